@@ -1,0 +1,45 @@
+//! The 32-byte blake3 digest used for page hashes, tree nodes and states.
+
+use std::fmt;
+
+/// A 32-byte digest; the all-zero value stands for "nothing stored here".
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Hash(pub [u8; 32]);
+
+impl Hash {
+    /// The all-zero digest: the hash of an all-zero page or of an all-zero subtree.
+    pub const ZERO: Hash = Hash([0; 32]);
+
+    /// Whether this is the all-zero digest.
+    pub fn is_zero(&self) -> bool {
+        self.0 == [0; 32]
+    }
+
+    /// The digest's bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Reads a digest from exactly 32 bytes.
+    pub fn from_slice(bytes: &[u8]) -> Option<Hash> {
+        bytes.try_into().ok().map(Hash)
+    }
+}
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash({self})")
+    }
+}
+
+impl From<blake3::Hash> for Hash {
+    fn from(h: blake3::Hash) -> Hash {
+        Hash(*h.as_bytes())
+    }
+}

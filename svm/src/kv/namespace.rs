@@ -1,0 +1,14 @@
+//! The one place where the kv key space is divided: every layer's keys start with its own byte.
+
+/// Page contents, keyed by page hash.
+pub const PAGE: u8 = b'p';
+/// Page-tree nodes (two child hashes), keyed by node hash.
+pub const PAGE_TREE_NODE: u8 = b'n';
+
+/// The key `namespace ‖ id`.
+pub fn key(namespace: u8, id: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + id.len());
+    key.push(namespace);
+    key.extend_from_slice(id);
+    key
+}

@@ -1,0 +1,177 @@
+//! The page cache: one execution's view of a contract's pages.
+//!
+//! Each page is read from pages storage at most once per execution; writes mark pages dirty;
+//! `commit` writes only the dirty pages (and the tree nodes above them) in one atomic batch and
+//! returns the new contract state; `discard` drops every pending change.
+
+use crate::kv::{KvStore, WriteBatch};
+use crate::pages::{PAGE_SIZE, Page, PageIndex, PagesError, PagesStorage};
+use crate::{Address, ContractState};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A per-execution cache of a contract's pages with a dirty set.
+pub struct PageCache {
+    storage: PagesStorage,
+    pages: BTreeMap<PageIndex, CachedPage>,
+}
+
+struct CachedPage {
+    page: Page,
+    dirty: bool,
+}
+
+impl PageCache {
+    /// A cache over `storage`, empty and clean.
+    pub fn new(storage: PagesStorage) -> PageCache {
+        PageCache { storage, pages: BTreeMap::new() }
+    }
+
+    /// A cache over the pages of contract `address` as of `state`.
+    pub fn open(
+        kv: Arc<dyn KvStore>,
+        address: Address,
+        page_count: u32,
+        state: ContractState,
+    ) -> Result<PageCache, PagesError> {
+        Ok(PageCache::new(PagesStorage::open(kv, address, page_count, state)?))
+    }
+
+    /// The state this execution started from.
+    pub fn state(&self) -> ContractState {
+        self.storage.state()
+    }
+
+    /// The number of pages the contract has.
+    pub fn page_count(&self) -> u32 {
+        self.storage.page_count()
+    }
+
+    /// The indices of the pages written so far, in order.
+    pub fn dirty_pages(&self) -> impl Iterator<Item = PageIndex> + '_ {
+        self.pages.iter().filter(|(_, cached)| cached.dirty).map(|(&index, _)| index)
+    }
+
+    /// Copies `buf.len()` bytes of page `index` starting at `offset` into `buf`.
+    pub fn read(&mut self, index: PageIndex, offset: usize, buf: &mut [u8]) -> Result<(), PagesError> {
+        let end = range_end(offset, buf.len())?;
+        buf.copy_from_slice(&self.cached(index)?.page.bytes()[offset..end]);
+        Ok(())
+    }
+
+    /// Writes `bytes` into page `index` at `offset` and marks the page dirty.
+    pub fn write(&mut self, index: PageIndex, offset: usize, bytes: &[u8]) -> Result<(), PagesError> {
+        let end = range_end(offset, bytes.len())?;
+        let cached = self.cached(index)?;
+        cached.page.bytes_mut()[offset..end].copy_from_slice(bytes);
+        cached.dirty = true;
+        Ok(())
+    }
+
+    /// Adds the dirty pages to `batch` (for a caller that commits more than this contract atomically)
+    /// and returns the new state. On error nothing has been written anywhere.
+    pub fn commit_into(mut self, batch: &mut WriteBatch) -> Result<ContractState, PagesError> {
+        let dirty: BTreeMap<PageIndex, Page> = std::mem::take(&mut self.pages)
+            .into_iter()
+            .filter(|(_, cached)| cached.dirty)
+            .map(|(index, cached)| (index, cached.page))
+            .collect();
+        if dirty.is_empty() {
+            return Ok(self.storage.state());
+        }
+        self.storage.commit_into(&dirty, batch)
+    }
+
+    /// Writes the dirty pages to the kv store in one atomic batch and returns the new state.
+    pub fn commit(self) -> Result<ContractState, PagesError> {
+        let kv = Arc::clone(self.storage.kv());
+        let mut batch = WriteBatch::new();
+        let state = self.commit_into(&mut batch)?;
+        if !batch.is_empty() {
+            kv.write(batch)?;
+        }
+        Ok(state)
+    }
+
+    /// Drops every pending change; returns the unchanged state.
+    pub fn discard(self) -> ContractState {
+        self.storage.state()
+    }
+
+    fn cached(&mut self, index: PageIndex) -> Result<&mut CachedPage, PagesError> {
+        use std::collections::btree_map::Entry;
+        match self.pages.entry(index) {
+            Entry::Occupied(entry) => Ok(entry.into_mut()),
+            Entry::Vacant(entry) => {
+                let page = self.storage.load(index)?;
+                Ok(entry.insert(CachedPage { page, dirty: false }))
+            }
+        }
+    }
+}
+
+/// The end of `offset..offset+len` if that range lies inside one page.
+fn range_end(offset: usize, len: usize) -> Result<usize, PagesError> {
+    offset.checked_add(len).filter(|&end| end <= PAGE_SIZE).ok_or(PagesError::RangeOutsidePage { offset, len })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kv::{CountingKv, MemKv};
+
+    fn open(kv: &Arc<CountingKv<MemKv>>, state: ContractState) -> PageCache {
+        PageCache::open(kv.clone(), Address([3; 20]), 8, state).unwrap()
+    }
+
+    #[test]
+    fn fresh_contract_reads_zeros_and_commits_to_the_empty_state() {
+        let kv = Arc::new(CountingKv::new(MemKv::new()));
+        let mut cache = open(&kv, ContractState::EMPTY);
+        let mut buf = [1u8; 16];
+        cache.read(7, 100, &mut buf).unwrap();
+        assert_eq!(buf, [0; 16]);
+        assert_eq!(cache.commit().unwrap(), ContractState::EMPTY);
+        assert_eq!(kv.batches_written(), 0);
+    }
+
+    #[test]
+    fn discard_leaves_the_store_and_state_untouched() {
+        let kv = Arc::new(CountingKv::new(MemKv::new()));
+        let mut cache = open(&kv, ContractState::EMPTY);
+        cache.write(2, 0, b"hello").unwrap();
+        assert_eq!(cache.discard(), ContractState::EMPTY);
+        assert!(kv.inner().is_empty().unwrap());
+    }
+
+    #[test]
+    fn commit_writes_one_batch_with_only_the_dirty_pages() {
+        let kv = Arc::new(CountingKv::new(MemKv::new()));
+        let mut cache = open(&kv, ContractState::EMPTY);
+        let mut buf = [0u8; 4];
+        cache.read(1, 0, &mut buf).unwrap();
+        cache.write(5, 10, b"abc").unwrap();
+        assert_eq!(cache.dirty_pages().collect::<Vec<_>>(), vec![5]);
+        let state = cache.commit().unwrap();
+        assert_ne!(state, ContractState::EMPTY);
+        assert_eq!(kv.batches_written(), 1);
+        // One page plus one chunk holding the whole 3-level tree of 8 pages.
+        let pages = kv.inner().entries().unwrap().iter().filter(|(k, _)| k[0] == b'p').count();
+        assert_eq!((pages, kv.inner().len().unwrap()), (1, 2));
+    }
+
+    #[test]
+    fn out_of_range_accesses_are_typed_errors() {
+        let kv = Arc::new(CountingKv::new(MemKv::new()));
+        let mut cache = open(&kv, ContractState::EMPTY);
+        assert_eq!(
+            cache.write(0, PAGE_SIZE - 2, b"abc"),
+            Err(PagesError::RangeOutsidePage { offset: PAGE_SIZE - 2, len: 3 })
+        );
+        assert_eq!(
+            cache.read(0, usize::MAX, &mut [0u8; 2]),
+            Err(PagesError::RangeOutsidePage { offset: usize::MAX, len: 2 })
+        );
+        assert_eq!(cache.write(8, 0, b"a"), Err(PagesError::PageOutOfRange { index: 8, page_count: 8 }));
+    }
+}

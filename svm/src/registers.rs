@@ -1,0 +1,146 @@
+//! Registers: ephemeral fixed-width buffers owned by one running program.
+
+use thiserror::Error;
+
+/// The register classes as (width in bits, count). The one place to change them between versions.
+pub const REGISTER_CLASSES: [(u32, u32); 5] = [(32, 16), (64, 16), (160, 8), (256, 4), (512, 4)];
+
+/// Why a register access failed.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum RegisterError {
+    /// No register class has this width.
+    #[error("there are no {bits}-bit registers")]
+    UnknownClass {
+        /// The requested width.
+        bits: u32,
+    },
+    /// The class exists but has no register with this index.
+    #[error("register {index} of the {bits}-bit class does not exist (there are {count})")]
+    IndexOutOfRange {
+        /// The class width.
+        bits: u32,
+        /// The requested index.
+        index: u32,
+        /// Registers in the class.
+        count: u32,
+    },
+    /// A value longer than the register.
+    #[error("{len} bytes do not fit a {bits}-bit register")]
+    ValueTooLong {
+        /// The class width.
+        bits: u32,
+        /// The value's length in bytes.
+        len: usize,
+    },
+}
+
+/// Every register of one running program, zeroed at start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterFile {
+    classes: Vec<RegisterClass>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct RegisterClass {
+    bits: u32,
+    count: u32,
+    bytes: Vec<u8>,
+}
+
+impl Default for RegisterFile {
+    fn default() -> RegisterFile {
+        RegisterFile::new()
+    }
+}
+
+impl RegisterFile {
+    /// A register file with every class of [`REGISTER_CLASSES`], all zero.
+    pub fn new() -> RegisterFile {
+        let classes = REGISTER_CLASSES
+            .iter()
+            .map(|&(bits, count)| RegisterClass { bits, count, bytes: vec![0; (bits / 8 * count) as usize] })
+            .collect();
+        RegisterFile { classes }
+    }
+
+    /// The width in bytes of the `bits`-bit class, if it exists.
+    pub fn width(bits: u32) -> Result<usize, RegisterError> {
+        REGISTER_CLASSES
+            .iter()
+            .find(|(b, _)| *b == bits)
+            .map(|(b, _)| (*b / 8) as usize)
+            .ok_or(RegisterError::UnknownClass { bits })
+    }
+
+    /// The bytes of register (`bits`, `index`).
+    pub fn get(&self, bits: u32, index: u32) -> Result<&[u8], RegisterError> {
+        let (class, range) = self.locate(bits, index)?;
+        Ok(&self.classes[class].bytes[range])
+    }
+
+    /// The bytes of register (`bits`, `index`), for writing in place.
+    pub fn get_mut(&mut self, bits: u32, index: u32) -> Result<&mut [u8], RegisterError> {
+        let (class, range) = self.locate(bits, index)?;
+        Ok(&mut self.classes[class].bytes[range])
+    }
+
+    /// Stores `value` in register (`bits`, `index`), zero-filling the bytes past its end.
+    pub fn set(&mut self, bits: u32, index: u32, value: &[u8]) -> Result<(), RegisterError> {
+        let register = self.get_mut(bits, index)?;
+        if value.len() > register.len() {
+            return Err(RegisterError::ValueTooLong { bits, len: value.len() });
+        }
+        register[..value.len()].copy_from_slice(value);
+        register[value.len()..].fill(0);
+        Ok(())
+    }
+
+    fn locate(&self, bits: u32, index: u32) -> Result<(usize, std::ops::Range<usize>), RegisterError> {
+        let class = self.classes.iter().position(|c| c.bits == bits).ok_or(RegisterError::UnknownClass { bits })?;
+        let count = self.classes[class].count;
+        if index >= count {
+            return Err(RegisterError::IndexOutOfRange { bits, index, count });
+        }
+        let width = (bits / 8) as usize;
+        let start = index as usize * width;
+        Ok((class, start..start + width))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_has_its_count_of_zeroed_registers_of_its_width() {
+        let regs = RegisterFile::new();
+        for (bits, count) in REGISTER_CLASSES {
+            for index in 0..count {
+                assert_eq!(regs.get(bits, index).unwrap(), vec![0u8; bits as usize / 8].as_slice());
+            }
+            assert_eq!(regs.get(bits, count), Err(RegisterError::IndexOutOfRange { bits, index: count, count }));
+        }
+        assert_eq!(regs.get(128, 0), Err(RegisterError::UnknownClass { bits: 128 }));
+    }
+
+    #[test]
+    fn registers_are_independent_and_set_zero_fills() {
+        let mut regs = RegisterFile::new();
+        regs.set(160, 1, &[0xAA; 20]).unwrap();
+        regs.set(160, 2, &[0xBB; 20]).unwrap();
+        regs.set(160, 1, &[0xCC; 3]).unwrap();
+        let mut expected = vec![0xCC; 3];
+        expected.resize(20, 0);
+        assert_eq!(regs.get(160, 1).unwrap(), expected.as_slice());
+        assert_eq!(regs.get(160, 2).unwrap(), &[0xBB; 20]);
+        assert_eq!(regs.get(160, 0).unwrap(), &[0; 20]);
+        assert_eq!(regs.get(256, 1).unwrap(), &[0; 32]);
+        assert_eq!(regs.set(32, 0, &[1; 5]), Err(RegisterError::ValueTooLong { bits: 32, len: 5 }));
+    }
+
+    #[test]
+    fn width_follows_the_class_table() {
+        assert_eq!(RegisterFile::width(512), Ok(64));
+        assert_eq!(RegisterFile::width(7), Err(RegisterError::UnknownClass { bits: 7 }));
+    }
+}
