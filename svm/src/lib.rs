@@ -7,14 +7,32 @@
 //! summarized by its [`ContractState`]. Each running program also owns a [`registers::RegisterFile`].
 
 pub mod address;
+pub mod codec;
+pub mod contract_source;
 pub mod contract_state;
+pub mod gas;
 pub mod hash;
+pub mod instrument;
 pub mod kv;
+pub mod limits;
+pub mod module_cache;
+pub mod outcome;
 pub mod page_cache;
 pub mod page_slices;
 pub mod pages;
+pub mod receipt;
 pub mod registers;
+pub mod runtime;
+pub mod state;
+pub mod trace;
+pub mod transaction;
+pub mod validation;
+pub mod value;
+pub mod vmcalls;
 
 pub use address::Address;
+pub use contract_source::ContractSource;
 pub use contract_state::ContractState;
 pub use hash::Hash;
+pub use limits::Limits;
+pub use value::{Value, ValueType};

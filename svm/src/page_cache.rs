@@ -11,9 +11,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A per-execution cache of a contract's pages with a dirty set.
+///
+/// Dirty pages stay until commit or discard. Clean pages beyond the capacity are evicted, lowest
+/// index first, and read again if touched again; with the capacity at least the number of pages an
+/// execution touches, each page is read at most once. Consensus data never depends on the capacity.
 pub struct PageCache {
     storage: PagesStorage,
     pages: BTreeMap<PageIndex, CachedPage>,
+    capacity: usize,
+    clean: usize,
 }
 
 struct CachedPage {
@@ -24,7 +30,13 @@ struct CachedPage {
 impl PageCache {
     /// A cache over `storage`, empty and clean.
     pub fn new(storage: PagesStorage) -> PageCache {
-        PageCache { storage, pages: BTreeMap::new() }
+        PageCache { storage, pages: BTreeMap::new(), capacity: usize::MAX, clean: 0 }
+    }
+
+    /// Keeps at most `capacity` clean pages (at least one) cached at a time.
+    pub fn with_capacity(mut self, capacity: usize) -> PageCache {
+        self.capacity = capacity.max(1);
+        self
     }
 
     /// A cache over the pages of contract `address` as of `state`.
@@ -64,7 +76,10 @@ impl PageCache {
         let end = range_end(offset, bytes.len())?;
         let cached = self.cached(index)?;
         cached.page.bytes_mut()[offset..end].copy_from_slice(bytes);
-        cached.dirty = true;
+        if !cached.dirty {
+            cached.dirty = true;
+            self.clean -= 1;
+        }
         Ok(())
     }
 
@@ -99,14 +114,21 @@ impl PageCache {
     }
 
     fn cached(&mut self, index: PageIndex) -> Result<&mut CachedPage, PagesError> {
-        use std::collections::btree_map::Entry;
-        match self.pages.entry(index) {
-            Entry::Occupied(entry) => Ok(entry.into_mut()),
-            Entry::Vacant(entry) => {
-                let page = self.storage.load(index)?;
-                Ok(entry.insert(CachedPage { page, dirty: false }))
+        if !self.pages.contains_key(&index) {
+            let page = self.storage.load(index)?;
+            if self.clean >= self.capacity {
+                let evict = self.pages.iter().find(|(_, cached)| !cached.dirty).map(|(&i, _)| i);
+                if let Some(evict) = evict {
+                    self.pages.remove(&evict);
+                    self.clean -= 1;
+                }
             }
+            self.clean += 1;
+            self.pages.insert(index, CachedPage { page, dirty: false });
         }
+        // Present: found above or just inserted; the error arm is unreachable.
+        let page_count = self.page_count();
+        self.pages.get_mut(&index).ok_or(PagesError::PageOutOfRange { index, page_count })
     }
 }
 
@@ -158,6 +180,37 @@ mod tests {
         // One page plus one chunk holding the whole 3-level tree of 8 pages.
         let pages = kv.inner().entries().unwrap().iter().filter(|(k, _)| k[0] == b'p').count();
         assert_eq!((pages, kv.inner().len().unwrap()), (1, 2));
+    }
+
+    #[test]
+    fn a_tiny_capacity_rereads_evicted_clean_pages_but_keeps_dirty_ones() {
+        let kv = Arc::new(CountingKv::new(MemKv::new()));
+        let mut cache = open(&kv, ContractState::EMPTY);
+        for page in 0..8 {
+            cache.write(page, 0, &[page as u8 + 1]).unwrap();
+        }
+        let state = cache.commit().unwrap();
+
+        kv.reset();
+        let mut cache = open(&kv, state).with_capacity(2);
+        cache.write(7, 1, &[9]).unwrap();
+        let mut buf = [0u8; 2];
+        for page in [0, 1, 2, 0, 1, 2, 7] {
+            cache.read(page, 0, &mut buf).unwrap();
+            let expected = if page == 7 { [8, 9] } else { [page as u8 + 1, 0] };
+            assert_eq!(buf, expected, "page {page}");
+        }
+        let page_reads = |kv: &CountingKv<MemKv>| {
+            kv.reads_per_key().iter().filter(|(k, _)| k[0] == b'p').map(|(_, n)| *n).sum::<u64>()
+        };
+        // Lowest clean index goes first: reading 2 evicts 0, reading 0 evicts 1, reading 1 evicts 0,
+        // and 2 is still cached. Page 7 is dirty and never evicted: 7, 0, 1, 2, 0, 1 = six reads.
+        assert_eq!(page_reads(&kv), 6);
+        let committed = cache.commit().unwrap();
+
+        let mut unbounded = open(&kv, state);
+        unbounded.write(7, 1, &[9]).unwrap();
+        assert_eq!(unbounded.commit().unwrap(), committed);
     }
 
     #[test]

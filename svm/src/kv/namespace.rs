@@ -5,6 +5,13 @@ pub const PAGE: u8 = b'p';
 /// Page-tree nodes (two child hashes), keyed by node hash.
 pub const PAGE_TREE_NODE: u8 = b'n';
 
+/// Contract code, keyed by code hash.
+pub const CODE: u8 = b'c';
+/// Encoded storage layouts, keyed by layout hash.
+pub const LAYOUT: u8 = b'l';
+/// Account-trie nodes, keyed by node hash.
+pub const ACCOUNT_NODE: u8 = b'a';
+
 /// The key `namespace ‖ id`.
 pub fn key(namespace: u8, id: &[u8]) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + id.len());

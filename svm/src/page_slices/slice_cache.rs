@@ -25,6 +25,12 @@ impl PageSliceCache {
         Ok(PageSliceCache { layout, pages })
     }
 
+    /// Keeps at most `pages` clean pages cached at a time (see [`PageCache::with_capacity`]).
+    pub fn with_page_capacity(mut self, pages: usize) -> PageSliceCache {
+        self.pages = self.pages.with_capacity(pages);
+        self
+    }
+
     /// The layout the slices come from.
     pub fn layout(&self) -> &StorageLayout {
         &self.layout
@@ -43,6 +49,11 @@ impl PageSliceCache {
     /// The length of slice `slice`.
     pub fn slice_len(&self, slice: SliceIndex) -> Result<u32, SliceError> {
         Ok(self.slice(slice)?.len)
+    }
+
+    /// Checks that `len` bytes at `offset` lie inside slice `slice`, without touching storage.
+    pub fn check_range(&self, slice: SliceIndex, offset: u32, len: usize) -> Result<(), SliceError> {
+        self.locate(slice, offset, len).map(|_| ())
     }
 
     /// Copies `buf.len()` bytes of slice `slice`, starting `offset` bytes into it, into `buf`.

@@ -1,0 +1,52 @@
+;; registers: host context, balances and registers.
+;; svm-layout: pages=1 slices=0:0:20 0:32:32
+(module
+  (import "svm" "host_sender_to_reg" (func $sender_to_reg (param i32)))
+  (import "svm" "host_contract_to_reg" (func $contract_to_reg (param i32)))
+  (import "svm" "host_layer" (func $layer (result i64)))
+  (import "svm" "host_value" (func $value (result i64)))
+  (import "svm" "get_balance_from_reg" (func $balance (param i32 i32) (result i64)))
+  (import "svm" "storage_write_from_reg" (func $write_from_reg (param i32 i32 i32 i32 i32)))
+  (import "svm" "storage_read_to_reg" (func $read_to_reg (param i32 i32 i32 i32 i32)))
+  (import "svm" "reg_cmp" (func $cmp (param i32 i32 i32) (result i32)))
+  (import "svm" "reg_set_i64" (func $set_i64 (param i32 i32 i64)))
+  (import "svm" "reg_get_i64" (func $get_i64 (param i32 i32) (result i64)))
+  (import "svm" "reg_copy" (func $copy (param i32 i32 i32)))
+  (import "svm" "calldata_len" (func $calldata_len (result i32)))
+  (import "svm" "calldata_copy" (func $calldata_copy (param i32 i32 i32)))
+  (import "svm" "returndata_set" (func $returndata_set (param i32 i32)))
+  (import "svm" "log" (func $log (param i32 i32)))
+  (memory (export "memory") 1)
+  ;; The contract's own balance (the seed's get_balance_from_reg(160, idx) example).
+  (func (export "my_balance") (result i64)
+    (call $contract_to_reg (i32.const 0))
+    (call $balance (i32.const 160) (i32.const 0)))
+  ;; The sender's balance.
+  (func (export "sender_balance") (result i64)
+    (call $sender_to_reg (i32.const 1))
+    (call $balance (i32.const 160) (i32.const 1)))
+  ;; Stores the sender in slice 0; returns 1 if it is the same sender as last time, else 0.
+  (func (export "remember_sender") (result i32)
+    (local $same i32)
+    (call $sender_to_reg (i32.const 2))
+    (call $read_to_reg (i32.const 0) (i32.const 0) (i32.const 20) (i32.const 160) (i32.const 3))
+    (local.set $same (i32.eqz (call $cmp (i32.const 160) (i32.const 2) (i32.const 3))))
+    (call $write_from_reg (i32.const 0) (i32.const 0) (i32.const 20) (i32.const 160) (i32.const 2))
+    (local.get $same))
+  ;; The layer plus the value moved with the call.
+  (func (export "layer_plus_value") (result i64)
+    (i64.add (call $layer) (call $value)))
+  ;; Puts x in a 256-bit register, copies it, stores it in slice 1 and reads it back.
+  (func (export "roundtrip") (param $x i64) (result i64)
+    (call $set_i64 (i32.const 256) (i32.const 0) (local.get $x))
+    (call $copy (i32.const 256) (i32.const 0) (i32.const 1))
+    (call $write_from_reg (i32.const 1) (i32.const 0) (i32.const 32) (i32.const 256) (i32.const 1))
+    (call $read_to_reg (i32.const 1) (i32.const 0) (i32.const 32) (i32.const 256) (i32.const 2))
+    (call $get_i64 (i32.const 256) (i32.const 2)))
+  ;; Returns the calldata as returndata and logs it.
+  (func (export "echo")
+    (local $len i32)
+    (local.set $len (call $calldata_len))
+    (call $calldata_copy (i32.const 0) (local.get $len) (i32.const 0))
+    (call $returndata_set (i32.const 0) (local.get $len))
+    (call $log (i32.const 0) (local.get $len))))

@@ -1,0 +1,12 @@
+//! Gas: what every operator, vmcall and transaction costs.
+//!
+//! Operators are metered by wasmer's `Metering` middleware with the table in [`cost_table`]; vmcalls
+//! charge the prices in [`crate::vmcalls::registry::VMCALLS`] before they do any work; transactions
+//! pay the intrinsic costs in [`intrinsic`] before any code runs. All of it depends only on the wasm
+//! operators executed and the arguments given, never on the compiler.
+
+pub mod cost_table;
+pub mod intrinsic;
+pub mod meter;
+
+pub use cost_table::{GAS_SCHEDULE_VERSION, operator_cost, schedule_fingerprint};

@@ -1,0 +1,115 @@
+//! The module cache: off, in memory, or serialized artifacts reloaded (and checked) on every use.
+
+use super::{ArtifactStore, MemArtifactStore, ModuleKey, seal, unseal};
+use crate::runtime::config::{CacheMode, RuntimeConfig};
+use crate::runtime::engine;
+use crate::validation::{ValidationError, validate};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasmer::{Engine, Module};
+
+/// A compiled module and the engine that runs it.
+#[derive(Clone)]
+pub struct CachedModule {
+    /// The engine to build stores from.
+    pub engine: Engine,
+    /// The module.
+    pub module: Module,
+}
+
+/// What the cache has done, for tests and reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Modules served without compiling.
+    pub hits: u64,
+    /// Modules compiled.
+    pub compiles: u64,
+    /// Stored artifacts refused (damaged, mismatched or undeserializable) and recompiled.
+    pub rejected_artifacts: u64,
+}
+
+/// Why a module could not be produced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModuleError {
+    /// The code no longer passes validation (the limits changed since it was deployed).
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// wasmer failed to compile code that passed validation: a VM bug.
+    #[error("compilation failed: {0}")]
+    Compile(String),
+}
+
+/// Compiled modules by key, kept according to the cache mode.
+pub struct ModuleCache {
+    mode: CacheMode,
+    memory: HashMap<ModuleKey, CachedModule>,
+    artifacts: Arc<dyn ArtifactStore>,
+    headless: Option<Engine>,
+    stats: CacheStats,
+}
+
+impl ModuleCache {
+    /// A cache in `mode`, keeping serialized artifacts in memory.
+    pub fn new(mode: CacheMode) -> ModuleCache {
+        ModuleCache::with_store(mode, Arc::new(MemArtifactStore::default()))
+    }
+
+    /// A cache in `mode`, keeping serialized artifacts in `artifacts`.
+    pub fn with_store(mode: CacheMode, artifacts: Arc<dyn ArtifactStore>) -> ModuleCache {
+        ModuleCache { mode, memory: HashMap::new(), artifacts, headless: None, stats: CacheStats::default() }
+    }
+
+    /// What the cache has done so far.
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    /// The module for `code` (whose hash gives `key`), from the cache or freshly compiled.
+    pub fn get(&mut self, key: ModuleKey, code: &[u8], config: &RuntimeConfig) -> Result<CachedModule, ModuleError> {
+        match self.mode {
+            CacheMode::Off => self.compile(code, config),
+            CacheMode::Memory => {
+                if let Some(cached) = self.memory.get(&key) {
+                    self.stats.hits += 1;
+                    return Ok(cached.clone());
+                }
+                let compiled = self.compile(code, config)?;
+                self.memory.insert(key, compiled.clone());
+                Ok(compiled)
+            }
+            CacheMode::Serialized => {
+                if let Some(sealed) = self.artifacts.get(&key) {
+                    match self.reload(&key, &sealed) {
+                        Some(cached) => {
+                            self.stats.hits += 1;
+                            return Ok(cached);
+                        }
+                        None => self.stats.rejected_artifacts += 1,
+                    }
+                }
+                let compiled = self.compile(code, config)?;
+                if let Ok(bytes) = compiled.module.serialize() {
+                    self.artifacts.put(&key, seal(&key, &bytes));
+                }
+                Ok(compiled)
+            }
+        }
+    }
+
+    fn compile(&mut self, code: &[u8], config: &RuntimeConfig) -> Result<CachedModule, ModuleError> {
+        let validated = validate(code, &config.limits)?;
+        let (engine, module) = engine::compile(code, &validated, config).map_err(ModuleError::Compile)?;
+        self.stats.compiles += 1;
+        Ok(CachedModule { engine, module })
+    }
+
+    /// The module in a sealed artifact, if the artifact is intact, for this key, and deserializes.
+    fn reload(&mut self, key: &ModuleKey, sealed: &[u8]) -> Option<CachedModule> {
+        let payload = unseal(key, sealed).ok()?;
+        let engine = self.headless.get_or_insert_with(engine::headless).clone();
+        // SAFETY: the payload is byte-for-byte what `Module::serialize` produced for this exact key
+        // (same code, compiler, instrumentation and wasmer version): its blake3 hash was checked above.
+        let module = unsafe { Module::deserialize(&engine, payload.to_vec()) }.ok()?;
+        Some(CachedModule { engine, module })
+    }
+}

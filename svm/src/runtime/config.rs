@@ -1,0 +1,68 @@
+//! Node configuration: how one node runs contracts. Nodes with different configurations must agree.
+
+use crate::Limits;
+
+/// The wasmer compiler a node uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Compiler {
+    /// Fast compilation, linear code.
+    Singlepass,
+    /// Optimizing compiler.
+    Cranelift,
+}
+
+/// How compiled modules are kept between executions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CacheMode {
+    /// Compile on every execution.
+    Off,
+    /// Keep compiled modules in memory.
+    Memory,
+    /// Keep serialized artifacts (with an integrity hash) and deserialize them on every execution.
+    Serialized,
+}
+
+/// Everything that may differ between nodes without changing any consensus result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// The compiler.
+    pub compiler: Compiler,
+    /// The module cache.
+    pub cache: CacheMode,
+    /// How many clean pages one execution's page cache keeps.
+    pub page_cache_capacity: usize,
+    /// The VM's limits. Unlike the rest, these are consensus rules: every node must use the same.
+    pub limits: Limits,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> RuntimeConfig {
+        RuntimeConfig {
+            compiler: Compiler::Singlepass,
+            cache: CacheMode::Memory,
+            page_cache_capacity: 1024,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Compiler {
+    /// The compiler's name, as configs and reports spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compiler::Singlepass => "singlepass",
+            Compiler::Cranelift => "cranelift",
+        }
+    }
+}
+
+impl CacheMode {
+    /// The mode's name, as configs and reports spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CacheMode::Off => "off",
+            CacheMode::Memory => "memory",
+            CacheMode::Serialized => "serialized",
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Node faults: the runtime cannot produce a trustworthy receipt. Never a consensus outcome.
+
+use crate::module_cache::ModuleError;
+use crate::state::StateError;
+use thiserror::Error;
+
+/// Why the runtime could not apply a transaction at all (the node must stop or repair, not continue).
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum RuntimeError {
+    /// The state could not be read or written.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// A stored contract could not be compiled.
+    #[error(transparent)]
+    Module(#[from] ModuleError),
+    /// wasmer could not instantiate a validated module, or a vmcall hit a node fault.
+    #[error("engine failure: {0}")]
+    Engine(String),
+}
+
+impl From<crate::kv::KvError> for RuntimeError {
+    fn from(e: crate::kv::KvError) -> RuntimeError {
+        RuntimeError::State(e.into())
+    }
+}
+
+impl From<crate::pages::PagesError> for RuntimeError {
+    fn from(e: crate::pages::PagesError) -> RuntimeError {
+        RuntimeError::State(e.into())
+    }
+}

@@ -1,0 +1,171 @@
+//! The runtime: deploys and executes contracts, and keeps the global state.
+//!
+//! [`Runtime::apply`] takes one transaction and returns its [`Receipt`]. A successful transaction's
+//! writes (accounts, code, pages) reach the kv store in one atomic batch; a failed one writes nothing
+//! and leaves the root unchanged. `Err` means the node itself failed (damaged store, engine failure):
+//! no receipt, and no consensus outcome, can be trusted then.
+
+pub mod classify;
+pub mod config;
+mod deploy;
+pub mod engine;
+mod error;
+mod execute;
+mod state_update;
+mod transfer;
+
+pub use config::{CacheMode, Compiler, RuntimeConfig};
+pub use deploy::contract_address;
+pub use error::RuntimeError;
+
+use crate::Address;
+use crate::kv::KvStore;
+use crate::module_cache::{ArtifactStore, CacheStats, ModuleCache};
+use crate::page_slices::PageSliceCache;
+use crate::receipt::Receipt;
+use crate::state::{Account, AccountTrie, StateRoot, load_layout};
+use crate::trace::TraceEntry;
+use crate::transaction::Transaction;
+use std::sync::Arc;
+
+/// What the node tells the runtime about where a transaction runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockContext {
+    /// The layer (block height).
+    pub layer: u64,
+}
+
+/// One node's runtime: a kv store, a configuration, the current state root and the module cache.
+pub struct Runtime {
+    kv: Arc<dyn KvStore>,
+    config: RuntimeConfig,
+    root: StateRoot,
+    cache: ModuleCache,
+}
+
+impl Runtime {
+    /// A runtime over `kv` at the empty state.
+    pub fn new(kv: Arc<dyn KvStore>, config: RuntimeConfig) -> Runtime {
+        let cache = ModuleCache::new(config.cache);
+        Runtime { kv, config, root: StateRoot::EMPTY, cache }
+    }
+
+    /// A runtime whose serialized artifacts live in `artifacts` (used when the cache mode is
+    /// [`CacheMode::Serialized`]).
+    pub fn with_artifact_store(
+        kv: Arc<dyn KvStore>,
+        config: RuntimeConfig,
+        artifacts: Arc<dyn ArtifactStore>,
+    ) -> Runtime {
+        let cache = ModuleCache::with_store(config.cache, artifacts);
+        Runtime { kv, config, root: StateRoot::EMPTY, cache }
+    }
+
+    /// A runtime over `kv` at an existing `root` (any root this store ever committed).
+    pub fn open(kv: Arc<dyn KvStore>, config: RuntimeConfig, root: StateRoot) -> Result<Runtime, RuntimeError> {
+        let mut runtime = Runtime::new(kv, config);
+        runtime.reset_to(root)?;
+        Ok(runtime)
+    }
+
+    /// Moves this runtime to an earlier (or later) root of the same store.
+    pub fn reset_to(&mut self, root: StateRoot) -> Result<(), RuntimeError> {
+        AccountTrie::open(self.kv.as_ref(), root.0).check_root()?;
+        self.root = root;
+        Ok(())
+    }
+
+    /// The current global state root.
+    pub fn root(&self) -> StateRoot {
+        self.root
+    }
+
+    /// The node configuration.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    /// The kv store.
+    pub fn kv(&self) -> &Arc<dyn KvStore> {
+        &self.kv
+    }
+
+    /// What the module cache has done so far.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
+    }
+
+    /// The account at `address`, if it exists.
+    pub fn account(&self, address: &Address) -> Result<Option<Account>, RuntimeError> {
+        Ok(AccountTrie::open(self.kv.as_ref(), self.root.0).get(address)?)
+    }
+
+    /// Every storage slice of the contract at `address`, in slice order (`None` if it is no contract).
+    pub fn contract_slices(&self, address: &Address) -> Result<Option<Vec<Vec<u8>>>, RuntimeError> {
+        let Some(info) = self.account(address)?.and_then(|a| a.contract) else { return Ok(None) };
+        let layout = Arc::new(load_layout(self.kv.as_ref(), info.layout_hash)?);
+        let count = layout.slices().len() as u32;
+        let mut storage = PageSliceCache::open(self.kv.clone(), *address, layout, info.state)?;
+        let slices = (0..count)
+            .map(|slice| storage.read_all(slice))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        storage.discard();
+        Ok(Some(slices))
+    }
+
+    /// Credits initial balances (a chain's genesis allocation); returns the new root.
+    pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, RuntimeError> {
+        let mut update = state_update::StateUpdate::new(self.kv.as_ref(), self.root);
+        for (address, amount) in allocations {
+            let account = update.account(address)?;
+            account.balance = account
+                .balance
+                .checked_add(*amount)
+                .ok_or_else(|| RuntimeError::Engine(format!("genesis balance of {address} overflows")))?;
+        }
+        self.root = update.commit()?;
+        Ok(self.root)
+    }
+
+    /// Applies one transaction.
+    pub fn apply(&mut self, tx: &Transaction, block: &BlockContext) -> Result<Receipt, RuntimeError> {
+        Ok(self.apply_inner(tx, block, false)?.0)
+    }
+
+    /// Applies one transaction, recording every vmcall it makes.
+    pub fn apply_traced(
+        &mut self,
+        tx: &Transaction,
+        block: &BlockContext,
+    ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
+        self.apply_inner(tx, block, true)
+    }
+
+    fn apply_inner(
+        &mut self,
+        tx: &Transaction,
+        block: &BlockContext,
+        trace: bool,
+    ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
+        let (mut receipt, entries) = match tx {
+            Transaction::Deploy(deploy) => (deploy::deploy(self, deploy)?, Vec::new()),
+            Transaction::Execute(execute) => execute::execute(self, execute, block, trace)?,
+            Transaction::Transfer(transfer) => (transfer::transfer(self, transfer)?, Vec::new()),
+        };
+        truncate_diagnostic(&mut receipt.diagnostic);
+        Ok((receipt, entries))
+    }
+}
+
+/// Diagnostics are for people: keep them short enough for any receipt.
+fn truncate_diagnostic(text: &mut String) {
+    const MAX: usize = 1024;
+    if text.len() > MAX {
+        let mut end = MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+}

@@ -1,0 +1,25 @@
+//! Accounts: balance, nonce and, for contracts, code, layout and storage state.
+
+use crate::{ContractState, Hash};
+
+/// One account of the global state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Spendable balance.
+    pub balance: u64,
+    /// Transactions applied from this account.
+    pub nonce: u64,
+    /// Present for contract accounts.
+    pub contract: Option<ContractInfo>,
+}
+
+/// What makes an account a contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractInfo {
+    /// blake3 of the contract's code, under which the code is stored.
+    pub code_hash: Hash,
+    /// blake3 of the encoded storage layout, under which the layout is stored.
+    pub layout_hash: Hash,
+    /// The root of the contract's page tree.
+    pub state: ContractState,
+}

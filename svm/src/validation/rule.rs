@@ -1,0 +1,183 @@
+//! The rules a contract can break at deploy, each with a stable code.
+
+use thiserror::Error;
+
+/// One rule of the deploy allow-list. The code of each is consensus data (it goes into receipts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// Not a valid WebAssembly 1.0 module (bad bytes, a component, a failed validation).
+    Malformed,
+    /// The binary is longer than the limit.
+    CodeTooLarge,
+    /// A float type or operator.
+    Float,
+    /// A SIMD (v128) type or operator.
+    Simd,
+    /// A threads/atomics operator or a shared memory.
+    Threads,
+    /// A bulk-memory operator or a passive segment.
+    BulkMemory,
+    /// Reference types: ref operators, typed select, several tables, a non-funcref table.
+    ReferenceTypes,
+    /// A function or block with more than one result, or a block with parameters.
+    MultiValue,
+    /// A tail call.
+    TailCall,
+    /// Exception handling.
+    Exceptions,
+    /// More than one memory, or a memory operator on a memory other than 0.
+    MultiMemory,
+    /// A 64-bit memory or table.
+    Memory64,
+    /// Any other post-1.0 proposal.
+    OtherProposal,
+    /// A declared initial or maximum memory beyond the cap.
+    MemoryTooLarge,
+    /// A declared initial or maximum table size beyond the cap.
+    TableTooLarge,
+    /// Too many types.
+    TooManyTypes,
+    /// Too many functions.
+    TooManyFunctions,
+    /// Too many imports.
+    TooManyImports,
+    /// Too many exports.
+    TooManyExports,
+    /// Too many globals.
+    TooManyGlobals,
+    /// A function type with too many parameters.
+    TooManyParams,
+    /// A function with too many locals.
+    TooManyLocals,
+    /// A function whose frame (locals plus deepest operand stack) is heavier than allowed.
+    FrameTooLarge,
+    /// An import from a module other than `svm`.
+    ImportOutsideSvm,
+    /// An import from `svm` that names no vmcall.
+    UnknownVmcall,
+    /// A vmcall imported with the wrong signature.
+    VmcallSignature,
+    /// An imported memory, table, global or tag.
+    NonFunctionImport,
+    /// A start function.
+    StartFunction,
+    /// An export name the VM reserves for its instrumentation.
+    ReservedExport,
+}
+
+impl Rule {
+    /// Every rule, in code order.
+    pub const ALL: [Rule; 29] = [
+        Rule::Malformed,
+        Rule::CodeTooLarge,
+        Rule::Float,
+        Rule::Simd,
+        Rule::Threads,
+        Rule::BulkMemory,
+        Rule::ReferenceTypes,
+        Rule::MultiValue,
+        Rule::TailCall,
+        Rule::Exceptions,
+        Rule::MultiMemory,
+        Rule::Memory64,
+        Rule::OtherProposal,
+        Rule::MemoryTooLarge,
+        Rule::TableTooLarge,
+        Rule::TooManyTypes,
+        Rule::TooManyFunctions,
+        Rule::TooManyImports,
+        Rule::TooManyExports,
+        Rule::TooManyGlobals,
+        Rule::TooManyParams,
+        Rule::TooManyLocals,
+        Rule::FrameTooLarge,
+        Rule::ImportOutsideSvm,
+        Rule::UnknownVmcall,
+        Rule::VmcallSignature,
+        Rule::NonFunctionImport,
+        Rule::StartFunction,
+        Rule::ReservedExport,
+    ];
+
+    /// The rule's stable code.
+    pub fn code(self) -> u8 {
+        Rule::ALL.iter().position(|&r| r == self).map_or(u8::MAX, |i| i as u8)
+    }
+
+    /// The rule with code `code`.
+    pub fn from_code(code: u8) -> Option<Rule> {
+        Rule::ALL.get(code as usize).copied()
+    }
+
+    /// The rule's name as reports and documentation spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Malformed => "malformed",
+            Rule::CodeTooLarge => "code-too-large",
+            Rule::Float => "float",
+            Rule::Simd => "simd",
+            Rule::Threads => "threads",
+            Rule::BulkMemory => "bulk-memory",
+            Rule::ReferenceTypes => "reference-types",
+            Rule::MultiValue => "multi-value",
+            Rule::TailCall => "tail-call",
+            Rule::Exceptions => "exceptions",
+            Rule::MultiMemory => "multi-memory",
+            Rule::Memory64 => "memory64",
+            Rule::OtherProposal => "other-proposal",
+            Rule::MemoryTooLarge => "memory-too-large",
+            Rule::TableTooLarge => "table-too-large",
+            Rule::TooManyTypes => "too-many-types",
+            Rule::TooManyFunctions => "too-many-functions",
+            Rule::TooManyImports => "too-many-imports",
+            Rule::TooManyExports => "too-many-exports",
+            Rule::TooManyGlobals => "too-many-globals",
+            Rule::TooManyParams => "too-many-params",
+            Rule::TooManyLocals => "too-many-locals",
+            Rule::FrameTooLarge => "frame-too-large",
+            Rule::ImportOutsideSvm => "import-outside-svm",
+            Rule::UnknownVmcall => "unknown-vmcall",
+            Rule::VmcallSignature => "vmcall-signature",
+            Rule::NonFunctionImport => "non-function-import",
+            Rule::StartFunction => "start-function",
+            Rule::ReservedExport => "reserved-export",
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A rejected contract: the rule it breaks and a human-readable detail (not consensus data).
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("rejected by rule {rule}: {detail}")]
+pub struct ValidationError {
+    /// The rule broken (consensus data).
+    pub rule: Rule,
+    /// Where and how (diagnostics only).
+    pub detail: String,
+}
+
+impl ValidationError {
+    /// A rejection for `rule` with `detail`.
+    pub fn new(rule: Rule, detail: impl Into<String>) -> ValidationError {
+        ValidationError { rule, detail: detail.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_names_are_unique() {
+        for rule in Rule::ALL {
+            assert_eq!(Rule::from_code(rule.code()), Some(rule));
+            assert_eq!(Rule::ALL.iter().filter(|r| r.name() == rule.name()).count(), 1);
+        }
+        assert_eq!(Rule::from_code(Rule::ALL.len() as u8), None);
+    }
+}

@@ -1,0 +1,171 @@
+//! The state one execution's vmcalls share, and the wrapper every vmcall runs through.
+
+use super::HostError;
+use super::context::{BalanceView, CallContext};
+use super::registry::VmcallSpec;
+use crate::Limits;
+use crate::gas::meter::GasMeter;
+use crate::page_slices::{PageSliceCache, SliceError};
+use crate::registers::RegisterFile;
+use crate::trace::{TraceEntry, TraceResult};
+use thiserror::Error;
+use wasmer::{AsStoreRef, FunctionEnvMut, Memory, StoreMut};
+
+/// Everything the vmcalls of one execution read and write.
+pub struct ExecutionEnv {
+    /// The contract's storage; taken out when the execution ends.
+    pub storage: Option<PageSliceCache>,
+    /// The program's registers.
+    pub registers: RegisterFile,
+    /// The transaction's calldata.
+    pub calldata: Vec<u8>,
+    /// What the contract set with `returndata_set`.
+    pub returndata: Vec<u8>,
+    /// What the contract logged.
+    pub logs: Vec<Vec<u8>>,
+    /// Sender, contract, layer and value.
+    pub context: CallContext,
+    /// Balances as this transaction sees them.
+    pub balances: BalanceView,
+    /// The instance's exported memory, once instantiated.
+    pub memory: Option<Memory>,
+    /// The instance's gas meter, once instantiated.
+    pub meter: Option<GasMeter>,
+    /// Why the first vmcall that trapped did so.
+    pub fault: Option<Fault>,
+    /// The vmcall trace, when tracing is on.
+    pub trace: Option<Vec<TraceEntry>>,
+    /// The VM's limits.
+    pub limits: Limits,
+}
+
+/// Why a vmcall trapped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The contract broke a vmcall's rules (consensus outcome), with a human-readable detail.
+    Host(HostError, String),
+    /// The vmcall's price exceeded the gas left.
+    OutOfGas,
+    /// The node itself failed (kv store, damaged state): no receipt can be trusted.
+    Node(String),
+}
+
+impl Fault {
+    /// A contract-caused fault of `kind`.
+    pub fn host(kind: HostError, detail: impl Into<String>) -> Fault {
+        Fault::Host(kind, detail.into())
+    }
+}
+
+impl From<SliceError> for Fault {
+    fn from(e: SliceError) -> Fault {
+        match e {
+            SliceError::UnknownSlice { .. } => Fault::host(HostError::UnknownSlice, e.to_string()),
+            SliceError::OutOfRange { .. } => Fault::host(HostError::SliceOutOfRange, e.to_string()),
+            SliceError::Pages(pages) => Fault::Node(pages.to_string()),
+        }
+    }
+}
+
+impl From<crate::registers::RegisterError> for Fault {
+    fn from(e: crate::registers::RegisterError) -> Fault {
+        use crate::registers::RegisterError::*;
+        match e {
+            UnknownClass { .. } | IndexOutOfRange { .. } => Fault::host(HostError::UnknownRegister, e.to_string()),
+            ValueTooLong { .. } => Fault::host(HostError::RegisterWidth, e.to_string()),
+        }
+    }
+}
+
+/// The error a trapping vmcall returns to wasmer; the reason is in [`ExecutionEnv::fault`].
+#[derive(Debug, Error)]
+#[error("vmcall trapped")]
+pub struct VmcallTrap;
+
+/// A vmcall result as the trace records it.
+pub trait TraceValue {
+    /// The value widened to i64, if there is one.
+    fn traced(&self) -> Option<i64>;
+}
+
+impl TraceValue for () {
+    fn traced(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl TraceValue for i32 {
+    fn traced(&self) -> Option<i64> {
+        Some((*self).into())
+    }
+}
+
+impl TraceValue for i64 {
+    fn traced(&self) -> Option<i64> {
+        Some(*self)
+    }
+}
+
+/// Runs one vmcall: charges `spec`'s price for `bytes` before any work, runs `body`, records the trace
+/// entry when tracing is on, and turns a fault into a trap.
+pub fn run<R: TraceValue>(
+    env: &mut FunctionEnvMut<'_, ExecutionEnv>,
+    spec: &'static VmcallSpec,
+    args: &[i64],
+    bytes: u64,
+    body: impl FnOnce(&mut ExecutionEnv, &StoreMut<'_>) -> Result<R, Fault>,
+) -> Result<R, VmcallTrap> {
+    let (data, mut store) = env.data_and_store_mut();
+    let Some(meter) = data.meter.clone() else {
+        data.fault.get_or_insert(Fault::Node("instance has no gas meter".into()));
+        return Err(VmcallTrap);
+    };
+    let gas_before = meter.remaining(&mut store);
+    let result =
+        if meter.charge(&mut store, spec.price.for_bytes(bytes)) { body(data, &store) } else { Err(Fault::OutOfGas) };
+    if data.trace.is_some() {
+        let gas_after = meter.remaining(&mut store);
+        let traced = match &result {
+            Ok(value) => TraceResult::Ok(value.traced()),
+            Err(Fault::Host(kind, _)) => TraceResult::Err(kind.name().to_string()),
+            Err(Fault::OutOfGas) => TraceResult::Err("out-of-gas".to_string()),
+            Err(Fault::Node(why)) => TraceResult::Err(format!("node fault: {why}")),
+        };
+        if let Some(trace) = data.trace.as_mut() {
+            trace.push(TraceEntry { vmcall: spec.name, args: args.to_vec(), result: traced, gas_before, gas_after });
+        }
+    }
+    result.map_err(|fault| {
+        data.fault.get_or_insert(fault);
+        VmcallTrap
+    })
+}
+
+impl ExecutionEnv {
+    /// The contract's storage.
+    pub fn storage(&mut self) -> Result<&mut PageSliceCache, Fault> {
+        self.storage.as_mut().ok_or_else(|| Fault::Node("storage already taken".into()))
+    }
+
+    /// `len` bytes of linear memory at `ptr`.
+    pub fn read_memory(&self, store: &impl AsStoreRef, ptr: u32, len: u32) -> Result<Vec<u8>, Fault> {
+        let memory = self.memory.as_ref().ok_or_else(|| Fault::host(HostError::NoMemory, "no exported memory"))?;
+        let view = memory.view(store);
+        let end = u64::from(ptr) + u64::from(len);
+        if end > view.data_size() {
+            return Err(Fault::host(HostError::MemoryOutOfBounds, format!("{ptr}+{len} past {}", view.data_size())));
+        }
+        let mut buf = vec![0; len as usize];
+        view.read(ptr.into(), &mut buf).map_err(|e| Fault::host(HostError::MemoryOutOfBounds, e.to_string()))?;
+        Ok(buf)
+    }
+
+    /// Writes `bytes` into linear memory at `ptr`.
+    pub fn write_memory(&self, store: &impl AsStoreRef, ptr: u32, bytes: &[u8]) -> Result<(), Fault> {
+        let memory = self.memory.as_ref().ok_or_else(|| Fault::host(HostError::NoMemory, "no exported memory"))?;
+        memory
+            .view(store)
+            .write(ptr.into(), bytes)
+            .map_err(|e| Fault::host(HostError::MemoryOutOfBounds, format!("{ptr}+{}: {e}", bytes.len())))
+    }
+}
