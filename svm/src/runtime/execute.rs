@@ -128,6 +128,7 @@ pub(super) fn execute(
     let args: Vec<WasmValue> = tx.args.iter().map(|v| wasm_value(*v)).collect();
     let result = function.call(&mut store, &args);
 
+    // The meter started at the limit minus the intrinsic gas: what is gone is the total used.
     let gas_used = tx.gas_limit - meter.remaining(&mut store);
     let out_of_gas = meter.exhausted(&mut store);
     let stack_exhausted = instance
@@ -146,7 +147,7 @@ pub(super) fn execute(
             return match classify(data.fault.as_ref(), out_of_gas, stack_exhausted, &error) {
                 Stop::Node(why) => Err(RuntimeError::Engine(why)),
                 Stop::Outcome(outcome) => {
-                    let gas_used = if outcome == Outcome::OutOfGas { tx.gas_limit } else { intrinsic + gas_used };
+                    let gas_used = if outcome == Outcome::OutOfGas { tx.gas_limit } else { gas_used };
                     let detail = match &data.fault {
                         Some(Fault::Host(_, detail)) => format!("{}: {detail}", error.message()),
                         _ => error.message(),
@@ -167,7 +168,7 @@ pub(super) fn execute(
     rt.root = update.commit()?;
     let receipt = Receipt {
         outcome: Outcome::Success,
-        gas_used: intrinsic + gas_used,
+        gas_used,
         contract: Some(tx.contract),
         state: Some(state),
         returns,

@@ -1,0 +1,102 @@
+//! The hostile corpus: each contract ends in its pinned, typed outcome, with identical outcome, gas
+//! and root on every compiler and cache mode, and never a panic.
+
+mod common;
+
+use common::*;
+use svm::Value;
+use svm::outcome::{InvalidTx, Outcome};
+use svm::runtime::Runtime;
+use svm::state::StateRoot;
+use svm::validation::Rule;
+
+/// What one hostile case ended in on one configuration.
+#[derive(Debug, PartialEq, Eq)]
+struct Observed {
+    outcome: Outcome,
+    returns: Vec<Value>,
+    gas_used: u64,
+    root: StateRoot,
+}
+
+/// Deploys `name`; if that succeeds, calls `function` with `gas`. Returns what happened last.
+fn run(rt: &mut Runtime, name: &str, function: &str, args: &[Value], gas: u64) -> Observed {
+    let source = contract(name);
+    let receipt = deploy(rt, &source);
+    let receipt = if receipt.outcome.is_success() {
+        let before = rt.root();
+        let tx = call_tx(rt, receipt.contract.unwrap(), account(2), function, args, gas);
+        let receipt = rt.apply(&tx, &Default::default()).unwrap();
+        if !receipt.outcome.is_success() {
+            assert_eq!(rt.root(), before, "{name}: a failed execution changed the root");
+        }
+        receipt
+    } else {
+        receipt
+    };
+    Observed { outcome: receipt.outcome, returns: receipt.returns, gas_used: receipt.gas_used, root: rt.root() }
+}
+
+fn same_everywhere(name: &str, function: &str, args: &[Value], gas: u64) -> Observed {
+    let mut observed: Vec<(String, Observed)> = Vec::new();
+    for config in configs() {
+        let mut rt = runtime(config.clone());
+        observed.push((
+            format!("{}/{}", config.compiler.name(), config.cache.name()),
+            run(&mut rt, name, function, args, gas),
+        ));
+    }
+    for (config, seen) in &observed[1..] {
+        assert_eq!(seen, &observed[0].1, "{name}: {config} differs from {}", observed[0].0);
+    }
+    observed.remove(0).1
+}
+
+#[test]
+fn float_opcode_is_rejected_at_deploy() {
+    let seen = same_everywhere("hostile/float", "half", &[], GAS);
+    assert_eq!(seen.outcome, Outcome::Invalid(InvalidTx::CodeRejected(Rule::Float)));
+    assert_eq!(seen.gas_used, 0);
+}
+
+#[test]
+fn infinite_loop_runs_out_of_gas() {
+    let seen = same_everywhere("hostile/infinite_loop", "spin", &[], 200_000);
+    assert_eq!(seen.outcome, Outcome::OutOfGas);
+    assert_eq!(seen.gas_used, 200_000);
+}
+
+#[test]
+fn recursion_bomb_hits_the_vms_own_stack_budget() {
+    let seen = same_everywhere("hostile/recursion_bomb", "down", &[Value::I64(0)], GAS);
+    assert_eq!(seen.outcome, Outcome::StackExhausted);
+    assert!(seen.gas_used < GAS, "stopped by the stack budget, not by gas: {}", seen.gas_used);
+}
+
+#[test]
+fn memory_grow_bomb_is_refused_at_the_cap() {
+    let seen = same_everywhere("hostile/memory_grow_bomb", "grow", &[], GAS);
+    assert_eq!(seen.outcome, Outcome::Success);
+    let cap = svm::Limits::default().max_memory_pages as i32;
+    assert_eq!(seen.returns, vec![Value::I32(cap - 1)]);
+    let seen = same_everywhere("hostile/memory_grow_bomb", "grow_huge", &[], GAS);
+    assert_eq!((seen.outcome, seen.returns), (Outcome::Success, vec![Value::I32(-1)]));
+}
+
+#[test]
+fn out_of_bounds_vmcall_pointer_is_a_host_error() {
+    let seen = same_everywhere("hostile/oob_pointer", "smash", &[], GAS);
+    assert_eq!(seen.outcome, Outcome::Host(svm::vmcalls::HostError::MemoryOutOfBounds));
+}
+
+#[test]
+fn oversized_memory_is_rejected_at_deploy() {
+    let seen = same_everywhere("hostile/oversized_memory", "nothing", &[], GAS);
+    assert_eq!(seen.outcome, Outcome::Invalid(InvalidTx::CodeRejected(Rule::MemoryTooLarge)));
+}
+
+#[test]
+fn unknown_import_is_rejected_at_deploy() {
+    let seen = same_everywhere("hostile/unknown_import", "go", &[], GAS);
+    assert_eq!(seen.outcome, Outcome::Invalid(InvalidTx::CodeRejected(Rule::UnknownVmcall)));
+}
