@@ -49,6 +49,11 @@ fn everywhere(setup: impl Fn(&mut Runtime) -> Transaction) -> (Outcome, u64) {
     seen[0]
 }
 
+/// An edit that makes a valid execution invalid.
+type ChangeExecute = fn(&mut Execute);
+/// An edit that makes a valid deploy invalid.
+type ChangeDeploy = fn(&mut Deploy);
+
 fn traps(rt: &mut Runtime) -> svm::Address {
     deployed(rt, &inline(TRAPS, 0, &[]))
 }
@@ -140,7 +145,7 @@ fn invalid_executions_are_refused_before_any_code_runs() {
             tx
         }
     };
-    let cases: [(fn(&mut Execute), InvalidTx); 7] = [
+    let cases: [(ChangeExecute, InvalidTx); 7] = [
         (|e| e.nonce += 1, InvalidTx::NonceMismatch),
         (|e| e.value = 2_000_000, InvalidTx::InsufficientBalance),
         (|e| e.contract = account(3), InvalidTx::UnknownContract),
@@ -166,7 +171,7 @@ fn invalid_deploys_and_transfers_are_refused() {
             tx
         }
     };
-    let cases: [(fn(&mut Deploy), InvalidTx); 4] = [
+    let cases: [(ChangeDeploy, InvalidTx); 4] = [
         (|d| d.nonce = 5, InvalidTx::NonceMismatch),
         (|d| d.initial_balance = 5_000_000, InvalidTx::InsufficientBalance),
         (|d| d.page_count = 0, InvalidTx::InvalidLayout),

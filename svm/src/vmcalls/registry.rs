@@ -3,6 +3,7 @@
 //! Deploy validation, the import binding, the fuzzers' module generator and `docs/vmcalls.md` all
 //! derive from [`VMCALLS`]; tests check that they never drift apart.
 
+use super::HostError::{self, *};
 use crate::ValueType::{self, I32, I64};
 
 /// The import module every vmcall lives in.
@@ -37,172 +38,89 @@ pub struct VmcallSpec {
     pub price: Price,
     /// What it does.
     pub summary: &'static str,
+    /// How it can refuse (besides running out of gas, which any vmcall can).
+    pub errors: &'static [HostError],
 }
 
-const fn spec(
-    name: &'static str,
-    params: &'static [ValueType],
-    results: &'static [ValueType],
-    base: u64,
-    per_byte: u64,
-    summary: &'static str,
-) -> VmcallSpec {
-    VmcallSpec { name, params, results, price: Price { base, per_byte }, summary }
-}
+const SLICE_MEM: &[HostError] = &[UnknownSlice, SliceOutOfRange, NoMemory, MemoryOutOfBounds];
+const SLICE_REG: &[HostError] = &[UnknownSlice, SliceOutOfRange, UnknownRegister, RegisterWidth];
+const SLICE_INT: &[HostError] = &[UnknownSlice, SliceTooWide];
+const REG: &[HostError] = &[UnknownRegister];
+const REG_MEM: &[HostError] = &[UnknownRegister, NoMemory, MemoryOutOfBounds];
+const NONE: &[HostError] = &[];
 
 /// Every vmcall, in documentation order.
+#[rustfmt::skip]
 pub const VMCALLS: &[VmcallSpec] = &[
-    spec(
-        "storage_read_to_mem",
-        &[I32, I32, I32, I32],
-        &[],
-        40,
-        1,
-        "(slice, offset, len, mem_ptr): copies len bytes of the slice, from offset, into memory",
-    ),
-    spec(
-        "storage_write_from_mem",
-        &[I32, I32, I32, I32],
-        &[],
-        100,
-        3,
-        "(slice, offset, len, mem_ptr): copies len bytes from memory into the slice, at offset",
-    ),
-    spec(
-        "storage_read_to_reg",
-        &[I32, I32, I32, I32, I32],
-        &[],
-        40,
-        1,
-        "(slice, offset, len, bits, reg): copies len bytes of the slice into a register, zero-filling the rest",
-    ),
-    spec(
-        "storage_write_from_reg",
-        &[I32, I32, I32, I32, I32],
-        &[],
-        100,
-        3,
-        "(slice, offset, len, bits, reg): copies the first len bytes of a register into the slice",
-    ),
-    spec(
-        "storage_read_i32",
-        &[I32],
-        &[I32],
-        40,
-        0,
-        "(slice) -> value: the slice (at most 4 bytes) as a little-endian unsigned integer",
-    ),
-    spec(
-        "storage_read_i64",
-        &[I32],
-        &[I64],
-        40,
-        0,
-        "(slice) -> value: the slice (at most 8 bytes) as a little-endian unsigned integer",
-    ),
-    spec(
-        "storage_write_i32",
-        &[I32, I32],
-        &[],
-        100,
-        0,
-        "(slice, value): stores the low bytes of value, little-endian, filling the slice (at most 4 bytes)",
-    ),
-    spec(
-        "storage_write_i64",
-        &[I32, I64],
-        &[],
-        100,
-        0,
-        "(slice, value): stores the low bytes of value, little-endian, filling the slice (at most 8 bytes)",
-    ),
-    spec("storage_slice_len", &[I32], &[I32], 5, 0, "(slice) -> len: the slice's length in bytes"),
-    spec(
-        "reg_set_from_mem",
-        &[I32, I32, I32],
-        &[],
-        5,
-        1,
-        "(bits, reg, mem_ptr): loads the register's width in bytes from memory",
-    ),
-    spec(
-        "reg_get_to_mem",
-        &[I32, I32, I32],
-        &[],
-        5,
-        1,
-        "(bits, reg, mem_ptr): stores the register's bytes into memory",
-    ),
-    spec(
-        "reg_set_i64",
-        &[I32, I32, I64],
-        &[],
-        5,
-        0,
-        "(bits, reg, value): stores value little-endian in the register's low bytes (all of it if the register is wider), zero-filling the rest",
-    ),
-    spec(
-        "reg_get_i64",
-        &[I32, I32],
-        &[I64],
-        5,
-        0,
-        "(bits, reg) -> value: the register's low 8 bytes (4 for 32-bit registers) as a little-endian integer",
-    ),
-    spec(
-        "reg_copy",
-        &[I32, I32, I32],
-        &[],
-        5,
-        1,
-        "(bits, src, dst): copies one register into another of the same class",
-    ),
-    spec(
-        "reg_cmp",
-        &[I32, I32, I32],
-        &[I32],
-        5,
-        1,
-        "(bits, a, b) -> -1|0|1: compares two registers of a class as unsigned little-endian integers",
-    ),
-    spec("calldata_len", &[], &[I32], 2, 0, "() -> len: the calldata's length in bytes"),
-    spec(
-        "calldata_copy",
-        &[I32, I32, I32],
-        &[],
-        10,
-        1,
-        "(offset, len, mem_ptr): copies len bytes of calldata, from offset, into memory",
-    ),
-    spec(
-        "returndata_set",
-        &[I32, I32],
-        &[],
-        10,
-        1,
-        "(mem_ptr, len): sets the execution's returndata to len bytes of memory",
-    ),
-    spec("host_sender_to_reg", &[I32], &[], 5, 0, "(reg): stores the transaction's sender in a 160-bit register"),
-    spec(
-        "host_contract_to_reg",
-        &[I32],
-        &[],
-        5,
-        0,
-        "(reg): stores the running contract's address in a 160-bit register",
-    ),
-    spec("host_layer", &[], &[I64], 2, 0, "() -> layer: the layer (block height) the transaction runs in"),
-    spec("host_value", &[], &[I64], 2, 0, "() -> value: the balance the transaction moved to the contract"),
-    spec(
-        "get_balance_from_reg",
-        &[I32, I32],
-        &[I64],
-        100,
-        0,
-        "(bits, reg) -> balance: the balance of the account whose address is in the register (bits must be 160)",
-    ),
-    spec("log", &[I32, I32], &[], 50, 2, "(mem_ptr, len): appends len bytes of memory to the receipt's logs"),
+    VmcallSpec { name: "storage_read_to_mem", params: &[I32, I32, I32, I32], results: &[], price: Price { base: 40, per_byte: 1 }, errors: SLICE_MEM,
+        summary: "(slice, offset, len, mem_ptr): copies len bytes of the slice, from offset, into memory" },
+    VmcallSpec { name: "storage_write_from_mem", params: &[I32, I32, I32, I32], results: &[], price: Price { base: 100, per_byte: 3 }, errors: SLICE_MEM,
+        summary: "(slice, offset, len, mem_ptr): copies len bytes from memory into the slice, at offset" },
+    VmcallSpec { name: "storage_read_to_reg", params: &[I32, I32, I32, I32, I32], results: &[], price: Price { base: 40, per_byte: 1 }, errors: SLICE_REG,
+        summary: "(slice, offset, len, bits, reg): copies len bytes of the slice into a register, zero-filling the rest" },
+    VmcallSpec { name: "storage_write_from_reg", params: &[I32, I32, I32, I32, I32], results: &[], price: Price { base: 100, per_byte: 3 }, errors: SLICE_REG,
+        summary: "(slice, offset, len, bits, reg): copies the first len bytes of a register into the slice" },
+    VmcallSpec { name: "storage_read_i32", params: &[I32], results: &[I32], price: Price { base: 40, per_byte: 0 }, errors: SLICE_INT,
+        summary: "(slice) -> value: the slice (at most 4 bytes) as a little-endian unsigned integer" },
+    VmcallSpec { name: "storage_read_i64", params: &[I32], results: &[I64], price: Price { base: 40, per_byte: 0 }, errors: SLICE_INT,
+        summary: "(slice) -> value: the slice (at most 8 bytes) as a little-endian unsigned integer" },
+    VmcallSpec { name: "storage_write_i32", params: &[I32, I32], results: &[], price: Price { base: 100, per_byte: 0 }, errors: SLICE_INT,
+        summary: "(slice, value): stores the low bytes of value, little-endian, filling the slice (at most 4 bytes)" },
+    VmcallSpec { name: "storage_write_i64", params: &[I32, I64], results: &[], price: Price { base: 100, per_byte: 0 }, errors: SLICE_INT,
+        summary: "(slice, value): stores the low bytes of value, little-endian, filling the slice (at most 8 bytes)" },
+    VmcallSpec { name: "storage_slice_len", params: &[I32], results: &[I32], price: Price { base: 5, per_byte: 0 }, errors: &[UnknownSlice],
+        summary: "(slice) -> len: the slice's length in bytes" },
+    VmcallSpec { name: "reg_set_from_mem", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, errors: REG_MEM,
+        summary: "(bits, reg, mem_ptr): loads the register's width in bytes from memory" },
+    VmcallSpec { name: "reg_get_to_mem", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, errors: REG_MEM,
+        summary: "(bits, reg, mem_ptr): stores the register's bytes into memory" },
+    VmcallSpec { name: "reg_set_i64", params: &[I32, I32, I64], results: &[], price: Price { base: 5, per_byte: 0 }, errors: REG,
+        summary: "(bits, reg, value): stores value little-endian in the register's low bytes (all of it if the register is wider), zero-filling the rest" },
+    VmcallSpec { name: "reg_get_i64", params: &[I32, I32], results: &[I64], price: Price { base: 5, per_byte: 0 }, errors: REG,
+        summary: "(bits, reg) -> value: the register's low 8 bytes (4 for 32-bit registers) as a little-endian integer" },
+    VmcallSpec { name: "reg_copy", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, errors: REG,
+        summary: "(bits, src, dst): copies one register into another of the same class" },
+    VmcallSpec { name: "reg_cmp", params: &[I32, I32, I32], results: &[I32], price: Price { base: 5, per_byte: 1 }, errors: REG,
+        summary: "(bits, a, b) -> -1, 0 or 1: compares two registers of a class as unsigned little-endian integers" },
+    VmcallSpec { name: "calldata_len", params: &[], results: &[I32], price: Price { base: 2, per_byte: 0 }, errors: NONE,
+        summary: "() -> len: the calldata's length in bytes" },
+    VmcallSpec { name: "calldata_copy", params: &[I32, I32, I32], results: &[], price: Price { base: 10, per_byte: 1 }, errors: &[CalldataOutOfRange, NoMemory, MemoryOutOfBounds],
+        summary: "(offset, len, mem_ptr): copies len bytes of calldata, from offset, into memory" },
+    VmcallSpec { name: "returndata_set", params: &[I32, I32], results: &[], price: Price { base: 10, per_byte: 1 }, errors: &[ReturndataTooLarge, NoMemory, MemoryOutOfBounds],
+        summary: "(mem_ptr, len): sets the execution's returndata to len bytes of memory" },
+    VmcallSpec { name: "host_sender_to_reg", params: &[I32], results: &[], price: Price { base: 5, per_byte: 0 }, errors: REG,
+        summary: "(reg): stores the transaction's sender in a 160-bit register" },
+    VmcallSpec { name: "host_contract_to_reg", params: &[I32], results: &[], price: Price { base: 5, per_byte: 0 }, errors: REG,
+        summary: "(reg): stores the running contract's address in a 160-bit register" },
+    VmcallSpec { name: "host_layer", params: &[], results: &[I64], price: Price { base: 2, per_byte: 0 }, errors: NONE,
+        summary: "() -> layer: the layer (block height) the transaction runs in" },
+    VmcallSpec { name: "host_value", params: &[], results: &[I64], price: Price { base: 2, per_byte: 0 }, errors: NONE,
+        summary: "() -> value: the balance the transaction moved to the contract" },
+    VmcallSpec { name: "get_balance_from_reg", params: &[I32, I32], results: &[I64], price: Price { base: 100, per_byte: 0 }, errors: &[RegisterWidth, UnknownRegister],
+        summary: "(bits, reg) -> balance: the balance of the account whose address is in the register (bits must be 160)" },
+    VmcallSpec { name: "log", params: &[I32, I32], results: &[], price: Price { base: 50, per_byte: 2 }, errors: &[TooManyLogs, LogTooLarge, NoMemory, MemoryOutOfBounds],
+        summary: "(mem_ptr, len): appends len bytes of memory to the receipt's logs" },
 ];
+
+/// The reference table of every vmcall, as `docs/vmcalls.md` carries it.
+pub fn markdown_table() -> String {
+    let types = |types: &[ValueType]| {
+        types.iter().map(|t| if *t == I32 { "i32" } else { "i64" }).collect::<Vec<_>>().join(", ")
+    };
+    let mut table = String::from("| vmcall | signature | gas | errors | what it does |\n|---|---|---|---|---|\n");
+    for spec in VMCALLS {
+        let results = if spec.results.is_empty() { String::new() } else { format!(" -> {}", types(spec.results)) };
+        let gas = match spec.price.per_byte {
+            0 => spec.price.base.to_string(),
+            n => format!("{} + {n} per byte", spec.price.base),
+        };
+        let errors: Vec<&str> = spec.errors.iter().map(|e| e.name()).collect();
+        let errors = if errors.is_empty() { "—".to_string() } else { errors.join(", ") };
+        let params = types(spec.params);
+        table.push_str(&format!("| `{}` | `({params}){results}` | {gas} | {errors} | {} |\n", spec.name, spec.summary));
+    }
+    table
+}
 
 /// The vmcall called `name`, if there is one.
 pub fn vmcall(name: &str) -> Option<&'static VmcallSpec> {

@@ -1,0 +1,101 @@
+//! The module cache: hits when it should, and never runs a damaged or mismatched artifact.
+
+mod common;
+
+use common::*;
+use std::sync::Arc;
+use svm::Value;
+use svm::kv::MemKv;
+use svm::module_cache::{ArtifactStore, DirArtifactStore, MemArtifactStore, ModuleKey};
+use svm::runtime::{CacheMode, Compiler, Runtime, RuntimeConfig};
+use svm::state::code_hash;
+
+/// A way to damage a stored artifact.
+type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+
+fn config(cache: CacheMode) -> RuntimeConfig {
+    RuntimeConfig { compiler: Compiler::Cranelift, cache, ..RuntimeConfig::default() }
+}
+
+fn funded(rt: &mut Runtime) {
+    rt.genesis(&[(account(1), 1_000_000), (account(2), 1_000_000)]).unwrap();
+}
+
+#[test]
+fn memory_mode_compiles_each_contract_once() {
+    let mut rt = runtime(config(CacheMode::Memory));
+    let counter = deployed(&mut rt, &contract("counter"));
+    for _ in 0..5 {
+        assert!(call(&mut rt, counter, "inc", &[]).outcome.is_success());
+    }
+    let stats = rt.cache_stats();
+    assert_eq!((stats.compiles, stats.hits), (1, 5));
+}
+
+#[test]
+fn off_mode_compiles_every_time() {
+    let mut rt = runtime(config(CacheMode::Off));
+    let counter = deployed(&mut rt, &contract("counter"));
+    for _ in 0..3 {
+        call(&mut rt, counter, "inc", &[]);
+    }
+    assert_eq!(rt.cache_stats().compiles, 3);
+}
+
+#[test]
+fn damaged_or_mismatched_artifacts_are_detected_and_recompiled() {
+    let store = Arc::new(MemArtifactStore::default());
+    let mut rt = Runtime::with_artifact_store(Arc::new(MemKv::new()), config(CacheMode::Serialized), store.clone());
+    funded(&mut rt);
+    let counter = deployed(&mut rt, &contract("counter"));
+    deployed(&mut rt, &contract("token"));
+    let counter_key = ModuleKey::new(&code_hash(&contract("counter").code), Compiler::Cranelift, &Default::default());
+    let token_key = ModuleKey::new(&code_hash(&contract("token").code), Compiler::Cranelift, &Default::default());
+    assert_eq!(store.keys().len(), 2);
+
+    let reference = call(&mut rt, counter, "inc", &[]);
+    assert_eq!(rt.cache_stats().rejected_artifacts, 0);
+    assert_eq!(rt.cache_stats().compiles, 2);
+
+    let damages: [(&str, Damage); 4] = [
+        ("flipped payload byte", Box::new(|b: &mut Vec<u8>| *b.last_mut().unwrap() ^= 0x40)),
+        ("flipped header byte", Box::new(|b: &mut Vec<u8>| b[3] ^= 1)),
+        ("truncated", Box::new(|b: &mut Vec<u8>| b.truncate(b.len() / 2))),
+        ("emptied", Box::new(|b: &mut Vec<u8>| b.clear())),
+    ];
+    for (n, (what, damage)) in damages.iter().enumerate() {
+        store.tamper(&counter_key, damage);
+        let receipt = call(&mut rt, counter, "inc", &[]);
+        assert_eq!(receipt.returns, vec![Value::I64(n as i64 + 2)], "{what}");
+        assert_eq!(receipt.gas_used, reference.gas_used, "{what}");
+        assert_eq!(rt.cache_stats().rejected_artifacts, n as u64 + 1, "{what} not detected");
+        assert_eq!(rt.cache_stats().compiles, n as u64 + 3, "{what} not recompiled");
+    }
+
+    // The token's (intact) artifact stored under the counter's key: sealed for another key.
+    let token_artifact = store.get(&token_key).unwrap();
+    store.put(&counter_key, token_artifact);
+    assert_eq!(call(&mut rt, counter, "get", &[]).returns, vec![Value::I64(5)]);
+    assert_eq!(rt.cache_stats().rejected_artifacts, 5);
+    // And the recompiled artifact is good again.
+    call(&mut rt, counter, "get", &[]);
+    assert_eq!(rt.cache_stats().rejected_artifacts, 5);
+}
+
+#[test]
+fn artifacts_on_disk_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("svm-cache-test-{}", std::process::id()));
+    let kv = Arc::new(MemKv::new());
+    let store = Arc::new(DirArtifactStore::new(&dir).unwrap());
+    let mut first = Runtime::with_artifact_store(kv.clone(), config(CacheMode::Serialized), store.clone());
+    funded(&mut first);
+    let counter = deployed(&mut first, &contract("counter"));
+    assert_eq!(first.cache_stats().compiles, 1);
+
+    // A restarted node: same kv, same artifact directory, a new runtime at the same root.
+    let mut second = Runtime::with_artifact_store(kv, config(CacheMode::Serialized), store);
+    second.reset_to(first.root()).unwrap();
+    assert!(call(&mut second, counter, "inc", &[]).outcome.is_success());
+    assert_eq!((second.cache_stats().compiles, second.cache_stats().hits), (0, 1));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,58 @@
+//! `docs/vmcalls.md` is the registry, and the registry is what gets bound: no drift possible.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use svm::kv::MemKv;
+use svm::registers::RegisterFile;
+use svm::vmcalls::bind;
+use svm::vmcalls::context::{BalanceView, CallContext};
+use svm::vmcalls::env::ExecutionEnv;
+use svm::vmcalls::registry::{VMCALLS, markdown_table};
+use svm::{Address, Hash, Limits, ValueType};
+use wasmer::{FunctionEnv, Store, Type};
+
+const BEGIN: &str = "<!-- vmcall-table:begin (generated from svm/src/vmcalls/registry.rs; a test keeps it equal) -->\n";
+const END: &str = "<!-- vmcall-table:end -->";
+
+#[test]
+fn the_reference_document_carries_the_registry_table() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/vmcalls.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let start = doc.find(BEGIN).expect("begin marker") + BEGIN.len();
+    let end = doc.find(END).expect("end marker");
+    let expected = markdown_table();
+    assert!(doc[start..end] == expected, "docs/vmcalls.md is out of date; replace its table with:\n{expected}");
+}
+
+#[test]
+fn every_registered_vmcall_binds_with_its_registered_signature() {
+    let mut store = Store::default();
+    let env = FunctionEnv::new(
+        &mut store,
+        ExecutionEnv {
+            storage: None,
+            registers: RegisterFile::new(),
+            calldata: Vec::new(),
+            returndata: Vec::new(),
+            logs: Vec::new(),
+            context: CallContext { sender: Address::default(), contract: Address::default(), layer: 0, value: 0 },
+            balances: BalanceView::new(Arc::new(MemKv::new()), Hash::ZERO, BTreeMap::new()),
+            memory: None,
+            meter: None,
+            fault: None,
+            trace: None,
+            limits: Limits::default(),
+        },
+    );
+    let wasm = |types: &[ValueType]| -> Vec<Type> {
+        types.iter().map(|t| if *t == ValueType::I32 { Type::I32 } else { Type::I64 }).collect()
+    };
+    let bound = bind::all(&mut store, &env);
+    assert_eq!(bound.len(), VMCALLS.len());
+    for (spec, function) in bound {
+        let function = function.unwrap_or_else(|| panic!("{} has no implementation", spec.name));
+        let ty = function.ty(&store);
+        assert_eq!(ty.params(), wasm(spec.params).as_slice(), "{} parameters", spec.name);
+        assert_eq!(ty.results(), wasm(spec.results).as_slice(), "{} results", spec.name);
+    }
+}
