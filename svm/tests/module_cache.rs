@@ -99,3 +99,26 @@ fn artifacts_on_disk_survive_a_restart() {
     assert_eq!((second.cache_stats().compiles, second.cache_stats().hits), (0, 1));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The number of memory mappings of this process (Linux).
+fn mappings() -> usize {
+    std::fs::read_to_string("/proc/self/maps").map_or(0, |maps| maps.lines().count())
+}
+
+#[test]
+fn serialized_reloads_do_not_accumulate_code_mappings() {
+    // Regression: every reload into one shared engine kept its code mapped; after ~30k executions
+    // mprotect failed and wasmer panicked. Mappings must stay flat however many reloads happen.
+    let mut rt = runtime(config(CacheMode::Serialized));
+    let counter = deployed(&mut rt, &contract("counter"));
+    for _ in 0..200 {
+        call(&mut rt, counter, "inc", &[]);
+    }
+    let before = mappings();
+    for _ in 0..3000 {
+        call(&mut rt, counter, "inc", &[]);
+    }
+    let grown = mappings().saturating_sub(before);
+    assert!(grown < 300, "3000 reloads left {grown} more memory mappings");
+    assert_eq!(rt.cache_stats().compiles, 1);
+}

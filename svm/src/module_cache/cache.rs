@@ -44,7 +44,6 @@ pub struct ModuleCache {
     mode: CacheMode,
     memory: HashMap<ModuleKey, CachedModule>,
     artifacts: Arc<dyn ArtifactStore>,
-    headless: Option<Engine>,
     stats: CacheStats,
 }
 
@@ -56,7 +55,7 @@ impl ModuleCache {
 
     /// A cache in `mode`, keeping serialized artifacts in `artifacts`.
     pub fn with_store(mode: CacheMode, artifacts: Arc<dyn ArtifactStore>) -> ModuleCache {
-        ModuleCache { mode, memory: HashMap::new(), artifacts, headless: None, stats: CacheStats::default() }
+        ModuleCache { mode, memory: HashMap::new(), artifacts, stats: CacheStats::default() }
     }
 
     /// What the cache has done so far.
@@ -104,9 +103,12 @@ impl ModuleCache {
     }
 
     /// The module in a sealed artifact, if the artifact is intact, for this key, and deserializes.
-    fn reload(&mut self, key: &ModuleKey, sealed: &[u8]) -> Option<CachedModule> {
+    fn reload(&self, key: &ModuleKey, sealed: &[u8]) -> Option<CachedModule> {
         let payload = unseal(key, sealed).ok()?;
-        let engine = self.headless.get_or_insert_with(engine::headless).clone();
+        // A fresh engine per reload: an engine keeps the code memory of every module it ever loaded
+        // until it is dropped, so one long-lived engine would map code until mprotect fails and
+        // wasmer panics (seen after ~30k reloads; see tests/module_cache.rs).
+        let engine = engine::headless();
         // SAFETY: the payload is byte-for-byte what `Module::serialize` produced for this exact key
         // (same code, compiler, instrumentation and wasmer version): its blake3 hash was checked above.
         let module = unsafe { Module::deserialize(&engine, payload.to_vec()) }.ok()?;
