@@ -14,7 +14,7 @@ use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
 use svm::state::code_hash;
 use svm::transaction::{Deploy, Execute, Transaction};
 use svm::{Address, ContractSource};
-use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder, Singlepass};
+use wasmer::sys::{Cranelift, EngineBuilder, Singlepass};
 use wasmer::{Engine, Function, FunctionEnv, FunctionEnvMut, Instance, Module, Store, TypedFunction, imports};
 
 fn source(name: &str) -> ContractSource {

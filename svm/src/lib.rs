@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod codec;
+pub mod content_cache;
 pub mod contract_source;
 pub mod contract_state;
 pub mod gas;

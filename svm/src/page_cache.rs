@@ -49,6 +49,12 @@ impl PageCache {
         Ok(PageCache::new(PagesStorage::open(kv, address, page_count, state)?))
     }
 
+    /// Shares a cache of verified pages (see [`PagesStorage::with_verified_pages`]).
+    pub fn with_verified_pages(mut self, cache: std::sync::Arc<crate::content_cache::ContentCache<Page>>) -> PageCache {
+        self.storage = self.storage.with_verified_pages(cache);
+        self
+    }
+
     /// The state this execution started from.
     pub fn state(&self) -> ContractState {
         self.storage.state()

@@ -36,7 +36,12 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
             returndata: Vec::new(),
             logs: Vec::new(),
             context: CallContext { sender: Address::default(), contract: Address::default(), layer: 0, value: 0 },
-            balances: BalanceView::new(Arc::new(MemKv::new()), Hash::ZERO, BTreeMap::new()),
+            balances: BalanceView::new(
+                Arc::new(MemKv::new()),
+                Hash::ZERO,
+                BTreeMap::new(),
+                Arc::new(svm::content_cache::ContentCache::new(1)),
+            ),
             memory: None,
             meter: None,
             fault: None,

@@ -54,8 +54,14 @@ pub fn operator_cost(op: &Operator<'_>) -> u64 {
     }
 }
 
-/// A digest of the cost table (over one operator of every cost class) and the vmcall prices.
+/// A digest of the cost table (over one operator of every cost class), the vmcall prices and the
+/// intrinsic costs; computed once.
 pub fn schedule_fingerprint() -> Hash {
+    static FINGERPRINT: std::sync::LazyLock<Hash> = std::sync::LazyLock::new(compute_fingerprint);
+    *FINGERPRINT
+}
+
+fn compute_fingerprint() -> Hash {
     use wasmer::sys::wasmparser::{BlockType, MemArg};
     let memarg = MemArg { align: 0, max_align: 0, offset: 0, memory: 0 };
     let samples = [

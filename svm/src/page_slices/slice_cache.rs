@@ -31,6 +31,15 @@ impl PageSliceCache {
         self
     }
 
+    /// Shares a cache of verified pages (see [`crate::pages::PagesStorage::with_verified_pages`]).
+    pub fn with_verified_pages(
+        mut self,
+        cache: Arc<crate::content_cache::ContentCache<crate::pages::Page>>,
+    ) -> PageSliceCache {
+        self.pages = self.pages.with_verified_pages(cache);
+        self
+    }
+
     /// The layout the slices come from.
     pub fn layout(&self) -> &StorageLayout {
         &self.layout

@@ -27,7 +27,8 @@ impl Page {
 
     /// Whether every byte is zero.
     pub fn is_zero(&self) -> bool {
-        self.0.iter().all(|&b| b == 0)
+        // OR-fold whole words: no early exit, so it vectorizes (a byte loop with `all` does not).
+        self.0.chunks_exact(8).fold(0u64, |acc, word| acc | u64::from_le_bytes(word.try_into().unwrap_or([1; 8]))) == 0
     }
 
     /// The page's bytes.

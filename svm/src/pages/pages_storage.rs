@@ -1,6 +1,7 @@
 //! Pages storage: loads a contract's pages at a given state and commits changed pages.
 
 use super::{Page, PageIndex, PageTree, PagesError, page_hash};
+use crate::content_cache::ContentCache;
 use crate::kv::{KvStore, WriteBatch, namespace};
 use crate::{Address, ContractState, Hash};
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ pub struct PagesStorage {
     kv: Arc<dyn KvStore>,
     address: Address,
     tree: PageTree,
+    verified: Option<Arc<ContentCache<Page>>>,
 }
 
 impl PagesStorage {
@@ -21,7 +23,14 @@ impl PagesStorage {
         page_count: u32,
         state: ContractState,
     ) -> Result<PagesStorage, PagesError> {
-        Ok(PagesStorage { kv, address, tree: PageTree::open(page_count, state.0)? })
+        Ok(PagesStorage { kv, address, tree: PageTree::open(page_count, state.0)?, verified: None })
+    }
+
+    /// Shares a cache of pages already checked against their hash (content-addressed, so never stale):
+    /// a page found there is neither read from the kv store nor hashed again.
+    pub fn with_verified_pages(mut self, cache: Arc<ContentCache<Page>>) -> PagesStorage {
+        self.verified = Some(cache);
+        self
     }
 
     /// The contract's address.
@@ -45,12 +54,20 @@ impl PagesStorage {
         if hash.is_zero() {
             return Ok(Page::zeroed());
         }
+        if let Some(page) = self.verified.as_ref().and_then(|cache| cache.get(&hash)) {
+            return Ok((*page).clone());
+        }
         let bytes = self
             .kv
             .get(&namespace::key(namespace::PAGE, hash.as_bytes()))?
             .ok_or(PagesError::MissingPage { index, hash })?;
         match Page::from_slice(&bytes) {
-            Some(page) if page_hash(&self.address, index, &page) == hash => Ok(page),
+            Some(page) if page_hash(&self.address, index, &page) == hash => {
+                if let Some(cache) = &self.verified {
+                    cache.insert(hash, Arc::new(page.clone()));
+                }
+                Ok(page)
+            }
             _ => Err(PagesError::CorruptPage { index, hash }),
         }
     }
@@ -70,6 +87,9 @@ impl PagesStorage {
             let hash = page_hash(&self.address, index, page);
             if !hash.is_zero() {
                 batch.put(namespace::key(namespace::PAGE, hash.as_bytes()), page.bytes().to_vec());
+                if let Some(cache) = &self.verified {
+                    cache.insert(hash, Arc::new(page.clone()));
+                }
             }
             leaves.insert(index, hash);
         }

@@ -28,7 +28,7 @@ pub fn contract_address(author: &Address, nonce: u64, code_hash: &Hash) -> Addre
 /// Applies a deploy.
 pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeError> {
     let kv = rt.kv.clone();
-    let mut update = StateUpdate::new(kv.as_ref(), rt.root);
+    let mut update = StateUpdate::new(kv.as_ref(), rt.root, &rt.caches.trie);
     let author = update.account(&tx.author)?;
     if author.nonce != tx.nonce {
         return Ok(Receipt::new(Outcome::Invalid(InvalidTx::NonceMismatch)));

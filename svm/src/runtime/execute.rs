@@ -11,14 +11,12 @@ use crate::outcome::{InvalidTx, Outcome};
 use crate::page_slices::PageSliceCache;
 use crate::receipt::Receipt;
 use crate::registers::RegisterFile;
-use crate::state::{load_code, load_layout};
 use crate::trace::TraceEntry;
 use crate::transaction::Execute;
 use crate::vmcalls::bind::imports_for;
 use crate::vmcalls::context::{BalanceView, CallContext};
 use crate::vmcalls::env::{ExecutionEnv, Fault};
 use crate::{Value, ValueType};
-use std::sync::Arc;
 use wasmer::{ExternType, FunctionEnv, Instance, InstantiationError, Store, Type, Value as WasmValue};
 
 /// Applies an execution; returns its receipt and, when `trace` is on, its vmcall trace.
@@ -34,7 +32,7 @@ pub(super) fn execute(
         Ok((Receipt { contract: Some(tx.contract), ..Receipt::new(Outcome::Invalid(reason)) }, Vec::new()))
     };
 
-    let mut update = StateUpdate::new(kv.as_ref(), rt.root);
+    let mut update = StateUpdate::new(kv.as_ref(), rt.root, &rt.caches.trie);
     let sender = update.account(&tx.sender)?;
     if sender.nonce != tx.nonce {
         return refuse(InvalidTx::NonceMismatch);
@@ -56,7 +54,7 @@ pub(super) fn execute(
         return refuse(InvalidTx::CalldataTooLarge);
     }
 
-    let code = load_code(kv.as_ref(), info.code_hash)?;
+    let code = rt.caches.code(kv.as_ref(), info.code_hash)?;
     let intrinsic = intrinsic::execute(code.len(), tx.calldata.len());
     let failed = |outcome: Outcome, gas_used: u64, diagnostic: String| Receipt {
         gas_used,
@@ -82,9 +80,10 @@ pub(super) fn execute(
         return refuse(InvalidTx::ArgumentMismatch);
     }
 
-    let layout = Arc::new(load_layout(kv.as_ref(), info.layout_hash)?);
+    let layout = rt.caches.layout(kv.as_ref(), info.layout_hash)?;
     let storage = PageSliceCache::open(kv.clone(), tx.contract, layout, info.state)?
-        .with_page_capacity(rt.config.page_cache_capacity);
+        .with_page_capacity(rt.config.page_cache_capacity)
+        .with_verified_pages(rt.caches.pages.clone());
     let mut store = Store::new(cached.engine.clone());
     let env = FunctionEnv::new(
         &mut store,
@@ -95,7 +94,7 @@ pub(super) fn execute(
             returndata: Vec::new(),
             logs: Vec::new(),
             context: CallContext { sender: tx.sender, contract: tx.contract, layer: block.layer, value: tx.value },
-            balances: BalanceView::new(kv.clone(), rt.root.0, update.balances()),
+            balances: BalanceView::new(kv.clone(), rt.root.0, update.balances(), rt.caches.trie.clone()),
             memory: None,
             meter: None,
             fault: None,

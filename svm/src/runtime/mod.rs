@@ -5,6 +5,7 @@
 //! and leaves the root unchanged. `Err` means the node itself failed (damaged store, engine failure):
 //! no receipt, and no consensus outcome, can be trusted then.
 
+mod caches;
 pub mod classify;
 pub mod config;
 mod deploy;
@@ -23,7 +24,7 @@ use crate::kv::KvStore;
 use crate::module_cache::{ArtifactStore, CacheStats, ModuleCache};
 use crate::page_slices::PageSliceCache;
 use crate::receipt::Receipt;
-use crate::state::{Account, AccountTrie, StateRoot, load_layout};
+use crate::state::{Account, AccountTrie, StateRoot};
 use crate::trace::TraceEntry;
 use crate::transaction::Transaction;
 use std::sync::Arc;
@@ -41,13 +42,14 @@ pub struct Runtime {
     config: RuntimeConfig,
     root: StateRoot,
     cache: ModuleCache,
+    caches: caches::Caches,
 }
 
 impl Runtime {
     /// A runtime over `kv` at the empty state.
     pub fn new(kv: Arc<dyn KvStore>, config: RuntimeConfig) -> Runtime {
         let cache = ModuleCache::new(config.cache);
-        Runtime { kv, config, root: StateRoot::EMPTY, cache }
+        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default() }
     }
 
     /// A runtime whose serialized artifacts live in `artifacts` (used when the cache mode is
@@ -58,7 +60,7 @@ impl Runtime {
         artifacts: Arc<dyn ArtifactStore>,
     ) -> Runtime {
         let cache = ModuleCache::with_store(config.cache, artifacts);
-        Runtime { kv, config, root: StateRoot::EMPTY, cache }
+        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default() }
     }
 
     /// A runtime over `kv` at an existing `root` (any root this store ever committed).
@@ -97,15 +99,16 @@ impl Runtime {
 
     /// The account at `address`, if it exists.
     pub fn account(&self, address: &Address) -> Result<Option<Account>, RuntimeError> {
-        Ok(AccountTrie::open(self.kv.as_ref(), self.root.0).get(address)?)
+        Ok(AccountTrie::open(self.kv.as_ref(), self.root.0).with_cache(&self.caches.trie).get(address)?)
     }
 
     /// Every storage slice of the contract at `address`, in slice order (`None` if it is no contract).
     pub fn contract_slices(&self, address: &Address) -> Result<Option<Vec<Vec<u8>>>, RuntimeError> {
         let Some(info) = self.account(address)?.and_then(|a| a.contract) else { return Ok(None) };
-        let layout = Arc::new(load_layout(self.kv.as_ref(), info.layout_hash)?);
+        let layout = self.caches.layout(self.kv.as_ref(), info.layout_hash)?;
         let count = layout.slices().len() as u32;
-        let mut storage = PageSliceCache::open(self.kv.clone(), *address, layout, info.state)?;
+        let mut storage = PageSliceCache::open(self.kv.clone(), *address, layout, info.state)?
+            .with_verified_pages(self.caches.pages.clone());
         let slices = (0..count)
             .map(|slice| storage.read_all(slice))
             .collect::<Result<Vec<_>, _>>()
@@ -116,7 +119,7 @@ impl Runtime {
 
     /// Credits initial balances (a chain's genesis allocation); returns the new root.
     pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, RuntimeError> {
-        let mut update = state_update::StateUpdate::new(self.kv.as_ref(), self.root);
+        let mut update = state_update::StateUpdate::new(self.kv.as_ref(), self.root, &self.caches.trie);
         for (address, amount) in allocations {
             let account = update.account(address)?;
             account.balance = account

@@ -4,12 +4,13 @@
 use super::RuntimeError;
 use crate::Address;
 use crate::kv::{KvStore, WriteBatch};
-use crate::state::{Account, AccountTrie, StateRoot};
+use crate::state::{Account, AccountTrie, StateRoot, TrieNodeCache};
 use std::collections::BTreeMap;
 
 /// Accounts as the transaction sees them (read from the state, then changed) and its other writes.
 pub struct StateUpdate<'k> {
     kv: &'k dyn KvStore,
+    trie_cache: &'k TrieNodeCache,
     root: StateRoot,
     accounts: BTreeMap<Address, Account>,
     /// Non-account writes (code, layout, pages) to commit with the accounts.
@@ -18,14 +19,15 @@ pub struct StateUpdate<'k> {
 
 impl<'k> StateUpdate<'k> {
     /// An empty update over the state at `root`.
-    pub fn new(kv: &'k dyn KvStore, root: StateRoot) -> StateUpdate<'k> {
-        StateUpdate { kv, root, accounts: BTreeMap::new(), batch: WriteBatch::new() }
+    pub fn new(kv: &'k dyn KvStore, root: StateRoot, trie_cache: &'k TrieNodeCache) -> StateUpdate<'k> {
+        StateUpdate { kv, trie_cache, root, accounts: BTreeMap::new(), batch: WriteBatch::new() }
     }
 
     /// The account at `address` as this transaction sees it (a default one if it does not exist yet).
     pub fn account(&mut self, address: &Address) -> Result<&mut Account, RuntimeError> {
         if !self.accounts.contains_key(address) {
-            let account = AccountTrie::open(self.kv, self.root.0).get(address)?.unwrap_or_default();
+            let account =
+                AccountTrie::open(self.kv, self.root.0).with_cache(self.trie_cache).get(address)?.unwrap_or_default();
             self.accounts.insert(*address, account);
         }
         self.accounts.get_mut(address).ok_or_else(|| RuntimeError::Engine("account vanished".into()))
@@ -38,7 +40,7 @@ impl<'k> StateUpdate<'k> {
 
     /// Writes every change in one atomic batch and returns the new root.
     pub fn commit(self) -> Result<StateRoot, RuntimeError> {
-        let mut trie = AccountTrie::open(self.kv, self.root.0);
+        let mut trie = AccountTrie::open(self.kv, self.root.0).with_cache(self.trie_cache);
         for (address, account) in &self.accounts {
             trie.set(address, account)?;
         }

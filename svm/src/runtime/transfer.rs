@@ -9,7 +9,7 @@ use crate::transaction::Transfer;
 
 /// Applies a transfer.
 pub(super) fn transfer(rt: &mut Runtime, tx: &Transfer) -> Result<Receipt, RuntimeError> {
-    let mut update = StateUpdate::new(rt.kv.as_ref(), rt.root);
+    let mut update = StateUpdate::new(rt.kv.as_ref(), rt.root, &rt.caches.trie);
     let from = update.account(&tx.from)?;
     if from.nonce != tx.nonce {
         return Ok(Receipt::new(Outcome::Invalid(InvalidTx::NonceMismatch)));

@@ -8,6 +8,7 @@
 
 use super::{Account, StateError};
 use crate::codec;
+use crate::content_cache::ContentCache;
 use crate::kv::{KvStore, WriteBatch, namespace};
 use crate::{Address, Hash};
 use std::collections::BTreeMap;
@@ -22,23 +23,38 @@ const NODE_TAG: u8 = 1;
 const KEY_BITS: usize = 256;
 
 /// A decoded trie node.
+#[derive(Clone)]
 enum Node {
     Leaf { address: Address, account: Account },
     Internal { left: Hash, right: Hash },
 }
 
+/// A trie node checked against its hash, as the node cache keeps it.
+#[derive(Clone)]
+pub struct TrieNode(Node);
+
+/// Checked trie nodes by hash, shared between views (content-addressed, so never stale).
+pub type TrieNodeCache = ContentCache<TrieNode>;
+
 /// A view of the account trie at one root, with the updates made through it not yet written.
 pub struct AccountTrie<'k> {
     kv: &'k dyn KvStore,
     root: Hash,
-    /// Nodes created by updates, by hash, until they are added to a batch.
-    pending: BTreeMap<Hash, Vec<u8>>,
+    /// Nodes created by updates (encoded and decoded), by hash, until they are added to a batch.
+    pending: BTreeMap<Hash, (Vec<u8>, Node)>,
+    cache: Option<&'k TrieNodeCache>,
 }
 
 impl<'k> AccountTrie<'k> {
     /// The trie whose root is `root`.
     pub fn open(kv: &'k dyn KvStore, root: Hash) -> AccountTrie<'k> {
-        AccountTrie { kv, root, pending: BTreeMap::new() }
+        AccountTrie { kv, root, pending: BTreeMap::new(), cache: None }
+    }
+
+    /// Reads committed nodes through `cache` (checked nodes are kept there and not checked again).
+    pub fn with_cache(mut self, cache: &'k TrieNodeCache) -> AccountTrie<'k> {
+        self.cache = Some(cache);
+        self
     }
 
     /// The root, updates included.
@@ -90,9 +106,13 @@ impl<'k> AccountTrie<'k> {
         // Updates of the same path supersede each other: store only what the final root reaches.
         let mut stack = vec![self.root];
         while let Some(hash) = stack.pop() {
-            let Some(bytes) = self.pending.remove(&hash) else { continue };
-            if let Some(Node::Internal { left, right }) = decode_node(&bytes) {
-                stack.extend([left, right]);
+            let Some((bytes, node)) = self.pending.remove(&hash) else { continue };
+            if let Node::Internal { left, right } = &node {
+                stack.extend([*left, *right]);
+            }
+            // The next transaction reads these very nodes first: keep them checked and decoded.
+            if let Some(cache) = self.cache {
+                cache.insert(hash, std::sync::Arc::new(TrieNode(node)));
             }
             batch.put(namespace::key(namespace::ACCOUNT_NODE, hash.as_bytes()), bytes);
         }
@@ -151,7 +171,7 @@ impl<'k> AccountTrie<'k> {
         bytes.push(LEAF_TAG);
         bytes.extend_from_slice(address.as_bytes());
         bytes.extend_from_slice(&account_bytes);
-        self.pending.insert(hash, bytes);
+        self.pending.insert(hash, (bytes, Node::Leaf { address: *address, account: account.clone() }));
         hash
     }
 
@@ -161,29 +181,31 @@ impl<'k> AccountTrie<'k> {
         bytes.push(NODE_TAG);
         bytes.extend_from_slice(left.as_bytes());
         bytes.extend_from_slice(right.as_bytes());
-        self.pending.insert(hash, bytes);
+        self.pending.insert(hash, (bytes, Node::Internal { left, right }));
         hash
     }
 
     fn load(&self, hash: Hash) -> Result<Node, StateError> {
-        let stored;
-        let bytes = match self.pending.get(&hash) {
-            Some(bytes) => bytes,
-            None => {
-                stored = self
-                    .kv
-                    .get(&namespace::key(namespace::ACCOUNT_NODE, hash.as_bytes()))?
-                    .ok_or(StateError::MissingNode(hash))?;
-                &stored
-            }
-        };
-        let node = decode_node(bytes).ok_or(StateError::CorruptNode(hash))?;
+        if let Some((_, node)) = self.pending.get(&hash) {
+            return Ok(node.clone());
+        }
+        if let Some(node) = self.cache.and_then(|cache| cache.get(&hash)) {
+            return Ok(node.0.clone());
+        }
+        let bytes = self
+            .kv
+            .get(&namespace::key(namespace::ACCOUNT_NODE, hash.as_bytes()))?
+            .ok_or(StateError::MissingNode(hash))?;
+        let node = decode_node(&bytes).ok_or(StateError::CorruptNode(hash))?;
         let actual = match &node {
             Node::Internal { left, right } => internal_hash(left, right),
             Node::Leaf { .. } => blake3::keyed_hash(LEAF_KEY, &bytes[1..]).into(),
         };
         if actual != hash {
             return Err(StateError::CorruptNode(hash));
+        }
+        if let Some(cache) = self.cache {
+            cache.insert(hash, std::sync::Arc::new(TrieNode(node.clone())));
         }
         Ok(node)
     }

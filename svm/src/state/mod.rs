@@ -6,7 +6,7 @@ mod contract_store;
 mod error;
 
 pub use account::{Account, ContractInfo};
-pub use account_trie::AccountTrie;
+pub use account_trie::{AccountTrie, TrieNode, TrieNodeCache};
 pub use contract_store::{code_hash, load_code, load_layout, store_code, store_layout};
 pub use error::StateError;
 

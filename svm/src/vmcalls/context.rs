@@ -4,7 +4,7 @@ use super::HostError;
 use super::env::{ExecutionEnv, Fault, VmcallTrap, run};
 use super::registry::VmcallSpec;
 use crate::kv::KvStore;
-use crate::state::AccountTrie;
+use crate::state::{AccountTrie, TrieNodeCache};
 use crate::{Address, Hash};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,12 +30,18 @@ pub struct BalanceView {
     kv: Arc<dyn KvStore>,
     root: Hash,
     pending: BTreeMap<Address, u64>,
+    trie_cache: Arc<TrieNodeCache>,
 }
 
 impl BalanceView {
-    /// Balances at `root`, overridden by `pending`.
-    pub fn new(kv: Arc<dyn KvStore>, root: Hash, pending: BTreeMap<Address, u64>) -> BalanceView {
-        BalanceView { kv, root, pending }
+    /// Balances at `root`, overridden by `pending`, reading trie nodes through `trie_cache`.
+    pub fn new(
+        kv: Arc<dyn KvStore>,
+        root: Hash,
+        pending: BTreeMap<Address, u64>,
+        trie_cache: Arc<TrieNodeCache>,
+    ) -> BalanceView {
+        BalanceView { kv, root, pending, trie_cache }
     }
 
     /// The balance of `address` (0 for an account that does not exist).
@@ -43,8 +49,8 @@ impl BalanceView {
         if let Some(balance) = self.pending.get(address) {
             return Ok(*balance);
         }
-        let account =
-            AccountTrie::open(self.kv.as_ref(), self.root).get(address).map_err(|e| Fault::Node(e.to_string()))?;
+        let trie = AccountTrie::open(self.kv.as_ref(), self.root).with_cache(&self.trie_cache);
+        let account = trie.get(address).map_err(|e| Fault::Node(e.to_string()))?;
         Ok(account.map_or(0, |a| a.balance))
     }
 }
