@@ -24,6 +24,7 @@ pub mod pages;
 pub mod receipt;
 pub mod registers;
 pub mod runtime;
+mod stable_codes;
 pub mod state;
 pub mod trace;
 pub mod transaction;

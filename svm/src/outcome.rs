@@ -1,5 +1,6 @@
 //! What happened to a transaction: the consensus part of a receipt.
 
+use crate::stable_codes::stable_codes;
 use crate::validation::Rule;
 use crate::vmcalls::HostError;
 
@@ -104,30 +105,17 @@ impl InvalidTx {
     }
 }
 
-impl TrapKind {
-    /// Every kind, in code order.
-    pub const ALL: [TrapKind; 9] = [
-        TrapKind::Unreachable,
-        TrapKind::MemoryOutOfBounds,
-        TrapKind::TableOutOfBounds,
-        TrapKind::IndirectCallToNull,
-        TrapKind::BadSignature,
-        TrapKind::IntegerOverflow,
-        TrapKind::IntegerDivisionByZero,
-        TrapKind::NativeStackOverflow,
-        TrapKind::Other,
-    ];
-
-    /// The kind's stable code.
-    pub fn code(self) -> u8 {
-        TrapKind::ALL.iter().position(|&k| k == self).map_or(u8::MAX, |i| i as u8)
-    }
-
-    /// The kind with code `code`.
-    pub fn from_code(code: u8) -> Option<TrapKind> {
-        TrapKind::ALL.get(code as usize).copied()
-    }
-}
+stable_codes!(TrapKind {
+    Unreachable => "unreachable",
+    MemoryOutOfBounds => "memory-out-of-bounds",
+    TableOutOfBounds => "table-out-of-bounds",
+    IndirectCallToNull => "indirect-call-to-null",
+    BadSignature => "bad-signature",
+    IntegerOverflow => "integer-overflow",
+    IntegerDivisionByZero => "integer-division-by-zero",
+    NativeStackOverflow => "native-stack-overflow",
+    Other => "other",
+});
 
 impl Outcome {
     /// The outcome as (class, detail) codes, as the codec writes it.
@@ -168,7 +156,7 @@ impl Outcome {
             Outcome::Invalid(reason) => format!("invalid:{}", kebab(&format!("{reason:?}"))),
             Outcome::OutOfGas => "out-of-gas".into(),
             Outcome::StackExhausted => "stack-exhausted".into(),
-            Outcome::Trap(kind) => format!("trap:{}", kebab(&format!("{kind:?}"))),
+            Outcome::Trap(kind) => format!("trap:{}", kind.name()),
             Outcome::Host(kind) => format!("host:{}", kind.name()),
         }
     }
@@ -197,8 +185,8 @@ mod tests {
     fn every_outcome_round_trips_its_codes_and_names_are_distinct() {
         let mut all = vec![Outcome::Success, Outcome::OutOfGas, Outcome::StackExhausted];
         all.extend((0..=255).filter_map(InvalidTx::from_code).map(Outcome::Invalid));
-        all.extend(TrapKind::ALL.map(Outcome::Trap));
-        all.extend(HostError::ALL.map(Outcome::Host));
+        all.extend(TrapKind::ALL.iter().copied().map(Outcome::Trap));
+        all.extend(HostError::ALL.iter().copied().map(Outcome::Host));
         assert_eq!(all.len(), 3 + 9 + Rule::ALL.len() + TrapKind::ALL.len() + HostError::ALL.len());
         for (i, outcome) in all.iter().enumerate() {
             let (class, detail) = outcome.codes();

@@ -1,5 +1,6 @@
 //! The rules a contract can break at deploy, each with a stable code.
 
+use crate::stable_codes::stable_codes;
 use thiserror::Error;
 
 /// One rule of the deploy allow-list. The code of each is consensus data (it goes into receipts).
@@ -65,85 +66,37 @@ pub enum Rule {
     ReservedExport,
 }
 
-impl Rule {
-    /// Every rule, in code order.
-    pub const ALL: [Rule; 29] = [
-        Rule::Malformed,
-        Rule::CodeTooLarge,
-        Rule::Float,
-        Rule::Simd,
-        Rule::Threads,
-        Rule::BulkMemory,
-        Rule::ReferenceTypes,
-        Rule::MultiValue,
-        Rule::TailCall,
-        Rule::Exceptions,
-        Rule::MultiMemory,
-        Rule::Memory64,
-        Rule::OtherProposal,
-        Rule::MemoryTooLarge,
-        Rule::TableTooLarge,
-        Rule::TooManyTypes,
-        Rule::TooManyFunctions,
-        Rule::TooManyImports,
-        Rule::TooManyExports,
-        Rule::TooManyGlobals,
-        Rule::TooManyParams,
-        Rule::TooManyLocals,
-        Rule::FrameTooLarge,
-        Rule::ImportOutsideSvm,
-        Rule::UnknownVmcall,
-        Rule::VmcallSignature,
-        Rule::NonFunctionImport,
-        Rule::StartFunction,
-        Rule::ReservedExport,
-    ];
-
-    /// The rule's stable code.
-    pub fn code(self) -> u8 {
-        Rule::ALL.iter().position(|&r| r == self).map_or(u8::MAX, |i| i as u8)
-    }
-
-    /// The rule with code `code`.
-    pub fn from_code(code: u8) -> Option<Rule> {
-        Rule::ALL.get(code as usize).copied()
-    }
-
-    /// The rule's name as reports and documentation spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::Malformed => "malformed",
-            Rule::CodeTooLarge => "code-too-large",
-            Rule::Float => "float",
-            Rule::Simd => "simd",
-            Rule::Threads => "threads",
-            Rule::BulkMemory => "bulk-memory",
-            Rule::ReferenceTypes => "reference-types",
-            Rule::MultiValue => "multi-value",
-            Rule::TailCall => "tail-call",
-            Rule::Exceptions => "exceptions",
-            Rule::MultiMemory => "multi-memory",
-            Rule::Memory64 => "memory64",
-            Rule::OtherProposal => "other-proposal",
-            Rule::MemoryTooLarge => "memory-too-large",
-            Rule::TableTooLarge => "table-too-large",
-            Rule::TooManyTypes => "too-many-types",
-            Rule::TooManyFunctions => "too-many-functions",
-            Rule::TooManyImports => "too-many-imports",
-            Rule::TooManyExports => "too-many-exports",
-            Rule::TooManyGlobals => "too-many-globals",
-            Rule::TooManyParams => "too-many-params",
-            Rule::TooManyLocals => "too-many-locals",
-            Rule::FrameTooLarge => "frame-too-large",
-            Rule::ImportOutsideSvm => "import-outside-svm",
-            Rule::UnknownVmcall => "unknown-vmcall",
-            Rule::VmcallSignature => "vmcall-signature",
-            Rule::NonFunctionImport => "non-function-import",
-            Rule::StartFunction => "start-function",
-            Rule::ReservedExport => "reserved-export",
-        }
-    }
-}
+stable_codes!(Rule {
+    Malformed => "malformed",
+    CodeTooLarge => "code-too-large",
+    Float => "float",
+    Simd => "simd",
+    Threads => "threads",
+    BulkMemory => "bulk-memory",
+    ReferenceTypes => "reference-types",
+    MultiValue => "multi-value",
+    TailCall => "tail-call",
+    Exceptions => "exceptions",
+    MultiMemory => "multi-memory",
+    Memory64 => "memory64",
+    OtherProposal => "other-proposal",
+    MemoryTooLarge => "memory-too-large",
+    TableTooLarge => "table-too-large",
+    TooManyTypes => "too-many-types",
+    TooManyFunctions => "too-many-functions",
+    TooManyImports => "too-many-imports",
+    TooManyExports => "too-many-exports",
+    TooManyGlobals => "too-many-globals",
+    TooManyParams => "too-many-params",
+    TooManyLocals => "too-many-locals",
+    FrameTooLarge => "frame-too-large",
+    ImportOutsideSvm => "import-outside-svm",
+    UnknownVmcall => "unknown-vmcall",
+    VmcallSignature => "vmcall-signature",
+    NonFunctionImport => "non-function-import",
+    StartFunction => "start-function",
+    ReservedExport => "reserved-export",
+});
 
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,7 +127,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip_and_names_are_unique() {
-        for rule in Rule::ALL {
+        for &rule in Rule::ALL {
             assert_eq!(Rule::from_code(rule.code()), Some(rule));
             assert_eq!(Rule::ALL.iter().filter(|r| r.name() == rule.name()).count(), 1);
         }

@@ -1,5 +1,6 @@
 //! Why a vmcall refused: consensus data, the same on every node.
 
+use crate::stable_codes::stable_codes;
 /// A vmcall's refusal. The execution traps and the receipt names the kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HostError {
@@ -27,46 +28,16 @@ pub enum HostError {
     LogTooLarge,
 }
 
-impl HostError {
-    /// Every kind, in code order.
-    pub const ALL: [HostError; 11] = [
-        HostError::UnknownSlice,
-        HostError::SliceOutOfRange,
-        HostError::SliceTooWide,
-        HostError::UnknownRegister,
-        HostError::RegisterWidth,
-        HostError::MemoryOutOfBounds,
-        HostError::NoMemory,
-        HostError::CalldataOutOfRange,
-        HostError::ReturndataTooLarge,
-        HostError::TooManyLogs,
-        HostError::LogTooLarge,
-    ];
-
-    /// The kind's stable code.
-    pub fn code(self) -> u8 {
-        HostError::ALL.iter().position(|&k| k == self).map_or(u8::MAX, |i| i as u8)
-    }
-
-    /// The kind with code `code`.
-    pub fn from_code(code: u8) -> Option<HostError> {
-        HostError::ALL.get(code as usize).copied()
-    }
-
-    /// The kind's name as reports spell it.
-    pub fn name(self) -> &'static str {
-        match self {
-            HostError::UnknownSlice => "unknown-slice",
-            HostError::SliceOutOfRange => "slice-out-of-range",
-            HostError::SliceTooWide => "slice-too-wide",
-            HostError::UnknownRegister => "unknown-register",
-            HostError::RegisterWidth => "register-width",
-            HostError::MemoryOutOfBounds => "memory-out-of-bounds",
-            HostError::NoMemory => "no-memory",
-            HostError::CalldataOutOfRange => "calldata-out-of-range",
-            HostError::ReturndataTooLarge => "returndata-too-large",
-            HostError::TooManyLogs => "too-many-logs",
-            HostError::LogTooLarge => "log-too-large",
-        }
-    }
-}
+stable_codes!(HostError {
+    UnknownSlice => "unknown-slice",
+    SliceOutOfRange => "slice-out-of-range",
+    SliceTooWide => "slice-too-wide",
+    UnknownRegister => "unknown-register",
+    RegisterWidth => "register-width",
+    MemoryOutOfBounds => "memory-out-of-bounds",
+    NoMemory => "no-memory",
+    CalldataOutOfRange => "calldata-out-of-range",
+    ReturndataTooLarge => "returndata-too-large",
+    TooManyLogs => "too-many-logs",
+    LogTooLarge => "log-too-large",
+});

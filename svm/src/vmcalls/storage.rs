@@ -19,11 +19,8 @@ pub fn read_to_mem(
 ) -> Result<(), VmcallTrap> {
     let (slice, offset, len, ptr) = (slice as u32, offset as u32, len as u32, ptr as u32);
     run(e, spec, &[slice.into(), offset.into(), len.into(), ptr.into()], len.into(), |env, store| {
-        let storage = env.storage()?;
-        storage.check_range(slice, offset, len as usize)?;
-        let mut buf = vec![0; len as usize];
-        storage.read(slice, offset, &mut buf)?;
-        env.write_memory(store, ptr, &buf)
+        let bytes = read_slice(env, slice, offset, len)?;
+        env.write_memory(store, ptr, &bytes)
     })
 }
 
@@ -58,11 +55,8 @@ pub fn read_to_reg(
     run(e, spec, &[slice.into(), offset.into(), len.into(), bits.into(), reg.into()], len.into(), |env, _| {
         env.registers.get(bits, reg)?;
         fits_register(bits, len)?;
-        let storage = env.storage()?;
-        storage.check_range(slice, offset, len as usize)?;
-        let mut buf = vec![0; len as usize];
-        storage.read(slice, offset, &mut buf)?;
-        Ok(env.registers.set(bits, reg, &buf)?)
+        let bytes = read_slice(env, slice, offset, len)?;
+        Ok(env.registers.set(bits, reg, &bytes)?)
     })
 }
 
@@ -112,6 +106,15 @@ pub fn write_i64(e: &mut Env<'_>, spec: &'static VmcallSpec, slice: i32, value: 
 pub fn slice_len(e: &mut Env<'_>, spec: &'static VmcallSpec, slice: i32) -> Result<i32, VmcallTrap> {
     let slice = slice as u32;
     run(e, spec, &[slice.into()], 0, |env, _| Ok(env.storage()?.slice_len(slice)? as i32))
+}
+
+/// `len` bytes of the slice from `offset`, range-checked before anything is allocated.
+fn read_slice(env: &mut ExecutionEnv, slice: u32, offset: u32, len: u32) -> Result<Vec<u8>, Fault> {
+    let storage = env.storage()?;
+    storage.check_range(slice, offset, len as usize)?;
+    let mut bytes = vec![0; len as usize];
+    storage.read(slice, offset, &mut bytes)?;
+    Ok(bytes)
 }
 
 fn fits_register(bits: u32, len: u32) -> Result<(), Fault> {
