@@ -15,6 +15,8 @@ pub struct TraceEntry {
     pub gas_before: u64,
     /// Gas left after it returned.
     pub gas_after: u64,
+    /// blake3 of the bytes it moved (read from or written to storage, logged, copied), if any.
+    pub bytes: Option<crate::Hash>,
 }
 
 /// What a vmcall returned.
@@ -34,6 +36,10 @@ impl fmt::Display for TraceEntry {
             TraceResult::Ok(Some(v)) => format!("-> {v}"),
             TraceResult::Err(why) => format!("trap: {why}"),
         };
-        write!(f, "{}({}) {} [gas {} -> {}]", self.vmcall, args.join(", "), result, self.gas_before, self.gas_after)
+        write!(f, "{}({}) {} [gas {} -> {}]", self.vmcall, args.join(", "), result, self.gas_before, self.gas_after)?;
+        match &self.bytes {
+            Some(hash) => write!(f, " bytes {}", &hash.to_string()[..16]),
+            None => Ok(()),
+        }
     }
 }

@@ -47,6 +47,8 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
             fault: None,
             trace: None,
             limits: Limits::default(),
+            canary: None,
+            moved: None,
         },
     );
     let wasm = |types: &[ValueType]| -> Vec<Type> {

@@ -65,23 +65,33 @@ impl ModuleCache {
 
     /// The module for `code` (whose hash gives `key`), from the cache or freshly compiled.
     pub fn get(&mut self, key: ModuleKey, code: &[u8], config: &RuntimeConfig) -> Result<CachedModule, ModuleError> {
+        Ok(self.get_with_origin(key, code, config)?.0)
+    }
+
+    /// Like [`ModuleCache::get`], and whether the module came from the cache (`true`) or was compiled.
+    pub fn get_with_origin(
+        &mut self,
+        key: ModuleKey,
+        code: &[u8],
+        config: &RuntimeConfig,
+    ) -> Result<(CachedModule, bool), ModuleError> {
         match self.mode {
-            CacheMode::Off => self.compile(code, config),
+            CacheMode::Off => Ok((self.compile(code, config)?, false)),
             CacheMode::Memory => {
                 if let Some(cached) = self.memory.get(&key) {
                     self.stats.hits += 1;
-                    return Ok(cached.clone());
+                    return Ok((cached.clone(), true));
                 }
                 let compiled = self.compile(code, config)?;
                 self.memory.insert(key, compiled.clone());
-                Ok(compiled)
+                Ok((compiled, false))
             }
             CacheMode::Serialized => {
                 if let Some(sealed) = self.artifacts.get(&key) {
                     match self.reload(&key, &sealed) {
                         Some(cached) => {
                             self.stats.hits += 1;
-                            return Ok(cached);
+                            return Ok((cached, true));
                         }
                         None => self.stats.rejected_artifacts += 1,
                     }
@@ -90,7 +100,7 @@ impl ModuleCache {
                 if let Ok(bytes) = compiled.module.serialize() {
                     self.artifacts.put(&key, seal(&key, &bytes));
                 }
-                Ok(compiled)
+                Ok((compiled, false))
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Node configuration: how one node runs contracts. Nodes with different configurations must agree.
 
+use super::canary::Canary;
 use crate::Limits;
 
 /// The wasmer compiler a node uses.
@@ -33,6 +34,8 @@ pub struct RuntimeConfig {
     pub page_cache_capacity: usize,
     /// The VM's limits. Unlike the rest, these are consensus rules: every node must use the same.
     pub limits: Limits,
+    /// Deliberately planted nondeterminism, for testing the simulator only (`None` on every real node).
+    pub canary: Option<Canary>,
 }
 
 impl Default for RuntimeConfig {
@@ -42,6 +45,7 @@ impl Default for RuntimeConfig {
             cache: CacheMode::Memory,
             page_cache_capacity: 1024,
             limits: Limits::default(),
+            canary: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Executions: call an exported function of a contract, with metering, limits and vmcalls.
 
+use super::canary::CanaryContext;
 use super::classify::{Stop, classify};
 use super::state_update::StateUpdate;
 use super::{BlockContext, Runtime, RuntimeError};
@@ -68,7 +69,7 @@ pub(super) fn execute(
     }
 
     let key = ModuleKey::new(&info.code_hash, rt.config.compiler, &limits);
-    let cached = rt.cache.get(key, &code, &rt.config)?;
+    let (cached, from_cache) = rt.cache.get_with_origin(key, &code, &rt.config)?;
     let Some(params) = cached.module.exports().find_map(|export| match export.ty() {
         ExternType::Function(ty) if export.name() == tx.function => Some(ty.params().to_vec()),
         _ => None,
@@ -100,6 +101,13 @@ pub(super) fn execute(
             fault: None,
             trace: trace.then(Vec::new),
             limits: limits.clone(),
+            canary: rt.config.canary.map(|canary| CanaryContext {
+                canary,
+                module_from_cache: from_cache,
+                compiler: rt.config.compiler.name(),
+                page_cache_capacity: rt.config.page_cache_capacity,
+            }),
+            moved: None,
         },
     );
     let imports = imports_for(&cached.module, &mut store, &env).map_err(RuntimeError::Engine)?;

@@ -6,6 +6,7 @@
 //! no receipt, and no consensus outcome, can be trusted then.
 
 mod caches;
+pub mod canary;
 pub mod classify;
 pub mod config;
 mod deploy;
@@ -15,6 +16,7 @@ mod execute;
 mod state_update;
 mod transfer;
 
+pub use canary::Canary;
 pub use config::{CacheMode, Compiler, RuntimeConfig};
 pub use deploy::contract_address;
 pub use error::RuntimeError;

@@ -20,7 +20,10 @@ pub fn copy(e: &mut Env<'_>, spec: &'static VmcallSpec, offset: i32, len: i32, p
         let bytes = env.calldata.get(start..end).ok_or_else(|| {
             Fault::host(HostError::CalldataOutOfRange, format!("{offset}+{len} past {}", env.calldata.len()))
         })?;
-        env.write_memory(store, ptr, bytes)
+        env.write_memory(store, ptr, bytes)?;
+        let bytes = bytes.to_vec();
+        env.note(&bytes);
+        Ok(())
     })
 }
 
@@ -33,6 +36,9 @@ pub fn set(e: &mut Env<'_>, spec: &'static VmcallSpec, ptr: i32, len: i32) -> Re
             return Err(Fault::host(HostError::ReturndataTooLarge, format!("{len} bytes; at most {max}")));
         }
         env.returndata = env.read_memory(store, ptr, len)?;
+        let returndata = std::mem::take(&mut env.returndata);
+        env.note(&returndata);
+        env.returndata = returndata;
         Ok(())
     })
 }

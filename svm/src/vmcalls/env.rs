@@ -3,11 +3,12 @@
 use super::HostError;
 use super::context::{BalanceView, CallContext};
 use super::registry::VmcallSpec;
-use crate::Limits;
 use crate::gas::meter::GasMeter;
 use crate::page_slices::{PageSliceCache, SliceError};
 use crate::registers::RegisterFile;
+use crate::runtime::canary::CanaryContext;
 use crate::trace::{TraceEntry, TraceResult};
+use crate::{Hash, Limits};
 use thiserror::Error;
 use wasmer::{AsStoreRef, FunctionEnvMut, Memory, StoreMut};
 
@@ -37,6 +38,10 @@ pub struct ExecutionEnv {
     pub trace: Option<Vec<TraceEntry>>,
     /// The VM's limits.
     pub limits: Limits,
+    /// A planted canary and the local facts it feeds on (`None` on every real node).
+    pub canary: Option<CanaryContext>,
+    /// Digest of the bytes the current vmcall moved, for the trace (set only when tracing).
+    pub moved: Option<Hash>,
 }
 
 /// Why a vmcall trapped.
@@ -121,8 +126,9 @@ pub fn run<R: TraceValue>(
         return Err(VmcallTrap);
     };
     let gas_before = meter.remaining(&mut store);
-    let result =
-        if meter.charge(&mut store, spec.price.for_bytes(bytes)) { body(data, &store) } else { Err(Fault::OutOfGas) };
+    let price = spec.price.for_bytes(bytes).saturating_add(data.canary.map_or(0, |c| c.extra_gas()));
+    data.moved = None;
+    let result = if meter.charge(&mut store, price) { body(data, &store) } else { Err(Fault::OutOfGas) };
     if data.trace.is_some() {
         let gas_after = meter.remaining(&mut store);
         let traced = match &result {
@@ -132,7 +138,15 @@ pub fn run<R: TraceValue>(
             Err(Fault::Node(why)) => TraceResult::Err(format!("node fault: {why}")),
         };
         if let Some(trace) = data.trace.as_mut() {
-            trace.push(TraceEntry { vmcall: spec.name, args: args.to_vec(), result: traced, gas_before, gas_after });
+            let bytes = data.moved.take();
+            trace.push(TraceEntry {
+                vmcall: spec.name,
+                args: args.to_vec(),
+                result: traced,
+                gas_before,
+                gas_after,
+                bytes,
+            });
         }
     }
     result.map_err(|fault| {
@@ -145,6 +159,22 @@ impl ExecutionEnv {
     /// The contract's storage.
     pub fn storage(&mut self) -> Result<&mut PageSliceCache, Fault> {
         self.storage.as_mut().ok_or_else(|| Fault::Node("storage already taken".into()))
+    }
+
+    /// Notes the bytes the current vmcall moves, for the trace (a no-op when not tracing).
+    pub fn note(&mut self, bytes: &[u8]) {
+        if self.trace.is_some() {
+            self.moved = Some(blake3::hash(bytes).into());
+        }
+    }
+
+    /// Writes `bytes` into `slice` at `offset` (the one path every storage write takes).
+    pub fn store(&mut self, slice: u32, offset: u32, mut bytes: Vec<u8>) -> Result<(), Fault> {
+        if let Some(canary) = &self.canary {
+            canary.tamper_write(&mut bytes);
+        }
+        self.note(&bytes);
+        Ok(self.storage()?.write(slice, offset, &bytes)?)
     }
 
     /// `len` bytes of linear memory at `ptr`.

@@ -37,7 +37,7 @@ pub fn write_from_mem(
     run(e, spec, &[slice.into(), offset.into(), len.into(), ptr.into()], len.into(), |env, store| {
         env.storage()?.check_range(slice, offset, len as usize)?;
         let bytes = env.read_memory(store, ptr, len)?;
-        Ok(env.storage()?.write(slice, offset, &bytes)?)
+        env.store(slice, offset, bytes)
     })
 }
 
@@ -74,7 +74,7 @@ pub fn write_from_reg(
     run(e, spec, &[slice.into(), offset.into(), len.into(), bits.into(), reg.into()], len.into(), |env, _| {
         fits_register(bits, len)?;
         let bytes = env.registers.get(bits, reg)?[..len as usize].to_vec();
-        Ok(env.storage()?.write(slice, offset, &bytes)?)
+        env.store(slice, offset, bytes)
     })
 }
 
@@ -114,6 +114,7 @@ fn read_slice(env: &mut ExecutionEnv, slice: u32, offset: u32, len: u32) -> Resu
     storage.check_range(slice, offset, len as usize)?;
     let mut bytes = vec![0; len as usize];
     storage.read(slice, offset, &mut bytes)?;
+    env.note(&bytes);
     Ok(bytes)
 }
 
@@ -137,6 +138,7 @@ fn read_integer(env: &mut ExecutionEnv, slice: u32, max_bytes: u32) -> Result<u6
     }
     let mut buf = [0u8; 8];
     storage.read(slice, 0, &mut buf[..len as usize])?;
+    env.note(&buf[..len as usize]);
     Ok(u64::from_le_bytes(buf))
 }
 
@@ -150,5 +152,5 @@ fn write_integer(env: &mut ExecutionEnv, slice: u32, value: u64, max_bytes: u32)
             format!("slice {slice} has {len} bytes; at most {max_bytes}"),
         ));
     }
-    Ok(storage.write(slice, 0, &value.to_le_bytes()[..len as usize])?)
+    env.store(slice, 0, value.to_le_bytes()[..len as usize].to_vec())
 }

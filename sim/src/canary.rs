@@ -1,0 +1,40 @@
+//! The canaries the simulator can plant, as the command line names them.
+
+use clap::ValueEnum;
+use svm::runtime::Canary;
+
+/// A canary name for `--canary`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CanaryName {
+    /// Gas depends on whether the module came from the cache.
+    CacheGas,
+    /// Stored bytes depend on the page-cache size.
+    PageCacheBytes,
+    /// Log entries leak the compiler's name.
+    EngineText,
+}
+
+impl CanaryName {
+    /// The runtime's canary.
+    pub fn canary(self) -> Canary {
+        match self {
+            CanaryName::CacheGas => Canary::CacheGas,
+            CanaryName::PageCacheBytes => Canary::PageCacheBytes,
+            CanaryName::EngineText => Canary::EngineText,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_runtime_canary_has_a_command_line_name() {
+        for canary in Canary::ALL {
+            let name = CanaryName::from_str(canary.name(), false).unwrap();
+            assert_eq!(name.canary(), canary);
+        }
+        assert_eq!(CanaryName::value_variants().len(), Canary::ALL.len());
+    }
+}

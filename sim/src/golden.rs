@@ -1,0 +1,136 @@
+//! Golden determinism regression: canonical streams under `corpus/streams/` with their pinned
+//! per-transaction roots, receipt hashes and gas. Any change is a consensus change; `golden bless`
+//! rewrites the pins deliberately.
+
+use crate::node::default_nodes;
+use crate::progress::Progress;
+use crate::run::run;
+use crate::stream::{Stream, StreamError};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The `format` value of a golden file.
+pub const GOLDEN_FORMAT: &str = "svm-golden";
+
+/// The pinned results of one stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Golden {
+    /// Always [`GOLDEN_FORMAT`].
+    pub format: String,
+    /// blake3 of the stream file's canonical form.
+    pub stream_hash: String,
+    /// Per transaction: `[root, receipt hash, gas, outcome]`.
+    pub txs: Vec<(String, String, u64, String)>,
+}
+
+/// Why a golden check could not run or failed.
+#[derive(Debug, Error)]
+pub enum GoldenError {
+    /// The directory or a file could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The path.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// A stream file is unusable.
+    #[error("{path}: {source}")]
+    Stream {
+        /// The file.
+        path: String,
+        /// Why.
+        source: StreamError,
+    },
+}
+
+/// The outcome of checking one stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every replica agrees and matches the pins.
+    Matches,
+    /// The replicas disagree among themselves at this transaction.
+    ReplicasDisagree(usize),
+    /// The pins differ from this transaction on (`None`: the stream itself changed or no pins).
+    Changed(Option<usize>),
+}
+
+/// The stream files (`*.jsonl`) in `dir`, sorted.
+pub fn streams(dir: &Path) -> Result<Vec<PathBuf>, GoldenError> {
+    let io = |e: std::io::Error| GoldenError::Io { path: dir.display().to_string(), message: e.to_string() };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The pin file that goes with a stream file.
+pub fn pin_path(stream: &Path) -> PathBuf {
+    stream.with_extension("golden.json")
+}
+
+/// Runs `stream` on the default replicas: the pins it should have, or the transaction where they
+/// disagree.
+pub fn compute(stream: &Stream, threads: usize) -> Result<Golden, usize> {
+    let result = run(stream, &default_nodes(), None, threads, &Progress::hidden());
+    if let Some(mismatch) = result.mismatch {
+        return Err(mismatch.tx);
+    }
+    let reference = &result.replicas[0];
+    let txs = reference
+        .fingerprints
+        .iter()
+        .zip(&reference.receipts)
+        .map(|(f, r)| (f.root.to_string(), f.receipt.to_string(), f.gas, r.outcome.name()))
+        .collect();
+    Ok(Golden { format: GOLDEN_FORMAT.into(), stream_hash: stream.hash().to_string(), txs })
+}
+
+/// The pin file's text: one line per transaction, so that diffs of a blessed change read well.
+fn to_text(golden: &Golden) -> String {
+    let txs: Vec<String> = golden.txs.iter().map(|t| serde_json::to_string(t).unwrap_or_default()).collect();
+    format!(
+        "{{\"format\": {:?}, \"stream_hash\": {:?}, \"txs\": [\n{}\n]}}\n",
+        golden.format,
+        golden.stream_hash,
+        txs.join(",\n")
+    )
+}
+
+/// Checks one stream file against its pins.
+pub fn check(path: &Path, threads: usize) -> Result<Verdict, GoldenError> {
+    let stream =
+        Stream::read(path).map_err(|source| GoldenError::Stream { path: path.display().to_string(), source })?;
+    let golden = match compute(&stream, threads) {
+        Ok(golden) => golden,
+        Err(tx) => return Ok(Verdict::ReplicasDisagree(tx)),
+    };
+    let pins = pin_path(path);
+    let Ok(text) = std::fs::read_to_string(&pins) else { return Ok(Verdict::Changed(None)) };
+    let Ok(pinned) = serde_json::from_str::<Golden>(&text) else { return Ok(Verdict::Changed(None)) };
+    if pinned.stream_hash != golden.stream_hash {
+        return Ok(Verdict::Changed(None));
+    }
+    let first = (0..golden.txs.len().max(pinned.txs.len())).find(|&i| golden.txs.get(i) != pinned.txs.get(i));
+    Ok(first.map_or(Verdict::Matches, |i| Verdict::Changed(Some(i))))
+}
+
+/// Rewrites the pins of one stream file (refusing when the replicas disagree).
+pub fn bless(path: &Path, threads: usize) -> Result<Verdict, GoldenError> {
+    let stream =
+        Stream::read(path).map_err(|source| GoldenError::Stream { path: path.display().to_string(), source })?;
+    match compute(&stream, threads) {
+        Err(tx) => Ok(Verdict::ReplicasDisagree(tx)),
+        Ok(golden) => {
+            let pins = pin_path(path);
+            std::fs::write(&pins, to_text(&golden))
+                .map_err(|e| GoldenError::Io { path: pins.display().to_string(), message: e.to_string() })?;
+            Ok(Verdict::Matches)
+        }
+    }
+}

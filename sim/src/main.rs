@@ -1,0 +1,346 @@
+//! `svm-sim`: the command line of the simulator. Exit codes: 0 when all replicas agree, 1 when a
+//! divergence was found (report and reproducer written), 2 for bad usage or bad input files.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+use svm_sim::canary::CanaryName;
+use svm_sim::divergence::analyse;
+use svm_sim::golden::{self, Verdict};
+use svm_sim::node::default_nodes;
+use svm_sim::progress::Progress;
+use svm_sim::replay::replay;
+use svm_sim::report::{self, RunReport};
+use svm_sim::reproducer::{Expected, Reproducer};
+use svm_sim::run::run;
+use svm_sim::shrink::shrink;
+use svm_sim::stream::Stream;
+use svm_sim::workload::{WorkloadParams, generate};
+
+#[derive(Parser)]
+#[command(name = "svm-sim", version, about = "Deterministic multi-node simulator for the SVM runtime")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Worker threads (default: the machine's parallelism).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a stream from a seed (or read a recorded one) and run it on every replica.
+    Run {
+        /// The seed (default: a fresh one, printed first).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Transactions to generate.
+        #[arg(long, default_value_t = 5000)]
+        txs: usize,
+        /// Plant a canary: deliberate nondeterminism the run must catch.
+        #[arg(long, value_enum)]
+        canary: Option<CanaryName>,
+        /// Report folder (default: reports/sim/seed-<seed>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run a recorded stream file instead of generating one.
+        #[arg(long)]
+        stream: Option<PathBuf>,
+        /// Run everything twice and require byte-identical run fingerprints.
+        #[arg(long)]
+        check_determinism: bool,
+    },
+    /// Replay a reproducer and check that it diverges exactly as recorded.
+    Replay {
+        /// The reproducer file.
+        file: PathBuf,
+    },
+    /// Shrink a reproducer to a minimal stream that still diverges the same way.
+    Shrink {
+        /// The reproducer file.
+        file: PathBuf,
+        /// Where to write the shrunk reproducer (default: next to it, `.shrunk.json`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check or update the golden streams' pinned results.
+    Golden {
+        /// `check` or `bless`.
+        #[command(subcommand)]
+        action: GoldenAction,
+    },
+    /// Write the stream a seed generates to a file.
+    Generate {
+        /// The seed.
+        #[arg(long)]
+        seed: u64,
+        /// Transactions.
+        #[arg(long, default_value_t = 2000)]
+        txs: usize,
+        /// The stream file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum GoldenAction {
+    /// Fail (exit 1) unless every golden stream gives its pinned results on every replica.
+    Check {
+        /// The folder of streams and pins.
+        #[arg(long, default_value = "corpus/streams")]
+        dir: PathBuf,
+    },
+    /// Rewrite the pins from the current runtime: a deliberate consensus change.
+    Bless {
+        /// The folder of streams and pins.
+        #[arg(long, default_value = "corpus/streams")]
+        dir: PathBuf,
+    },
+}
+
+/// A failure that is the input's fault: exit 2.
+struct BadInput(anyhow::Error);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let outcome = match cli.command {
+        Command::Run { seed, txs, canary, out, stream, check_determinism } => {
+            run_command(seed, txs, canary, out, stream, check_determinism, threads)
+        }
+        Command::Replay { file } => replay_command(&file, threads),
+        Command::Shrink { file, out } => shrink_command(&file, out, threads),
+        Command::Golden { action } => golden_command(action, threads),
+        Command::Generate { seed, txs, out } => generate_command(seed, txs, &out),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(BadInput(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bad<E: Into<anyhow::Error>>(e: E) -> BadInput {
+    BadInput(e.into())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_command(
+    seed: Option<u64>,
+    txs: usize,
+    canary: Option<CanaryName>,
+    out: Option<PathBuf>,
+    stream_file: Option<PathBuf>,
+    check_determinism: bool,
+    threads: usize,
+) -> Result<u8, BadInput> {
+    let started = Instant::now();
+    let canary = canary.map(CanaryName::canary);
+    let (stream, params) = match &stream_file {
+        Some(path) => {
+            let stream = Stream::read(path).map_err(bad)?;
+            println!("stream: {} ({} transactions, seed {})", path.display(), stream.txs.len(), stream.seed);
+            let params = vec![("stream".to_string(), path.display().to_string())];
+            (stream, params)
+        }
+        None => {
+            let seed = seed.unwrap_or_else(fresh_seed);
+            let params = WorkloadParams::derive(seed, txs);
+            println!("seed: {seed}");
+            for (name, value) in params.describe() {
+                println!("  {name} = {value}");
+            }
+            let stream = generate(&params).context("generating the workload").map_err(bad)?;
+            (stream, params.describe().into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        }
+    };
+    let seed = stream.seed;
+    let nodes = default_nodes();
+    println!("replicas:");
+    for node in &nodes {
+        println!("  {}", node.describe());
+    }
+    if let Some(canary) = canary {
+        println!("canary: {} (planted on every replica; it shows where their local state differs)", canary.name());
+    }
+    let progress = Progress::new((stream.txs.len() * nodes.len()) as u64, "replica-transactions");
+    let mut result = run(&stream, &nodes, canary, threads, &progress);
+    let wall = started.elapsed().as_secs_f64();
+
+    let mut report =
+        RunReport::new(&result, seed, params.into_iter().collect(), canary.map(|c| c.name().to_string()), wall);
+    let dir = out.unwrap_or_else(|| PathBuf::from(format!("reports/sim/seed-{seed}")));
+    let mut code = 0;
+    if let Some(mismatch) = result.mismatch.clone() {
+        let divergence = analyse(&stream, &mut result, &mismatch);
+        let reproducer = Reproducer {
+            seed,
+            canary,
+            nodes: nodes.clone(),
+            expected: Expected::of(&mismatch, &nodes),
+            stream: stream.clone(),
+            tool_version: svm_sim::TOOL_VERSION.into(),
+        };
+        std::fs::create_dir_all(&dir).map_err(bad)?;
+        let path = dir.join("reproducer.json");
+        reproducer.write(&path).map_err(bad)?;
+        report.first_divergent_vmcall = divergence.first_divergent_vmcall.clone();
+        report.divergence = Some(divergence);
+        report.reproducer = Some(path.display().to_string());
+        code = 1;
+    }
+    if check_determinism {
+        let again = run(&stream, &nodes, canary, threads, &Progress::hidden());
+        if again.fingerprint == result.fingerprint {
+            println!("self-check: a second run gave the same fingerprint");
+        } else {
+            println!("self-check FAILED: a second run of the same seed gave fingerprint {}", again.fingerprint);
+            code = 1;
+        }
+    }
+    let md = report::write(&dir, &report, &report::plot(&result)).map_err(bad)?;
+    print!("{}", report.summary());
+    println!("report: {}", md.display());
+    if let Some(path) = &report.reproducer {
+        println!("reproducer: {path}");
+    }
+    println!("fingerprint: {}", result.fingerprint);
+    Ok(code)
+}
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    u64::from_le_bytes(
+        blake3::hash(&[nanos.to_le_bytes().as_slice(), &std::process::id().to_le_bytes()].concat()).as_bytes()[..8]
+            .try_into()
+            .unwrap_or([0; 8]),
+    )
+}
+
+fn replay_command(file: &Path, threads: usize) -> Result<u8, BadInput> {
+    let repro = Reproducer::read(file).map_err(bad)?;
+    println!(
+        "replaying {} ({} transactions, {} replicas, canary {})",
+        file.display(),
+        repro.stream.txs.len(),
+        repro.nodes.len(),
+        repro.canary.map_or("none", |c| c.name())
+    );
+    let progress = Progress::new((repro.stream.txs.len() * repro.nodes.len()) as u64, "replica-transactions");
+    let mut replayed = replay(&repro, threads, &progress);
+    let code = match (&replayed.seen, replayed.reproduced) {
+        (None, _) => {
+            println!(
+                "not reproduced: every replica agrees (recorded: divergence at tx {})",
+                repro.expected.first_divergent_tx
+            );
+            0
+        }
+        (Some(seen), reproduced) => {
+            if reproduced {
+                println!(
+                    "reproduced: divergence at tx {}, groups {:?}, differing {:?}",
+                    seen.first_divergent_tx, seen.groups, seen.differs
+                );
+            } else {
+                println!(
+                    "diverged differently: at tx {} groups {:?} differing {:?} (recorded: tx {} groups {:?} differing {:?})",
+                    seen.first_divergent_tx,
+                    seen.groups,
+                    seen.differs,
+                    repro.expected.first_divergent_tx,
+                    repro.expected.groups,
+                    repro.expected.differs
+                );
+            }
+            if let Some(mismatch) = replayed.result.mismatch.clone() {
+                let d = analyse(&repro.stream, &mut replayed.result, &mismatch);
+                println!("  tx {}: {}", d.tx, d.tx_summary);
+                for r in &d.receipts {
+                    println!("  receipt of {r}");
+                }
+                match &d.first_divergent_vmcall {
+                    Some(v) => {
+                        println!("  first divergent vmcall #{} ({} vs {}):", v.index, v.replicas[0], v.replicas[1]);
+                        for c in &v.context {
+                            println!("      {c}");
+                        }
+                        println!("    - {}", v.entries[0].as_deref().unwrap_or("(trace ended)"));
+                        println!("    + {}", v.entries[1].as_deref().unwrap_or("(trace ended)"));
+                    }
+                    None => println!("  traces agree: the divergence is after the last vmcall"),
+                }
+            }
+            1
+        }
+    };
+    println!("fingerprint: {}", replayed.result.fingerprint);
+    Ok(code)
+}
+
+fn shrink_command(file: &Path, out: Option<PathBuf>, threads: usize) -> Result<u8, BadInput> {
+    let repro = Reproducer::read(file).map_err(bad)?;
+    println!("shrinking {} ({} transactions)", file.display(), repro.stream.txs.len());
+    let progress = Progress::new(0, "candidates tried");
+    let shrunk = match shrink(&repro, threads, &progress) {
+        Ok(shrunk) => shrunk,
+        Err(e) => {
+            println!("{e}");
+            return Ok(0);
+        }
+    };
+    let out = out.unwrap_or_else(|| file.with_extension("shrunk.json"));
+    shrunk.reproducer.write(&out).map_err(bad)?;
+    println!(
+        "shrunk {} → {} transactions in {} attempts; diverges at tx {} between {:?} ({:?})",
+        shrunk.before,
+        shrunk.after,
+        shrunk.attempts,
+        shrunk.reproducer.expected.first_divergent_tx,
+        shrunk.reproducer.expected.groups,
+        shrunk.reproducer.expected.differs
+    );
+    println!("reproducer: {}", out.display());
+    Ok(1)
+}
+
+fn golden_command(action: GoldenAction, threads: usize) -> Result<u8, BadInput> {
+    let (dir, blessing) = match action {
+        GoldenAction::Check { dir } => (dir, false),
+        GoldenAction::Bless { dir } => (dir, true),
+    };
+    let files = golden::streams(&dir).map_err(bad)?;
+    if files.is_empty() {
+        return Err(bad(anyhow::anyhow!("no *.jsonl streams in {}", dir.display())));
+    }
+    let mut failed = false;
+    for file in files {
+        let verdict =
+            if blessing { golden::bless(&file, threads) } else { golden::check(&file, threads) }.map_err(bad)?;
+        let line = match verdict {
+            Verdict::Matches if blessing => "blessed".to_string(),
+            Verdict::Matches => "matches its pins".to_string(),
+            Verdict::ReplicasDisagree(tx) => format!("REPLICAS DISAGREE at tx {tx}"),
+            Verdict::Changed(Some(tx)) => {
+                format!("CHANGED from tx {tx} on (a consensus change: bless it only if deliberate)")
+            }
+            Verdict::Changed(None) => "CHANGED: pins missing or for another stream".to_string(),
+        };
+        failed |= !matches!(verdict, Verdict::Matches);
+        println!("{}: {line}", file.display());
+    }
+    Ok(u8::from(failed))
+}
+
+fn generate_command(seed: u64, txs: usize, out: &Path) -> Result<u8, BadInput> {
+    let params = WorkloadParams::derive(seed, txs);
+    let stream = generate(&params).context("generating the workload").map_err(bad)?;
+    stream.write(out).map_err(bad)?;
+    println!("wrote {} ({} transactions, seed {seed})", out.display(), stream.txs.len());
+    Ok(0)
+}

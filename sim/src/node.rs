@@ -1,0 +1,179 @@
+//! Nodes (replicas): a runtime with its own in-memory kv store and a node configuration that differs
+//! from the other replicas' on purpose.
+
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use svm::Address;
+use svm::kv::MemKv;
+use svm::module_cache::MemArtifactStore;
+use svm::receipt::Receipt;
+use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, Runtime, RuntimeConfig, RuntimeError};
+use svm::state::StateRoot;
+use svm::trace::TraceEntry;
+use svm::transaction::Transaction;
+
+/// How one replica runs: every axis the runtime offers, plus a restart schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// A short unique name (`sp-off-big` …).
+    pub name: String,
+    /// `singlepass` or `cranelift`.
+    pub compiler: CompilerName,
+    /// `off`, `memory` or `serialized`.
+    pub cache: CacheName,
+    /// Clean pages one execution's page cache keeps.
+    pub page_cache: usize,
+    /// Restart the node (fresh runtime, caches and module cache; same kv and artifacts) every this
+    /// many transactions.
+    pub restart_every: Option<u64>,
+}
+
+/// A compiler, as configs spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CompilerName {
+    /// wasmer singlepass.
+    Singlepass,
+    /// wasmer cranelift.
+    Cranelift,
+}
+
+/// A module-cache mode, as configs spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CacheName {
+    /// Compile on every execution.
+    Off,
+    /// Compiled modules in memory.
+    Memory,
+    /// Serialized artifacts, reloaded on every use.
+    Serialized,
+}
+
+impl NodeConfig {
+    /// The runtime configuration of this node, with `canary` planted if given.
+    pub fn runtime_config(&self, canary: Option<Canary>) -> RuntimeConfig {
+        RuntimeConfig {
+            compiler: match self.compiler {
+                CompilerName::Singlepass => Compiler::Singlepass,
+                CompilerName::Cranelift => Compiler::Cranelift,
+            },
+            cache: match self.cache {
+                CacheName::Off => CacheMode::Off,
+                CacheName::Memory => CacheMode::Memory,
+                CacheName::Serialized => CacheMode::Serialized,
+            },
+            page_cache_capacity: self.page_cache,
+            canary,
+            ..RuntimeConfig::default()
+        }
+    }
+
+    /// One line for people: `sp-off-big (singlepass, cache off, page cache 1024, restart every 50)`.
+    pub fn describe(&self) -> String {
+        let restart = self.restart_every.map_or(String::new(), |n| format!(", restart every {n}"));
+        format!("{} ({:?}, cache {:?}, page cache {}{restart})", self.name, self.compiler, self.cache, self.page_cache)
+            .to_lowercase()
+    }
+}
+
+/// The default replica set: every compiler with every cache mode, tiny and large page caches, and
+/// restarts, spread so that any two replicas differ on at least one axis.
+pub fn default_nodes() -> Vec<NodeConfig> {
+    let node = |name: &str, compiler, cache, page_cache, restart_every| NodeConfig {
+        name: name.into(),
+        compiler,
+        cache,
+        page_cache,
+        restart_every,
+    };
+    use CacheName::*;
+    use CompilerName::*;
+    vec![
+        node("sp-off-big", Singlepass, Off, 1024, None),
+        node("sp-mem-tiny", Singlepass, Memory, 1, None),
+        node("sp-ser-big-restart", Singlepass, Serialized, 1024, Some(50)),
+        node("cl-off-tiny", Cranelift, Off, 1, None),
+        node("cl-mem-big-restart", Cranelift, Memory, 1024, Some(37)),
+        node("cl-ser-tiny", Cranelift, Serialized, 2, None),
+    ]
+}
+
+/// One replica: its configuration, kv store, runtime, and how many transactions it has applied.
+pub struct Node {
+    /// Its configuration.
+    pub config: NodeConfig,
+    canary: Option<Canary>,
+    kv: Arc<MemKv>,
+    artifacts: Arc<MemArtifactStore>,
+    runtime: Runtime,
+    applied: u64,
+    /// How many times it restarted.
+    pub restarts: u64,
+}
+
+impl Node {
+    /// A fresh node at the empty state.
+    pub fn new(config: NodeConfig, canary: Option<Canary>) -> Node {
+        let kv = Arc::new(MemKv::new());
+        let artifacts = Arc::new(MemArtifactStore::default());
+        let runtime = Runtime::with_artifact_store(kv.clone(), config.runtime_config(canary), artifacts.clone());
+        Node { config, canary, kv, artifacts, runtime, applied: 0, restarts: 0 }
+    }
+
+    /// Credits the genesis balances.
+    pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, RuntimeError> {
+        self.runtime.genesis(allocations)
+    }
+
+    /// Applies one transaction (and restarts afterwards when the schedule says so).
+    pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, RuntimeError> {
+        let receipt = self.runtime.apply(tx, &BlockContext { layer })?;
+        self.applied += 1;
+        if self.config.restart_every.is_some_and(|n| n > 0 && self.applied.is_multiple_of(n)) {
+            self.restart()?;
+        }
+        Ok(receipt)
+    }
+
+    /// Re-applies `tx` from the state `before` with the vmcall trace on (for localizing divergences).
+    pub fn trace(
+        &mut self,
+        before: StateRoot,
+        tx: &Transaction,
+        layer: u64,
+    ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
+        self.runtime.reset_to(before)?;
+        self.runtime.apply_traced(tx, &BlockContext { layer })
+    }
+
+    /// Moves the node to an earlier state of its own history.
+    pub fn reset_to(&mut self, root: StateRoot) -> Result<(), RuntimeError> {
+        self.runtime.reset_to(root)
+    }
+
+    /// A process restart: a new runtime over the same kv and artifact store, at the same root.
+    pub fn restart(&mut self) -> Result<(), RuntimeError> {
+        let root = self.runtime.root();
+        let mut runtime = Runtime::with_artifact_store(
+            self.kv.clone(),
+            self.config.runtime_config(self.canary),
+            self.artifacts.clone(),
+        );
+        runtime.reset_to(root)?;
+        self.runtime = runtime;
+        self.restarts += 1;
+        Ok(())
+    }
+
+    /// The runtime.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The current state root.
+    pub fn root(&self) -> StateRoot {
+        self.runtime.root()
+    }
+}

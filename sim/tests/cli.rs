@@ -1,0 +1,111 @@
+//! The command line's contracts: exit codes, the fingerprint line, report fields, canary names, and a
+//! clear message with exit 2 for every bad input file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sim(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_svm-sim")).args(args).current_dir(dir).output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn an_agreeing_run_exits_0_prints_seed_parameters_fingerprint_and_writes_its_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sim(&["run", "--seed", "5", "--txs", "150", "--out", "r"], dir.path());
+    let stdout = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("seed: 5\n"), "{stdout}");
+    assert!(stdout.contains("failure_percent = "));
+    let fingerprint = stdout.lines().find_map(|l| l.strip_prefix("fingerprint: ")).unwrap();
+    assert_eq!(fingerprint.len(), 64);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r/report.json")).unwrap()).unwrap();
+    assert_eq!(report["seed"], 5);
+    assert_eq!(report["transactions_run"], 150);
+    assert!(report["first_divergent_tx"].is_null());
+    assert!(report["first_divergent_vmcall"].is_null());
+    assert!(report["reproducer"].is_null());
+    assert_eq!(report["node_configs"].as_array().unwrap().len(), 6);
+    assert!(dir.path().join("r/report.md").exists() && dir.path().join("r/plot.svg").exists());
+
+    // The same seed again: the same fingerprint, and the self-check agrees.
+    let again = text(&sim(&["run", "--seed", "5", "--txs", "150", "--out", "r2", "--check-determinism"], dir.path()));
+    assert!(again.contains(&format!("fingerprint: {fingerprint}")), "{again}");
+    assert!(again.contains("self-check: a second run gave the same fingerprint"));
+}
+
+#[test]
+fn a_divergent_run_exits_1_and_writes_a_replayable_shrinkable_reproducer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sim(&["run", "--seed", "7", "--txs", "120", "--canary", "engine-text", "--out", "d"], dir.path());
+    let stdout = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("d/report.json")).unwrap()).unwrap();
+    assert!(report["first_divergent_tx"].is_u64());
+    assert_eq!(report["first_divergent_vmcall"]["vmcall"][0], "log");
+    let repro = report["reproducer"].as_str().unwrap();
+    assert!(stdout.contains(&format!("reproducer: {repro}")));
+
+    let replayed = sim(&["replay", repro], dir.path());
+    assert_eq!(replayed.status.code(), Some(1));
+    assert!(text(&replayed).contains("reproduced: divergence at tx"), "{}", text(&replayed));
+    let shrunk = sim(&["shrink", repro, "--out", "small.json"], dir.path());
+    assert_eq!(shrunk.status.code(), Some(1), "{}", text(&shrunk));
+    assert!(text(&sim(&["replay", "small.json"], dir.path())).contains("reproduced"));
+}
+
+#[test]
+fn bad_input_files_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = sim(&["run", "--seed", "7", "--txs", "60", "--canary", "cache-gas", "--out", "d"], dir.path());
+    assert_eq!(good.status.code(), Some(1), "{}", text(&good));
+    let repro = std::fs::read_to_string(dir.path().join("d/reproducer.json")).unwrap();
+    let cases = [
+        ("truncated.json", repro[..repro.len() / 2].to_string(), "not a valid reproducer"),
+        ("version.json", repro.replacen("\"version\": 1", "\"version\": 99", 1), "version 99 is not supported"),
+        ("format.json", repro.replacen("svm-reproducer", "svm-other", 1), "not a reproducer"),
+        ("canary.json", repro.replacen("\"cache-gas\"", "\"gremlins\"", 1), "unknown canary"),
+    ];
+    for (name, content, message) in cases {
+        std::fs::write(dir.path().join(name), content).unwrap();
+        for command in ["replay", "shrink"] {
+            let out = sim(&[command, name], dir.path());
+            assert_eq!(out.status.code(), Some(2), "{command} {name}: {}", text(&out));
+            assert!(text(&out).contains(message), "{command} {name}: {}", text(&out));
+        }
+    }
+    let missing = sim(&["replay", "nope.json"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing).contains("cannot read nope.json"));
+
+    // A stream file naming code it does not carry.
+    let stream = dir.path().join("s.jsonl");
+    assert_eq!(sim(&["generate", "--seed", "3", "--txs", "20", "--out", "s.jsonl"], dir.path()).status.code(), Some(0));
+    let text_of_stream = std::fs::read_to_string(&stream).unwrap();
+    let first_hash = text_of_stream.split("\"hash\":\"").nth(1).unwrap()[..64].to_string();
+    std::fs::write(&stream, text_of_stream.replace(&first_hash, &"ab".repeat(32))).unwrap();
+    let out = sim(&["run", "--stream", "s.jsonl", "--out", "x"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("unknown contract") || text(&out).contains("does not match its hash"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn canaries_are_a_fixed_list_shown_by_help_and_anything_else_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&sim(&["run", "--help"], dir.path()));
+    for canary in svm::runtime::Canary::ALL {
+        assert!(help.contains(canary.name()), "{help}");
+    }
+    let out = sim(&["run", "--canary", "gremlins"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sim(&["frobnicate"], dir.path()).status.code(), Some(2));
+}
