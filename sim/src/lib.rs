@@ -6,6 +6,7 @@ pub mod canary;
 pub mod checker;
 pub mod corpus;
 pub mod divergence;
+pub mod fuzzing;
 pub mod golden;
 pub mod node;
 pub mod plot;

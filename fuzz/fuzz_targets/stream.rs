@@ -1,0 +1,4 @@
+//! `stream`: see `svm_sim::fuzzing::targets::stream`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_sim::fuzzing::targets::stream(data));

@@ -1,0 +1,4 @@
+//! `vmcalls`: see `svm_sim::fuzzing::targets::vmcalls`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_sim::fuzzing::targets::vmcalls(data));
