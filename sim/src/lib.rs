@@ -4,6 +4,7 @@
 
 pub mod canary;
 pub mod checker;
+pub mod conformance;
 pub mod corpus;
 pub mod divergence;
 pub mod fuzzing;

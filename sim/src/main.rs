@@ -71,6 +71,19 @@ enum Command {
         #[command(subcommand)]
         action: GoldenAction,
     },
+    /// Run WebAssembly spec-suite scripts (.wast files or folders of them) through the SVM runtime on
+    /// singlepass and cranelift. Exit 0 only when nothing failed.
+    Wast {
+        /// .wast files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print the results as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also write the table, totals and skip reasons as Markdown to this file.
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+    },
     /// Write the stream a seed generates to a file.
     Generate {
         /// The seed.
@@ -115,6 +128,7 @@ fn main() -> ExitCode {
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
         Command::Golden { action } => golden_command(action, threads),
         Command::Generate { seed, txs, out } => generate_command(seed, txs, &out),
+        Command::Wast { paths, json, markdown } => wast_command(&paths, json, markdown),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -335,6 +349,67 @@ fn golden_command(action: GoldenAction, threads: usize) -> Result<u8, BadInput> 
         println!("{}: {line}", file.display());
     }
     Ok(u8::from(failed))
+}
+
+fn wast_command(paths: &[PathBuf], json: bool, markdown: Option<PathBuf>) -> Result<u8, BadInput> {
+    use svm_sim::conformance::{Totals, run_file, tally};
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("cannot read {}", path.display()))
+                .map_err(bad)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "wast"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(bad(anyhow::anyhow!("no .wast files in {:?}", paths)));
+    }
+    let mut tallies = Vec::new();
+    for file in &files {
+        tallies.push(run_file(file).map_err(bad)?);
+    }
+    let totals = Totals::of(&tallies);
+    if json {
+        let out = serde_json::json!({ "files": tallies, "totals": totals });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        print!("{}", tally::markdown_table(&tallies));
+        println!("\nskipped, by reason:");
+        print!("{}", tally::skip_table(&totals));
+        for t in &tallies {
+            for failure in &t.failed {
+                println!("FAILED {}: {failure}", t.file);
+            }
+        }
+    }
+    if let Some(path) = markdown {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let md = format!(
+            "# Spec conformance\n\nThe WebAssembly core test suite through the SVM runtime path (deploy, then execution\ntransactions with typed arguments), on singlepass and cranelift, whose receipts and gas must agree.\nRegenerate with `cargo run --release -p svm-sim -- wast {} --markdown {}`.\n\n{}\n## Skipped, by reason\n\n{}\n## Failures\n\n{}\n",
+            names.join(" "),
+            path.display(),
+            tally::markdown_table(&tallies),
+            tally::skip_table(&totals),
+            if totals.failed == 0 {
+                "None.".to_string()
+            } else {
+                tallies
+                    .iter()
+                    .flat_map(|t| t.failed.iter().map(move |f| format!("- {}: {f}", t.file)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        );
+        std::fs::write(&path, md).with_context(|| format!("cannot write {}", path.display())).map_err(bad)?;
+    }
+    Ok(u8::from(totals.failed > 0))
 }
 
 fn generate_command(seed: u64, txs: usize, out: &Path) -> Result<u8, BadInput> {
