@@ -67,37 +67,59 @@ pub fn storage(data: &[u8]) {
     storage_model::check(layout, &ops, if capacity == 6 { usize::MAX } else { capacity });
 }
 
+/// What one `vmcalls` input asks for: a module, its storage layout, a compiler and calls.
+#[derive(Clone, Debug)]
+pub struct VmcallsPlan {
+    /// The module.
+    pub code: Vec<u8>,
+    /// Storage pages.
+    pub page_count: u32,
+    /// Storage slices.
+    pub slices: Vec<PageSlice>,
+    /// The compiler.
+    pub compiler: Compiler,
+    /// The calls, in order.
+    pub calls: Vec<super::generators::calls::CallPlan>,
+}
+
+/// Decodes a `vmcalls` input (`None`: too short to mean anything).
+pub fn vmcalls_plan(data: &[u8]) -> Option<VmcallsPlan> {
+    let mut u = Unstructured::new(data);
+    let code = module_from(&mut u).ok()?;
+    let (page_count, slices) = module_layout(&mut u).ok()?;
+    let compiler = if u.arbitrary().unwrap_or(false) { Compiler::Cranelift } else { Compiler::Singlepass };
+    let calls = calls(&mut u, &exported_functions(&code), 8).unwrap_or_default();
+    Some(VmcallsPlan { code, page_count, slices, compiler, calls })
+}
+
 /// `vmcalls`: deploy a generated module and call its exports with arbitrary arguments and gas.
 pub fn vmcalls(data: &[u8]) {
-    let mut u = Unstructured::new(data);
-    let (Ok(code), Ok((page_count, slices))) = (module_from(&mut u), module_layout(&mut u)) else { return };
-    let compiler = if u.arbitrary().unwrap_or(false) { Compiler::Cranelift } else { Compiler::Singlepass };
-    let config = RuntimeConfig { compiler, cache: CacheMode::Memory, ..RuntimeConfig::default() };
+    let Some(plan) = vmcalls_plan(data) else { return };
+    let config = RuntimeConfig { compiler: plan.compiler, cache: CacheMode::Memory, ..RuntimeConfig::default() };
     let (author, sender) = (Address([1; 20]), Address([2; 20]));
     let mut rt = Runtime::new(Arc::new(MemKv::new()), config);
     rt.genesis(&[(author, 1_000_000), (sender, 1_000_000)]).expect("genesis");
     let deploy = Transaction::Deploy(Deploy {
         author,
         nonce: 0,
-        code: code.clone(),
-        page_count,
-        slices,
+        code: plan.code,
+        page_count: plan.page_count,
+        slices: plan.slices,
         initial_balance: 5,
         gas_limit: 50_000_000,
     });
     let Some(contract) = apply_checked(&mut rt, &deploy, &BlockContext::default()).contract else { return };
-    let Ok(plans) = calls(&mut u, &exported_functions(&code), 8) else { return };
-    for (i, plan) in plans.into_iter().enumerate() {
+    for (i, call) in plan.calls.into_iter().enumerate() {
         let nonce = rt.account(&sender).ok().flatten().map_or(0, |a| a.nonce);
         let tx = Transaction::Execute(Execute {
             contract,
             sender,
             nonce,
-            function: plan.function,
-            args: plan.args,
-            calldata: plan.calldata,
-            gas_limit: plan.gas,
-            value: plan.value,
+            function: call.function,
+            args: call.args,
+            calldata: call.calldata,
+            gas_limit: call.gas,
+            value: call.value,
         });
         apply_checked(&mut rt, &tx, &BlockContext { layer: i as u64 });
     }

@@ -12,7 +12,7 @@ pub fn nodes() -> Vec<NodeConfig> {
     default_nodes()
         .into_iter()
         .filter(|n| {
-            ["sp-mem-tiny", "sp-ser-big-restart", "cl-off-tiny", "cl-mem-big-restart"].contains(&n.name.as_str())
+            ["sp-off-big", "sp-ser-big-restart", "cl-mem-big-restart", "cl-ser-tiny"].contains(&n.name.as_str())
         })
         .collect()
 }
