@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use svm::runtime::Compiler;
 use svm::Value;
+use svm::runtime::Compiler;
 use svm_sim::fuzzing::targets::{vmcalls, vmcalls_plan};
 use wasmer::sys::{Cranelift, EngineBuilder, Singlepass};
 use wasmer::{Engine, Function, Imports, Instance, Module, Store, Value as WasmValue};
-use wasmer_middlewares::metering::set_remaining_points;
 use wasmer_middlewares::Metering;
+use wasmer_middlewares::metering::set_remaining_points;
 
 fn input(seed: u64) -> Vec<u8> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -57,17 +57,29 @@ fn bare(data: &[u8]) {
         let mut imports = Imports::new();
         for import in module.imports() {
             if let wasmer::ExternType::Function(ty) = import.ty() {
-                let results: Vec<WasmValue> = ty.results().iter().map(|t| if *t == wasmer::Type::I32 { WasmValue::I32(0) } else { WasmValue::I64(0) }).collect();
-                imports.define(import.module(), import.name(), Function::new(&mut store, ty, move |_| Ok(results.clone())));
+                let results: Vec<WasmValue> = ty
+                    .results()
+                    .iter()
+                    .map(|t| if *t == wasmer::Type::I32 { WasmValue::I32(0) } else { WasmValue::I64(0) })
+                    .collect();
+                imports.define(
+                    import.module(),
+                    import.name(),
+                    Function::new(&mut store, ty, move |_| Ok(results.clone())),
+                );
             }
         }
         let Ok(instance) = Instance::new(&mut store, &module, &imports) else { continue };
         set_remaining_points(&mut store, &instance, call.gas);
         let Ok(function) = instance.exports.get_function(&call.function) else { continue };
-        let args: Vec<WasmValue> = call.args.iter().map(|v| match v {
-            Value::I32(x) => WasmValue::I32(*x),
-            Value::I64(x) => WasmValue::I64(*x),
-        }).collect();
+        let args: Vec<WasmValue> = call
+            .args
+            .iter()
+            .map(|v| match v {
+                Value::I32(x) => WasmValue::I32(*x),
+                Value::I64(x) => WasmValue::I64(*x),
+            })
+            .collect();
         let _ = function.call(&mut store, &args);
     }
 }
@@ -85,7 +97,11 @@ fn main() {
         bare(data);
     }
     let baseline = count as f64 / started.elapsed().as_secs_f64();
-    let accepted = inputs.iter().filter_map(|d| vmcalls_plan(d)).filter(|p| svm::validation::validate(&p.code, &Default::default()).is_ok()).count();
+    let accepted = inputs
+        .iter()
+        .filter_map(|d| vmcalls_plan(d))
+        .filter(|p| svm::validation::validate(&p.code, &Default::default()).is_ok())
+        .count();
     println!("{count} generated inputs, {accepted} with modules the allow-list accepts");
     println!("vmcalls target: {ours:.0} execs/s");
     println!("bare wasmer:    {baseline:.0} execs/s");

@@ -16,6 +16,18 @@ const SOURCES: [(&str, &str); 10] = [
     ("hostile/unknown_import", include_str!("../../corpus/contracts/hostile/unknown_import.wat")),
 ];
 
+/// The corpus contracts that deploy and have functions worth calling: the ordinary ones and the
+/// hostile ones the allow-list accepts.
+pub const CALLABLE: [&str; 7] = [
+    "counter",
+    "token",
+    "registers",
+    "hostile/recursion_bomb",
+    "hostile/infinite_loop",
+    "hostile/memory_grow_bomb",
+    "hostile/oob_pointer",
+];
+
 /// The corpus contract called `name` (`counter`, `hostile/float` …).
 pub fn contract(name: &str) -> Option<ContractSource> {
     let (name, text) = SOURCES.iter().find(|(n, _)| *n == name)?;

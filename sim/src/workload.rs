@@ -63,15 +63,7 @@ impl WorkloadParams {
 }
 
 /// Contracts every workload deploys first.
-const INITIAL: [&str; 7] = [
-    "counter",
-    "token",
-    "registers",
-    "hostile/recursion_bomb",
-    "hostile/infinite_loop",
-    "hostile/memory_grow_bomb",
-    "hostile/oob_pointer",
-];
+const INITIAL: [&str; 7] = corpus::CALLABLE;
 /// Contracts worth deploying again during a run.
 const REDEPLOYABLE: [&str; 3] = ["counter", "token", "registers"];
 /// Contracts the deploy allow-list rejects.

@@ -235,19 +235,41 @@ impl FileRun<'_> {
 
     /// Deploys `bytes` on both compilers; the outcome they agree on (or why they do not).
     fn deploy(&mut self, bytes: &[u8]) -> Result<Outcome, String> {
-        let receipts = self.apply_both(|rt| {
+        Ok(self.deploy_both(bytes)?[0].outcome)
+    }
+
+    /// Deploys `bytes` on both compilers.
+    fn deploy_both(&mut self, bytes: &[u8]) -> Result<[Receipt; 2], String> {
+        self.apply_both(|rt| {
             let nonce = rt.account(&AUTHOR).ok().flatten().map_or(0, |a| a.nonce);
+            let code = bytes.to_vec();
             Transaction::Deploy(Deploy {
                 author: AUTHOR,
                 nonce,
-                code: bytes.to_vec(),
+                code,
                 page_count: 0,
                 slices: Vec::new(),
                 initial_balance: 0,
                 gas_limit: GAS,
             })
-        })?;
-        Ok(receipts[0].outcome)
+        })
+    }
+
+    /// Calls `function(args)` on the contract at `address` on both compilers.
+    fn execute_both(&mut self, address: Address, function: &str, args: &[Value]) -> Result<[Receipt; 2], String> {
+        self.apply_both(|rt| {
+            let nonce = rt.account(&SENDER).ok().flatten().map_or(0, |a| a.nonce);
+            Transaction::Execute(Execute {
+                contract: address,
+                sender: SENDER,
+                nonce,
+                function: function.to_string(),
+                args: args.to_vec(),
+                calldata: Vec::new(),
+                gas_limit: GAS,
+                value: 0,
+            })
+        })
     }
 
     fn define(&mut self, bytes: &[u8]) -> Defined {
@@ -258,18 +280,7 @@ impl FileRun<'_> {
         if imports.iter().any(|m| self.registered.contains(m)) {
             return Defined::Unavailable(reason::REGISTERED.into());
         }
-        let receipts = self.apply_both(|rt| {
-            let nonce = rt.account(&AUTHOR).ok().flatten().map_or(0, |a| a.nonce);
-            Transaction::Deploy(Deploy {
-                author: AUTHOR,
-                nonce,
-                code: bytes.to_vec(),
-                page_count: 0,
-                slices: Vec::new(),
-                initial_balance: 0,
-                gas_limit: GAS,
-            })
-        });
+        let receipts = self.deploy_both(bytes);
         match receipts {
             Ok([receipt, _]) => match (receipt.outcome, receipt.contract) {
                 (Outcome::Success, Some(address)) => {
@@ -349,20 +360,7 @@ impl FileRun<'_> {
         };
         let args = invoke.args.iter().map(arg).collect::<Option<Vec<Value>>>().ok_or(reason::VALUE_TYPE)?;
         let (address, dirty, mutates) = (instance.address, instance.dirty, instance.mutating.contains(invoke.name));
-        let function = invoke.name.to_string();
-        let receipts = self.apply_both(|rt| {
-            let nonce = rt.account(&SENDER).ok().flatten().map_or(0, |a| a.nonce);
-            Transaction::Execute(Execute {
-                contract: address,
-                sender: SENDER,
-                nonce,
-                function: function.clone(),
-                args: args.clone(),
-                calldata: Vec::new(),
-                gas_limit: GAS,
-                value: 0,
-            })
-        });
+        let receipts = self.execute_both(address, invoke.name, &args);
         if let (true, Some(Defined::Instance(instance))) = (mutates, index.and_then(|i| self.instances.get_mut(i))) {
             instance.dirty = true;
         }
@@ -420,19 +418,7 @@ impl FileRun<'_> {
                         Some((name, _)) => {
                             let name = name.clone();
                             let address = instance.address;
-                            match self.apply_both(|rt| {
-                                let nonce = rt.account(&SENDER).ok().flatten().map_or(0, |a| a.nonce);
-                                Transaction::Execute(Execute {
-                                    contract: address,
-                                    sender: SENDER,
-                                    nonce,
-                                    function: name.clone(),
-                                    args: Vec::new(),
-                                    calldata: Vec::new(),
-                                    gas_limit: GAS,
-                                    value: 0,
-                                })
-                            }) {
+                            match self.execute_both(address, &name, &[]) {
                                 Ok([receipt, _]) if matches_trap(receipt.outcome, expected) => self.tally.passed += 1,
                                 Ok([receipt, _]) => self.fail(
                                     span,

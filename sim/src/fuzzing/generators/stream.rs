@@ -12,18 +12,6 @@ use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
 use svm::transaction::{Deploy, Execute, Transaction, Transfer};
 use svm::{Address, ContractSource};
 
-/// Contracts a stream may deploy from the corpus.
-const CONTRACTS: [&str; 8] = [
-    "counter",
-    "token",
-    "registers",
-    "hostile/recursion_bomb",
-    "hostile/infinite_loop",
-    "hostile/memory_grow_bomb",
-    "hostile/oob_pointer",
-    "hostile/float",
-];
-
 fn address(kind: &str, i: usize) -> Address {
     let hash = blake3::hash(format!("svm-fuzz/{kind}/{i}").as_bytes());
     Address(hash.as_bytes()[..20].try_into().unwrap_or([0; 20]))
@@ -54,7 +42,9 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
         let (name, code, page_count, slices) = if u.ratio(1, 4)? {
             ("generated".to_string(), module(u)?, u.int_in_range(0..=2)?, Vec::new())
         } else {
-            let name = CONTRACTS[u.int_in_range(0..=CONTRACTS.len() - 1)?];
+            // The callable contracts, and one the allow-list rejects.
+            let pick = u.int_in_range(0..=corpus::CALLABLE.len())?;
+            let name = corpus::CALLABLE.get(pick).copied().unwrap_or("hostile/float");
             let ContractSource { code, page_count, slices, .. } =
                 corpus::contract(name).ok_or(arbitrary::Error::IncorrectFormat)?;
             (name.to_string(), code, page_count, slices)
