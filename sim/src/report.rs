@@ -236,8 +236,9 @@ impl RunReport {
 /// The plot of gas per transaction and throughput over the run, from the first replica.
 pub fn plot(result: &RunResult) -> String {
     let reference = &result.replicas[0];
+    // Log scale: out-of-gas transactions use their whole (large) limit and would flatten the rest.
     let gas: Vec<(f64, f64)> =
-        reference.receipts.iter().enumerate().map(|(i, r)| (i as f64, r.gas_used as f64)).collect();
+        reference.receipts.iter().enumerate().map(|(i, r)| (i as f64, (r.gas_used as f64 + 1.0).log10())).collect();
     let window = 50usize;
     let throughput: Vec<(f64, f64)> = reference
         .finished_at
@@ -247,10 +248,10 @@ pub fn plot(result: &RunResult) -> String {
         .map(|(i, w)| (i as f64, window as f64 / (w[window] - w[0]).as_secs_f64().max(1e-9)))
         .collect();
     line_chart(
-        "gas per transaction and throughput (tx/s over 50 transactions), first replica",
+        "log10 gas per transaction and throughput (tx/s over 50 transactions), first replica",
         "transaction",
         &[
-            Series { name: "gas used", colour: "steelblue", points: gas },
+            Series { name: "log10 gas used", colour: "steelblue", points: gas },
             Series { name: "tx/s", colour: "darkorange", points: throughput },
         ],
     )
