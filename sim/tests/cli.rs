@@ -109,3 +109,29 @@ fn canaries_are_a_fixed_list_shown_by_help_and_anything_else_is_bad_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(sim(&["frobnicate"], dir.path()).status.code(), Some(2));
 }
+
+#[test]
+fn wast_exits_0_on_the_suite_1_on_a_failure_and_2_on_unparsable_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/wasm-testsuite/i32.wast");
+    let ok = sim(&["wast", suite.to_str().unwrap(), "--json"], dir.path());
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    let json: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(json["totals"]["failed"], 0);
+    assert!(json["totals"]["passed"].as_u64().unwrap() > 400);
+
+    std::fs::write(
+        dir.path().join("wrong.wast"),
+        "(module (func (export \"f\") (result i32) (i32.const 1)))\n(assert_return (invoke \"f\") (i32.const 2))",
+    )
+    .unwrap();
+    let wrong = sim(&["wast", "wrong.wast"], dir.path());
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(text(&wrong).contains("FAILED wrong.wast: line 2"), "{}", text(&wrong));
+
+    std::fs::write(dir.path().join("bad.wast"), "(module (func").unwrap();
+    let bad = sim(&["wast", "bad.wast"], dir.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("cannot parse bad.wast"), "{}", text(&bad));
+    assert_eq!(sim(&["wast", "missing.wast"], dir.path()).status.code(), Some(2));
+}
