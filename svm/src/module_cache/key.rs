@@ -9,8 +9,8 @@ use std::fmt;
 /// a test checks Cargo.lock against it.
 pub const WASMER_VERSION: &str = "7.4.2";
 
-/// Version of the instrumentation (stack limit, memory cap) baked into artifacts.
-const INSTRUMENTATION_VERSION: u32 = 1;
+/// Version of what compilation does to code (stack limit, memory cap, custom sections stripped).
+const INSTRUMENTATION_VERSION: u32 = 2;
 
 /// Identifies one compiled artifact: code hash, compiler, gas schedule, limits, wasmer and SVM versions.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -41,8 +41,52 @@ pub fn compile(code: &[u8], validated: &ValidatedModule, config: &RuntimeConfig)
         }
     };
     engine.set_tunables(SvmTunables::default());
-    let module = Module::new(&engine, code).map_err(|e| e.to_string())?;
+    let stripped = without_custom_sections(code);
+    // A panic inside a compiler is a compiler bug reachable by contract input: report it as a
+    // compile failure (a node fault the fuzzers flag) instead of taking the process down.
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Module::new(&engine, &stripped)))
+        .map_err(|panic| format!("the {} compiler panicked: {}", config.compiler.name(), panic_text(&panic)))?;
+    let module = compiled.map_err(|e| e.to_string())?;
     Ok((engine, module))
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".into())
+}
+
+/// The module with every custom section removed. Custom sections carry no semantics, but compilers
+/// read some of them: singlepass builds debug info from the `name` section and panics on an empty
+/// module name (found by the `vmcalls` fuzzer; corpus/regressions R-0003). Code that is not a
+/// well-formed sequence of sections is returned unchanged (validation has already refused it).
+pub fn without_custom_sections(code: &[u8]) -> Vec<u8> {
+    fn leb_u32(bytes: &[u8]) -> Option<(usize, usize)> {
+        let mut value = 0usize;
+        for (i, byte) in bytes.iter().take(5).enumerate() {
+            value |= usize::from(byte & 0x7F) << (7 * i);
+            if byte & 0x80 == 0 {
+                return Some((value, i + 1));
+            }
+        }
+        None
+    }
+    let Some(header) = code.get(..8) else { return code.to_vec() };
+    let mut out = header.to_vec();
+    let mut at = 8;
+    while at < code.len() {
+        let id = code[at];
+        let Some((size, width)) = code.get(at + 1..).and_then(leb_u32) else { return code.to_vec() };
+        let end = at + 1 + width + size;
+        let Some(section) = code.get(at..end) else { return code.to_vec() };
+        if id != 0 {
+            out.extend_from_slice(section);
+        }
+        at = end;
+    }
+    out
 }
 
 /// An engine that only runs precompiled artifacts, with the VM's tunables.
@@ -103,5 +147,39 @@ impl Tunables for SvmTunables {
 
     fn vmconfig(&self) -> &VMConfig {
         &self.vmconfig
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_sections_are_dropped_and_everything_else_kept() {
+        let code =
+            wasmer::wat2wasm(br#"(module $m (func $f (export "f") (result i32) (i32.const 7)))"#).unwrap().into_owned();
+        let stripped = without_custom_sections(&code);
+        assert!(stripped.len() < code.len(), "the name section is gone");
+        let sections = |bytes: &[u8]| {
+            wasmer::sys::wasmparser::Parser::new(0)
+                .parse_all(bytes)
+                .filter(|p| matches!(p, Ok(wasmer::sys::wasmparser::Payload::CustomSection(_))))
+                .count()
+        };
+        assert_eq!((sections(&code), sections(&stripped)), (1, 0));
+        assert!(crate::validation::validate(&stripped, &Default::default()).is_ok());
+        assert_eq!(without_custom_sections(b"\0asm"), b"\0asm".to_vec());
+    }
+
+    #[test]
+    fn an_empty_module_name_compiles_on_both_compilers() {
+        // (module $"" ...) gives a name section whose module name is empty: singlepass used to panic.
+        let mut code = wasmer::wat2wasm(br#"(module (func (export "f")))"#).unwrap().into_owned();
+        code.extend_from_slice(&[0, 8, 4, b'n', b'a', b'm', b'e', 0, 1, 0]);
+        let validated = crate::validation::validate(&code, &Default::default()).unwrap();
+        for compiler in [super::super::config::Compiler::Singlepass, super::super::config::Compiler::Cranelift] {
+            let config = RuntimeConfig { compiler, ..RuntimeConfig::default() };
+            assert!(compile(&code, &validated, &config).is_ok(), "{compiler:?}");
+        }
     }
 }
