@@ -45,12 +45,14 @@ report="reports/fuzz/campaign-$stamp.md"
     log="fuzz/logs/$t.log"
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -n 1 | awk '{print $2}' || true)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -n 1 | awk '{print $2}' || true)
-    line=$(grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1 || true)
+    line=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1 || true)
+    ran=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -n 1 | awk '{print $5}' || true)
+    [ -n "$ran" ] || ran="$(( ${execs:-0} / (${rate:-1} > 0 ? ${rate:-1} : 1) )) (stopped at a finding)"
     cov=$(echo "$line" | grep -o 'cov: [0-9]*' | awk '{print $2}' || true)
     ft=$(echo "$line" | grep -o 'ft: [0-9]*' | awk '{print $2}' || true)
     corp=$(echo "$line" | grep -o 'corp: [0-9]*' | awk '{print $2}' || true)
     findings=$(find "fuzz/artifacts/$t" -type f 2>/dev/null | wc -l || true)
-    echo "| $t | $seconds | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $findings |"
+    echo "| $t | $ran | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $findings |"
   done
 } > "$report"
 cat "$report"
