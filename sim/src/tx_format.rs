@@ -69,6 +69,24 @@ pub enum ValueJson {
     I64(i64),
 }
 
+impl From<Value> for ValueJson {
+    fn from(value: Value) -> ValueJson {
+        match value {
+            Value::I32(x) => ValueJson::I32(x),
+            Value::I64(x) => ValueJson::I64(x),
+        }
+    }
+}
+
+impl From<ValueJson> for Value {
+    fn from(value: ValueJson) -> Value {
+        match value {
+            ValueJson::I32(x) => Value::I32(x),
+            ValueJson::I64(x) => Value::I64(x),
+        }
+    }
+}
+
 /// Why a transaction in a stream file is unusable.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum TxFormatError {
@@ -126,14 +144,7 @@ impl TxJson {
                 sender: address_hex(&e.sender),
                 nonce: e.nonce,
                 function: e.function.clone(),
-                args: e
-                    .args
-                    .iter()
-                    .map(|v| match v {
-                        Value::I32(x) => ValueJson::I32(*x),
-                        Value::I64(x) => ValueJson::I64(*x),
-                    })
-                    .collect(),
+                args: e.args.iter().map(|&v| v.into()).collect(),
                 calldata: hex::encode(&e.calldata),
                 gas_limit: e.gas_limit,
                 value: e.value,
@@ -171,13 +182,7 @@ impl TxJson {
                     sender: parse_address("sender", sender)?,
                     nonce: *nonce,
                     function: function.clone(),
-                    args: args
-                        .iter()
-                        .map(|v| match v {
-                            ValueJson::I32(x) => Value::I32(*x),
-                            ValueJson::I64(x) => Value::I64(*x),
-                        })
-                        .collect(),
+                    args: args.iter().map(|&v| v.into()).collect(),
                     calldata: any_hex("calldata", calldata)?,
                     gas_limit: *gas_limit,
                     value: *value,

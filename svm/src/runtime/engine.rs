@@ -10,7 +10,9 @@ use std::sync::Arc;
 use wasmer::sys::vm::{
     MemoryError, MemoryStyle, TableStyle, VMConfig, VMMemory, VMMemoryDefinition, VMTable, VMTableDefinition,
 };
-use wasmer::sys::{BaseTunables, CompilerConfig, Cranelift, EngineBuilder, NativeEngineExt, Singlepass, Tunables};
+use wasmer::sys::{
+    BaseTunables, CompilerConfig, Cranelift, EngineBuilder, ModuleMiddleware, NativeEngineExt, Singlepass, Tunables,
+};
 use wasmer::{Engine, MemoryType, Module, TableType};
 use wasmer_middlewares::Metering;
 
@@ -21,24 +23,11 @@ pub fn compile(code: &[u8], validated: &ValidatedModule, config: &RuntimeConfig)
     let metering = Arc::new(Metering::new(0, |op: &wasmer::sys::wasmparser::Operator<'_>| operator_cost(op)));
     let stack = Arc::new(StackLimit::new(limits.stack_budget, validated.frame_weights.clone()));
     let memory = Arc::new(MemoryCap::new(limits.max_memory_pages));
-    let mut engine: Engine = match config.compiler {
-        Compiler::Singlepass => {
-            let mut compiler = Singlepass::default();
-            compiler.canonicalize_nans(true);
-            // Metering first, so gas counts the contract's own operators and none of the instrumentation.
-            compiler.push_middleware(metering);
-            compiler.push_middleware(stack);
-            compiler.push_middleware(memory);
-            EngineBuilder::new(compiler).engine().into()
-        }
-        Compiler::Cranelift => {
-            let mut compiler = Cranelift::default();
-            compiler.canonicalize_nans(true);
-            compiler.push_middleware(metering);
-            compiler.push_middleware(stack);
-            compiler.push_middleware(memory);
-            EngineBuilder::new(compiler).engine().into()
-        }
+    // Metering first, so gas counts the contract's own operators and none of the instrumentation.
+    let middlewares: [Arc<dyn ModuleMiddleware>; 3] = [metering, stack, memory];
+    let mut engine = match config.compiler {
+        Compiler::Singlepass => instrumented_engine(Singlepass::default(), middlewares),
+        Compiler::Cranelift => instrumented_engine(Cranelift::default(), middlewares),
     };
     engine.set_tunables(SvmTunables::default());
     let stripped = without_custom_sections(code);
@@ -56,6 +45,18 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(no message)".into())
+}
+
+/// An engine over `compiler` with NaN canonicalization on and `middlewares` in order.
+fn instrumented_engine(
+    mut compiler: impl CompilerConfig + 'static,
+    middlewares: [Arc<dyn ModuleMiddleware>; 3],
+) -> Engine {
+    compiler.canonicalize_nans(true);
+    for middleware in middlewares {
+        compiler.push_middleware(middleware);
+    }
+    EngineBuilder::new(compiler).engine().into()
 }
 
 /// The module with every custom section removed. Custom sections carry no semantics, but compilers
