@@ -1,4 +1,4 @@
-//! `codec`: see `svm_sim::fuzzing::targets::codec`.
+//! `codec`: see `svm_fuzzing::targets::codec`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_sim::fuzzing::targets::codec(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_fuzzing::targets::codec(data));

@@ -1,4 +1,4 @@
-//! `differential`: see `svm_sim::fuzzing::targets::differential`.
+//! `differential`: see `svm_fuzzing::targets::differential`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_sim::fuzzing::targets::differential(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_fuzzing::targets::differential(data));

@@ -1,4 +1,4 @@
-//! `storage`: see `svm_sim::fuzzing::targets::storage`.
+//! `storage`: see `svm_fuzzing::targets::storage`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_sim::fuzzing::targets::storage(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_fuzzing::targets::storage(data));

@@ -1,4 +1,4 @@
-//! `vmcalls`: see `svm_sim::fuzzing::targets::vmcalls`.
+//! `vmcalls`: see `svm_fuzzing::targets::vmcalls`.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_sim::fuzzing::targets::vmcalls(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| svm_fuzzing::targets::vmcalls(data));

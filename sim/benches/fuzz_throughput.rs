@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use svm::Value;
 use svm::runtime::Compiler;
-use svm_sim::fuzzing::targets::{vmcalls, vmcalls_plan};
+use svm_fuzzing::targets::{vmcalls, vmcalls_plan};
 use wasmer::sys::{Cranelift, EngineBuilder, Singlepass};
 use wasmer::{Engine, Function, Imports, Instance, Module, Store, Value as WasmValue};
 use wasmer_middlewares::Metering;
@@ -27,7 +27,7 @@ fn input(seed: u64) -> Vec<u8> {
 }
 
 fn engine(compiler: Compiler) -> Engine {
-    let metering = Arc::new(Metering::new(0, |op: &wasmer::sys::wasmparser::Operator<'_>| svm::gas::operator_cost(op)));
+    let metering = Arc::new(Metering::new(0, |op: &wasmparser::Operator<'_>| svm::gas::operator_cost(op)));
     match compiler {
         Compiler::Singlepass => {
             let mut c = Singlepass::default();

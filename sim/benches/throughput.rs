@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use svm::kv::MemKv;
 use svm::runtime::{BlockContext, Runtime};
+use svm::storage::kv::MemKv;
+use svm_fuzzing::generators::workload::{WorkloadParams, generate};
 use svm_sim::node::default_nodes;
 use svm_sim::progress::Progress;
 use svm_sim::run::{run, run_replica};
-use svm_sim::workload::{WorkloadParams, generate};
 
 fn main() {
     let txs = std::env::args().filter_map(|a| a.parse::<usize>().ok()).next().unwrap_or(3000);

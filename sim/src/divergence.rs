@@ -1,16 +1,16 @@
 //! The divergence report: first divergent transaction, which replicas disagree, the decoded state
 //! diff, the receipts, and the first divergent vmcall from a trace diff of that transaction.
 
-use crate::checker::{Component, Mismatch};
 use crate::run::RunResult;
 use crate::state_diff::{self, AccountDiff};
-use crate::stream::Stream;
-use crate::trace_diff::{self, VmcallDivergence};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use svm::Address;
 use svm::runtime::contract_address;
 use svm::transaction::Transaction;
+use svm_fuzzing::oracles::agreement::{Component, Mismatch};
+use svm_fuzzing::oracles::trace_diff::{self, VmcallDivergence};
+use svm_fuzzing::stream::Stream;
 
 /// Everything an on-call engineer needs about one divergence.
 #[derive(Clone, Debug, Serialize)]
@@ -69,7 +69,7 @@ pub fn addresses(stream: &Stream) -> BTreeSet<Address> {
         match &stx.tx {
             Transaction::Deploy(d) => {
                 all.insert(d.author);
-                all.insert(contract_address(&d.author, d.nonce, &svm::state::code_hash(&d.code)));
+                all.insert(contract_address(&d.author, d.nonce, &svm::code::code_hash(&d.code)));
             }
             Transaction::Execute(e) => {
                 all.insert(e.sender);

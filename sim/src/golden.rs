@@ -5,9 +5,9 @@
 use crate::node::default_nodes;
 use crate::progress::Progress;
 use crate::run::run;
-use crate::stream::{Stream, StreamError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use svm_fuzzing::stream::{Stream, StreamError};
 use thiserror::Error;
 
 /// The `format` value of a golden file.

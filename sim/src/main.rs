@@ -6,6 +6,8 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+use svm_fuzzing::generators::workload::{WorkloadParams, generate};
+use svm_fuzzing::stream::Stream;
 use svm_sim::canary::CanaryName;
 use svm_sim::divergence::analyse;
 use svm_sim::golden::{self, Verdict};
@@ -16,8 +18,6 @@ use svm_sim::report::{self, RunReport};
 use svm_sim::reproducer::{Expected, Reproducer};
 use svm_sim::run::run;
 use svm_sim::shrink::shrink;
-use svm_sim::stream::Stream;
-use svm_sim::workload::{WorkloadParams, generate};
 
 #[derive(Parser)]
 #[command(name = "svm-sim", version, about = "Deterministic multi-node simulator for the SVM runtime")]

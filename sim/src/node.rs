@@ -4,11 +4,11 @@
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use svm::Address;
-use svm::kv::MemKv;
+use svm::StateRoot;
 use svm::module_cache::MemArtifactStore;
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, Runtime, RuntimeConfig, RuntimeError};
-use svm::state::StateRoot;
+use svm::storage::kv::MemKv;
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
 

@@ -1,9 +1,9 @@
 //! Replay: run a reproducer's stream on its replicas and check that it diverges exactly as recorded.
 
-use crate::checker::Mismatch;
 use crate::progress::Progress;
 use crate::reproducer::{Expected, Reproducer};
 use crate::run::{RunResult, run};
+use svm_fuzzing::oracles::agreement::Mismatch;
 
 /// The result of replaying a reproducer.
 pub struct Replay {

@@ -4,10 +4,10 @@ use crate::divergence::DivergenceReport;
 use crate::node::NodeConfig;
 use crate::plot::{Series, line_chart};
 use crate::run::RunResult;
-use crate::trace_diff::VmcallDivergence;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use svm_fuzzing::oracles::trace_diff::VmcallDivergence;
 
 /// One replica's line in the report.
 #[derive(Clone, Debug, Serialize)]

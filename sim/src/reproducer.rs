@@ -1,12 +1,12 @@
 //! Reproducers: a self-contained file (seed, node configurations, canary, stream with its code, tool
 //! version, and the divergence it shows) that `svm-sim replay` reproduces exactly.
 
-use crate::checker::{Component, Mismatch};
 use crate::node::NodeConfig;
-use crate::stream::{Stream, StreamError, StreamJson};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use svm::runtime::Canary;
+use svm_fuzzing::oracles::agreement::{Component, Mismatch};
+use svm_fuzzing::stream::{Stream, StreamError, StreamJson};
 use thiserror::Error;
 
 /// The `format` value of a reproducer.

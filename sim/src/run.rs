@@ -1,15 +1,15 @@
 //! Running one stream on every replica, in parallel, recording a fingerprint per transaction.
 
-use crate::checker::{Fingerprint, Mismatch, first_mismatch};
 use crate::node::{Node, NodeConfig};
 use crate::progress::Progress;
-use crate::stream::Stream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use svm::Hash;
+use svm::StateRoot;
 use svm::receipt::Receipt;
 use svm::runtime::Canary;
-use svm::state::StateRoot;
+use svm_fuzzing::oracles::agreement::{Fingerprint, Mismatch, first_mismatch};
+use svm_fuzzing::stream::Stream;
 
 /// One replica after the run.
 pub struct ReplicaRun {

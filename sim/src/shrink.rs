@@ -3,16 +3,16 @@
 //! valid stream: calls keep the deploys they need, and nonces are renumbered so that a transaction
 //! that had a good nonce keeps one.
 
-use crate::checker::{Component, Fingerprint, Mismatch, first_mismatch};
 use crate::node::{Node, NodeConfig};
 use crate::progress::Progress;
 use crate::reproducer::{Expected, Reproducer};
 use crate::run::run;
-use crate::stream::Stream;
 use std::collections::{BTreeMap, HashMap};
 use svm::Address;
 use svm::runtime::{Canary, contract_address};
 use svm::transaction::Transaction;
+use svm_fuzzing::oracles::agreement::{Component, Fingerprint, Mismatch, first_mismatch};
+use svm_fuzzing::stream::Stream;
 use thiserror::Error;
 
 /// Why a reproducer could not be shrunk.
@@ -117,7 +117,7 @@ fn deploy_dependencies(stream: &Stream) -> Vec<Option<usize>> {
         .enumerate()
         .map(|(i, stx)| match &stx.tx {
             Transaction::Deploy(d) => {
-                deployed_by.insert(contract_address(&d.author, d.nonce, &svm::state::code_hash(&d.code)), i);
+                deployed_by.insert(contract_address(&d.author, d.nonce, &svm::code::code_hash(&d.code)), i);
                 None
             }
             Transaction::Execute(e) => deployed_by.get(&e.contract).copied(),
@@ -169,7 +169,7 @@ impl Target<'_> {
             .txs
             .iter()
             .filter_map(|stx| match &stx.tx {
-                Transaction::Deploy(d) => Some(svm::state::code_hash(&d.code)),
+                Transaction::Deploy(d) => Some(svm::code::code_hash(&d.code)),
                 _ => None,
             })
             .collect();

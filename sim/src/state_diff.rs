@@ -3,8 +3,8 @@
 use serde::Serialize;
 use std::collections::BTreeSet;
 use svm::Address;
+use svm::account::Account;
 use svm::runtime::{Runtime, RuntimeError};
-use svm::state::Account;
 
 /// How one account differs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

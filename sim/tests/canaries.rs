@@ -2,9 +2,11 @@
 //! transactions, and replayed. And without a canary, nothing is caught.
 
 use std::sync::Arc;
-use svm::kv::MemKv;
 use svm::runtime::{BlockContext, Canary, Runtime, RuntimeConfig};
+use svm::storage::kv::MemKv;
 use svm::transaction::Transaction;
+use svm_fuzzing::generators::workload::{WorkloadParams, generate};
+use svm_fuzzing::stream::Stream;
 use svm_sim::divergence::analyse;
 use svm_sim::node::default_nodes;
 use svm_sim::progress::Progress;
@@ -12,8 +14,6 @@ use svm_sim::replay::replay;
 use svm_sim::reproducer::{Expected, Reproducer};
 use svm_sim::run::run;
 use svm_sim::shrink::shrink;
-use svm_sim::stream::Stream;
-use svm_sim::workload::{WorkloadParams, generate};
 
 fn stream(seed: u64, txs: usize) -> Stream {
     generate(&WorkloadParams::derive(seed, txs)).unwrap()

@@ -2,7 +2,7 @@
 //! through exactly the function its fuzz target calls, so `cargo test` on stable replays them all.
 
 use std::path::PathBuf;
-use svm_sim::fuzzing::targets::TARGETS;
+use svm_sim::replica_oracle::all_targets;
 
 fn inputs(dir: PathBuf) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -16,7 +16,7 @@ fn inputs(dir: PathBuf) -> Vec<PathBuf> {
 fn every_seed_and_regression_input_passes_its_target() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut replayed = 0;
-    for (name, target) in TARGETS {
+    for (name, target) in all_targets() {
         let seeds = inputs(root.join("corpus/fuzz").join(name));
         assert!(!seeds.is_empty(), "no seed corpus for {name}");
         for file in seeds.iter().chain(&inputs(root.join("corpus/regressions").join(name))) {

@@ -6,8 +6,8 @@
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::sync::Arc;
-use svm::kv::{KvStore, MemKv};
-use svm::page_cache::PageCache;
+use svm::storage::kv::{KvStore, MemKv};
+use svm::storage::page_cache::PageCache;
 use svm::{Address, ContractState};
 
 const DIRTY_PAGES: u32 = 4;

@@ -8,12 +8,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::Arc;
-use svm::kv::MemKv;
+use svm::Address;
+use svm::code::code_hash;
 use svm::module_cache::{ModuleCache, ModuleKey};
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
-use svm::state::code_hash;
+use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction};
-use svm::{Address, ContractSource};
+use svm_fuzzing::contract_source::ContractSource;
 use wasmer::sys::{Cranelift, EngineBuilder, Singlepass};
 use wasmer::{Engine, Function, FunctionEnv, FunctionEnvMut, Instance, Module, Store, TypedFunction, imports};
 

@@ -1,40 +1,25 @@
 //! SVM: a deterministic WebAssembly smart-contract VM.
 //!
-//! The contract-storage hierarchy, bottom up:
-//! [`kv`] (bytes → bytes, atomic batches) → [`pages`] (content-addressed 4096-byte pages under a Merkle
-//! root) → [`page_cache`] (each page loaded once per execution, dirty set, commit or discard) →
-//! [`page_slices`] (a contract's variables; the only layer vmcalls talk to). A contract's storage is
-//! summarized by its [`ContractState`]. Each running program also owns a [`registers::RegisterFile`].
+//! [`storage`] is the seed's contract-storage ladder, bottom up: kv → pages → page cache → page slices
+//! → contract state. Beside it, [`state`] rolls accounts up into the global state root. [`runtime`]
+//! deploys and executes contracts on wasmer with [`instrument`]ed, metered modules from the
+//! [`module_cache`], binding the [`vmcalls`] over one execution's storage and [`registers`]. The
+//! consensus types, codec, limits, gas schedule and validation come from `svm-core` and are
+//! re-exported here, so that a node needs only this crate.
 
-pub mod address;
-pub mod codec;
-pub mod content_cache;
-pub mod contract_source;
-pub mod contract_state;
+pub use svm_core::{Address, CONSENSUS_VERSION, ContractState, Hash, Limits, StateRoot, Value, ValueType};
+pub use svm_core::{
+    account, address, code, codec, contract_state, hash, layout, limits, outcome, receipt, state_root, trace,
+    transaction, validation, value, version,
+};
+
 pub mod gas;
-pub mod hash;
 pub mod instrument;
-pub mod kv;
-pub mod limits;
 pub mod module_cache;
-pub mod outcome;
-pub mod page_cache;
-pub mod page_slices;
-pub mod pages;
-pub mod receipt;
 pub mod registers;
 pub mod runtime;
-mod stable_codes;
 pub mod state;
-pub mod trace;
-pub mod transaction;
-pub mod validation;
-pub mod value;
+pub mod storage;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod vmcalls;
-
-pub use address::Address;
-pub use contract_source::ContractSource;
-pub use contract_state::ContractState;
-pub use hash::Hash;
-pub use limits::Limits;
-pub use value::{Value, ValueType};

@@ -2,8 +2,7 @@
 
 use thiserror::Error;
 
-/// The register classes as (width in bits, count). The one place to change them between versions.
-pub const REGISTER_CLASSES: [(u32, u32); 5] = [(32, 16), (64, 16), (160, 8), (256, 4), (512, 4)];
+pub use svm_core::registers::REGISTER_CLASSES;
 
 /// Why a register access failed.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -65,11 +64,7 @@ impl RegisterFile {
 
     /// The width in bytes of the `bits`-bit class, if it exists.
     pub fn width(bits: u32) -> Result<usize, RegisterError> {
-        REGISTER_CLASSES
-            .iter()
-            .find(|(b, _)| *b == bits)
-            .map(|(b, _)| (*b / 8) as usize)
-            .ok_or(RegisterError::UnknownClass { bits })
+        svm_core::registers::class_width(bits).ok_or(RegisterError::UnknownClass { bits })
     }
 
     /// The bytes of register (`bits`, `index`).

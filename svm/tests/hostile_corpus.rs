@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
+use svm::StateRoot;
 use svm::Value;
 use svm::outcome::{InvalidTx, Outcome};
 use svm::runtime::Runtime;
-use svm::state::StateRoot;
 use svm::validation::Rule;
 
 /// What one hostile case ended in on one configuration.

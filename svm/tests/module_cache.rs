@@ -5,10 +5,10 @@ mod common;
 use common::*;
 use std::sync::Arc;
 use svm::Value;
-use svm::kv::MemKv;
+use svm::code::code_hash;
 use svm::module_cache::{ArtifactStore, DirArtifactStore, MemArtifactStore, ModuleKey};
 use svm::runtime::{CacheMode, Compiler, Runtime, RuntimeConfig};
-use svm::state::code_hash;
+use svm::storage::kv::MemKv;
 
 /// A way to damage a stored artifact.
 type Damage = Box<dyn Fn(&mut Vec<u8>)>;

@@ -6,9 +6,9 @@ mod common;
 use common::*;
 use std::sync::Arc;
 use svm::Value;
-use svm::kv::MemKv;
 use svm::outcome::{InvalidTx, Outcome, TrapKind};
 use svm::runtime::{BlockContext, Runtime};
+use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction, Transfer};
 
 const TRAPS: &str = r#"(module
@@ -259,6 +259,6 @@ fn the_runtime_reopens_at_any_earlier_root() {
             }
         }
     }
-    let unknown = svm::state::StateRoot(svm::Hash([9; 32]));
+    let unknown = svm::StateRoot(svm::Hash([9; 32]));
     assert!(Runtime::open(kv, configs()[0].clone(), unknown).is_err());
 }

@@ -1,13 +1,17 @@
 //! Model tests of the contract-storage stack: slices over pages over the kv store, against a plain
-//! byte vector per slice.
+//! byte vector per slice (the shared oracle of `svm-fuzzing`), history independence and read counts.
 
+use arbitrary::Unstructured;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use svm::kv::{CountingKv, KvStore, MemKv};
-use svm::page_slices::{PageSlice, PageSliceCache, SliceError, StorageLayout};
-use svm::pages::PAGE_SIZE;
+use svm::storage::kv::{KvStore, MemKv};
+use svm::storage::page_slices::{PageSlice, PageSliceCache, StorageLayout};
+use svm::storage::pages::PAGE_SIZE;
+use svm::testing::CountingKv;
 use svm::{Address, ContractState};
+use svm_fuzzing::generators::storage_ops;
+use svm_fuzzing::oracles::storage_model;
 
 /// A layout packed the way a compiler would: slices in order, with gaps, moving to the next page
 /// when one does not fit, and a few unused pages at the end.
@@ -39,133 +43,18 @@ fn offset() -> impl Strategy<Value = u32> {
     prop_oneof![0u32..4, 0u32..1600]
 }
 
-#[derive(Clone, Debug)]
-enum Op {
-    Write { contract: usize, slice: u32, offset: u32, bytes: Vec<u8> },
-    Read { contract: usize, slice: u32, offset: u32, len: usize },
-    Commit { contract: usize },
-    Discard { contract: usize },
-    ReloadEarlier { contract: usize, back: usize },
-}
-
-fn op() -> impl Strategy<Value = Op> {
-    let contract = 0usize..2;
-    let slice = 0u32..12;
-    prop_oneof![
-        4 => (contract.clone(), slice.clone(), offset(), bytes())
-            .prop_map(|(contract, slice, offset, bytes)| Op::Write { contract, slice, offset, bytes }),
-        3 => (contract.clone(), slice, offset(), 0usize..64)
-            .prop_map(|(contract, slice, offset, len)| Op::Read { contract, slice, offset, len }),
-        2 => contract.clone().prop_map(|contract| Op::Commit { contract }),
-        1 => contract.clone().prop_map(|contract| Op::Discard { contract }),
-        1 => (contract, 0usize..8).prop_map(|(contract, back)| Op::ReloadEarlier { contract, back }),
-    ]
-}
-
-/// The expected outcome of an access of `len` bytes at `offset` in `slice` under `layout`.
-fn expected_access(layout: &StorageLayout, slice: u32, offset: u32, len: usize) -> Result<(), SliceError> {
-    let Some(s) = layout.slice(slice) else {
-        return Err(SliceError::UnknownSlice { slice, count: layout.slices().len() });
-    };
-    if offset as usize + len > s.len as usize {
-        return Err(SliceError::OutOfRange { slice, offset, len, slice_len: s.len });
-    }
-    Ok(())
-}
-
-/// One contract under test and its model.
-struct Contract {
-    address: Address,
-    layout: Arc<StorageLayout>,
-    execution: PageSliceCache,
-    pending: Vec<Vec<u8>>,
-    committed: Vec<Vec<u8>>,
-    history: Vec<(ContractState, Vec<Vec<u8>>)>,
-}
-
-impl Contract {
-    fn new(kv: &Arc<dyn KvStore>, address: Address, layout: Arc<StorageLayout>) -> Contract {
-        let zeros: Vec<Vec<u8>> = layout.slices().iter().map(|s| vec![0; s.len as usize]).collect();
-        let execution = PageSliceCache::open(kv.clone(), address, layout.clone(), ContractState::EMPTY).unwrap();
-        Contract {
-            address,
-            layout,
-            execution,
-            pending: zeros.clone(),
-            committed: zeros.clone(),
-            history: vec![(ContractState::EMPTY, zeros)],
-        }
-    }
-
-    fn restart(&mut self, kv: &Arc<dyn KvStore>, state: ContractState) -> PageSliceCache {
-        let fresh = PageSliceCache::open(kv.clone(), self.address, self.layout.clone(), state).unwrap();
-        std::mem::replace(&mut self.execution, fresh)
-    }
-}
-
-/// Reads every slice of the contract at `state` through a fresh execution.
-fn contents_at(kv: &Arc<dyn KvStore>, contract: &Contract, state: ContractState) -> Vec<Vec<u8>> {
-    let mut cache = PageSliceCache::open(kv.clone(), contract.address, contract.layout.clone(), state).unwrap();
-    let contents = (0..contract.layout.slices().len() as u32).map(|i| cache.read_all(i).unwrap()).collect();
-    cache.discard();
-    contents
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// Reads agree with the model; discard restores the last commit; every committed state reloads.
+    /// The shared storage oracle (the one the `storage` fuzz target runs): reads agree with a byte-vector
+    /// model, errors are exact, discard restores the last commit, every committed state reloads.
     #[test]
-    fn slices_behave_like_byte_vectors(layouts in (layout(), layout()), ops in prop::collection::vec(op(), 1..60)) {
-        let kv: Arc<dyn KvStore> = Arc::new(MemKv::new());
-        let mut contracts = [
-            Contract::new(&kv, Address([1; 20]), layouts.0),
-            Contract::new(&kv, Address([2; 20]), layouts.1),
-        ];
-        for op in ops {
-            match op {
-                Op::Write { contract, slice, offset, bytes } => {
-                    let c = &mut contracts[contract];
-                    let expected = expected_access(&c.layout, slice, offset, bytes.len());
-                    prop_assert_eq!(c.execution.write(slice, offset, &bytes), expected.clone());
-                    if expected.is_ok() {
-                        let at = offset as usize;
-                        c.pending[slice as usize][at..at + bytes.len()].copy_from_slice(&bytes);
-                    }
-                }
-                Op::Read { contract, slice, offset, len } => {
-                    let c = &mut contracts[contract];
-                    let mut buf = vec![0xEE; len];
-                    let expected = expected_access(&c.layout, slice, offset, len);
-                    prop_assert_eq!(c.execution.read(slice, offset, &mut buf), expected.clone());
-                    if expected.is_ok() {
-                        let at = offset as usize;
-                        prop_assert_eq!(&buf[..], &c.pending[slice as usize][at..at + len]);
-                    }
-                }
-                Op::Commit { contract } => {
-                    let c = &mut contracts[contract];
-                    let state = c.restart(&kv, ContractState::EMPTY).commit().unwrap();
-                    c.restart(&kv, state);
-                    c.committed = c.pending.clone();
-                    c.history.push((state, c.committed.clone()));
-                    prop_assert_eq!(contents_at(&kv, c, state), c.committed.clone());
-                }
-                Op::Discard { contract } => {
-                    let c = &mut contracts[contract];
-                    let last = c.history.last().unwrap().0;
-                    let discarded = c.restart(&kv, last).discard();
-                    prop_assert_eq!(discarded, last);
-                    c.pending = c.committed.clone();
-                    prop_assert_eq!(contents_at(&kv, c, last), c.committed.clone());
-                }
-                Op::ReloadEarlier { contract, back } => {
-                    let c = &contracts[contract];
-                    let (state, contents) = &c.history[c.history.len() - 1 - back % c.history.len()];
-                    prop_assert_eq!(&contents_at(&kv, c, *state), contents);
-                }
-            }
-        }
+    fn slices_behave_like_byte_vectors(data in prop::collection::vec(any::<u8>(), 64..4096), capacity in 1usize..6) {
+        let mut u = Unstructured::new(&data);
+        let (Ok(first), Ok(second), Ok(ops)) = (storage_ops::layout(&mut u), storage_ops::layout(&mut u), storage_ops::ops(&mut u, 80)) else {
+            return Ok(());
+        };
+        storage_model::check(vec![first, second], &ops, capacity);
     }
 
     /// The same final contents give the same state whatever the write order, the intermediate
@@ -268,7 +157,7 @@ proptest! {
         }
         cache.commit().unwrap();
         let reads = counting.reads_per_key();
-        let page_reads = reads.keys().filter(|k| k[0] == svm::kv::namespace::PAGE).count();
+        let page_reads = reads.keys().filter(|k| k[0] == svm::storage::kv::namespace::PAGE).count();
         prop_assert!(reads.values().all(|&n| n == 1), "a key was read twice: {:?}", reads);
         prop_assert_eq!(page_reads, touched.len());
     }

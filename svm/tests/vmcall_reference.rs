@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use svm::kv::MemKv;
 use svm::registers::RegisterFile;
+use svm::storage::kv::MemKv;
 use svm::vmcalls::bind;
 use svm::vmcalls::context::{BalanceView, CallContext};
 use svm::vmcalls::env::ExecutionEnv;
@@ -40,7 +40,7 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
                 Arc::new(MemKv::new()),
                 Hash::ZERO,
                 BTreeMap::new(),
-                Arc::new(svm::content_cache::ContentCache::new(1)),
+                Arc::new(svm::storage::content_cache::ContentCache::new(1)),
             ),
             memory: None,
             meter: None,

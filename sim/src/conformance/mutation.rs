@@ -3,7 +3,7 @@
 //! hold through the SVM path; the runner needs to know when that is the case.
 
 use std::collections::{BTreeSet, HashMap};
-use wasmer::sys::wasmparser::{ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload, TypeRef};
+use wasmparser::{ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload, TypeRef};
 
 /// The names of the exported functions that may (directly or through calls) store to memory, set a
 /// global or grow memory. Conservative: an indirect call may reach any function in the table.
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn finds_direct_and_transitive_mutation() {
-        let wasm = wasmer::wat2wasm(
+        let wasm = wat::parse_bytes(
             br#"(module (memory 1) (global $g (mut i32) (i32.const 0))
               (func $set (global.set $g (i32.const 1)))
               (func (export "pure") (result i32) (i32.const 1))

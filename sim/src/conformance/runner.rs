@@ -9,10 +9,10 @@ use super::tally::FileTally;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
-use svm::kv::MemKv;
 use svm::outcome::{InvalidTx, Outcome, TrapKind};
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
+use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction};
 use svm::{Address, Value};
 use thiserror::Error;
@@ -313,7 +313,7 @@ impl FileRun<'_> {
             Ok([receipt, _]) => match (receipt.outcome, receipt.contract) {
                 (Outcome::Success, Some(address)) => {
                     self.tally.modules_accepted += 1;
-                    let exports = super::super::fuzzing::generators::calls::exported_functions(bytes)
+                    let exports = svm_fuzzing::generators::calls::exported_functions(bytes)
                         .into_iter()
                         .filter(|f| f.params.is_empty())
                         .map(|f| (f.name, Vec::new()))
@@ -433,7 +433,7 @@ impl FileRun<'_> {
 
     /// A module SVM deployed but the spec says cannot be instantiated: calling an export must trap.
     fn instantiation_must_fail(&mut self, span: wast::token::Span, bytes: &[u8], message: &str) {
-        let exports = super::super::fuzzing::generators::calls::exported_functions(bytes);
+        let exports = svm_fuzzing::generators::calls::exported_functions(bytes);
         let Some(export) = exports.iter().find(|f| f.params.is_empty()) else {
             return self.tally.skip(reason::INSTANTIATION);
         };
@@ -441,7 +441,7 @@ impl FileRun<'_> {
             .account(&AUTHOR)
             .ok()
             .flatten()
-            .map(|a| svm::runtime::contract_address(&AUTHOR, a.nonce - 1, &svm::state::code_hash(bytes)))
+            .map(|a| svm::runtime::contract_address(&AUTHOR, a.nonce - 1, &svm::code::code_hash(bytes)))
         else {
             return self.fail(span, "deployed module has no address".into());
         };
@@ -556,7 +556,7 @@ fn module_id(module: &QuoteWat<'_>) -> Option<String> {
 
 /// The module names a binary imports from.
 fn imported_modules(wasm: &[u8]) -> BTreeSet<String> {
-    use wasmer::sys::wasmparser::{Parser, Payload};
+    use wasmparser::{Parser, Payload};
     Parser::new(0)
         .parse_all(wasm)
         .filter_map(|p| match p {

@@ -1,12 +1,5 @@
-//! Gas: what every operator, vmcall and transaction costs.
-//!
-//! Operators are metered by wasmer's `Metering` middleware with the table in [`cost_table`]; vmcalls
-//! charge the prices in [`crate::vmcalls::registry::VMCALLS`] before they do any work; transactions
-//! pay the intrinsic costs in [`intrinsic`] before any code runs. All of it depends only on the wasm
-//! operators executed and the arguments given, never on the compiler.
+//! Gas: the schedule (from `svm-core`) and the meter of one running instance.
 
-pub mod cost_table;
-pub mod intrinsic;
+pub use svm_core::gas::*;
+
 pub mod meter;
-
-pub use cost_table::{GAS_SCHEDULE_VERSION, operator_cost, schedule_fingerprint};

@@ -4,11 +4,11 @@
 
 use super::RuntimeError;
 use crate::Hash;
-use crate::content_cache::ContentCache;
-use crate::kv::KvStore;
-use crate::page_slices::StorageLayout;
-use crate::pages::Page;
 use crate::state::{TrieNodeCache, load_code, load_layout};
+use crate::storage::content_cache::ContentCache;
+use crate::storage::kv::KvStore;
+use crate::storage::page_slices::StorageLayout;
+use crate::storage::pages::Page;
 use std::sync::Arc;
 
 /// Verified pages kept across executions (8 MiB).

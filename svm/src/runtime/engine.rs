@@ -158,7 +158,7 @@ mod tests {
     #[test]
     fn custom_sections_are_dropped_and_everything_else_kept() {
         let code =
-            wasmer::wat2wasm(br#"(module $m (func $f (export "f") (result i32) (i32.const 7)))"#).unwrap().into_owned();
+            wat::parse_bytes(br#"(module $m (func $f (export "f") (result i32) (i32.const 7)))"#).unwrap().into_owned();
         let stripped = without_custom_sections(&code);
         assert!(stripped.len() < code.len(), "the name section is gone");
         let sections = |bytes: &[u8]| {
@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn an_empty_module_name_compiles_on_both_compilers() {
         // (module $"" ...) gives a name section whose module name is empty: singlepass used to panic.
-        let mut code = wasmer::wat2wasm(br#"(module (func (export "f")))"#).unwrap().into_owned();
+        let mut code = wat::parse_bytes(br#"(module (func (export "f")))"#).unwrap().into_owned();
         code.extend_from_slice(&[0, 8, 4, b'n', b'a', b'm', b'e', 0, 1, 0]);
         let validated = crate::validation::validate(&code, &Default::default()).unwrap();
         for compiler in [super::super::config::Compiler::Singlepass, super::super::config::Compiler::Cranelift] {

@@ -18,14 +18,14 @@ pub enum RuntimeError {
     Engine(String),
 }
 
-impl From<crate::kv::KvError> for RuntimeError {
-    fn from(e: crate::kv::KvError) -> RuntimeError {
+impl From<crate::storage::kv::KvError> for RuntimeError {
+    fn from(e: crate::storage::kv::KvError) -> RuntimeError {
         RuntimeError::State(e.into())
     }
 }
 
-impl From<crate::pages::PagesError> for RuntimeError {
-    fn from(e: crate::pages::PagesError) -> RuntimeError {
+impl From<crate::storage::pages::PagesError> for RuntimeError {
+    fn from(e: crate::storage::pages::PagesError) -> RuntimeError {
         RuntimeError::State(e.into())
     }
 }

@@ -22,11 +22,11 @@ pub use deploy::contract_address;
 pub use error::RuntimeError;
 
 use crate::Address;
-use crate::kv::KvStore;
 use crate::module_cache::{ArtifactStore, CacheStats, ModuleCache};
-use crate::page_slices::PageSliceCache;
 use crate::receipt::Receipt;
 use crate::state::{Account, AccountTrie, StateRoot};
+use crate::storage::kv::KvStore;
+use crate::storage::page_slices::PageSliceCache;
 use crate::trace::TraceEntry;
 use crate::transaction::Transaction;
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 
 use super::RuntimeError;
 use crate::Address;
-use crate::kv::{KvStore, WriteBatch};
 use crate::state::{Account, AccountTrie, StateRoot, TrieNodeCache};
+use crate::storage::kv::{KvStore, WriteBatch};
 use std::collections::BTreeMap;
 
 /// Accounts as the transaction sees them (read from the state, then changed) and its other writes.

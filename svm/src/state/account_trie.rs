@@ -8,8 +8,8 @@
 
 use super::{Account, StateError};
 use crate::codec;
-use crate::content_cache::ContentCache;
-use crate::kv::{KvStore, WriteBatch, namespace};
+use crate::storage::content_cache::ContentCache;
+use crate::storage::kv::{KvStore, WriteBatch, namespace};
 use crate::{Address, Hash};
 use std::collections::BTreeMap;
 
@@ -245,7 +245,7 @@ fn bit(key: &[u8; 32], depth: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kv::MemKv;
+    use crate::storage::kv::MemKv;
 
     fn account(balance: u64) -> Account {
         Account { balance, nonce: balance / 2, contract: None }

@@ -3,8 +3,8 @@
 use super::StateError;
 use crate::Hash;
 use crate::codec::{self, RawLayout};
-use crate::kv::{KvStore, WriteBatch, namespace};
-use crate::page_slices::StorageLayout;
+use crate::layout::StorageLayout;
+use crate::storage::kv::{KvStore, WriteBatch, namespace};
 
 /// The hash a contract's code is stored and cached under.
 pub fn code_hash(code: &[u8]) -> Hash {

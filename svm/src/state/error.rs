@@ -1,8 +1,8 @@
 //! Errors reading or writing the global state. These are node faults, never consensus outcomes.
 
 use crate::Hash;
-use crate::kv::KvError;
-use crate::pages::PagesError;
+use crate::storage::kv::KvError;
+use crate::storage::pages::PagesError;
 use thiserror::Error;
 
 /// The state could not be read or written: a damaged store or an unknown root.

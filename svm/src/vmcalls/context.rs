@@ -3,8 +3,8 @@
 use super::HostError;
 use super::env::{ExecutionEnv, Fault, VmcallTrap, run};
 use super::registry::VmcallSpec;
-use crate::kv::KvStore;
 use crate::state::{AccountTrie, TrieNodeCache};
+use crate::storage::kv::KvStore;
 use crate::{Address, Hash};
 use std::collections::BTreeMap;
 use std::sync::Arc;

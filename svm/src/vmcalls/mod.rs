@@ -1,6 +1,6 @@
 //! The vmcalls: the host functions contracts import from the `svm` namespace.
 //!
-//! [`registry`] lists them; [`bind`] turns a module's imports into host functions over one
+//! [`registry`] (from `svm-core`) lists them; [`bind`] turns a module's imports into host functions over one
 //! execution's [`env::ExecutionEnv`]; one file per group implements them. Every vmcall charges its
 //! price before doing any work, bounds-checks every pointer and length, and on a bad argument traps
 //! with a typed [`HostError`] (recorded in the environment, not in engine text).
@@ -9,10 +9,8 @@ pub mod bind;
 mod calldata;
 pub mod context;
 pub mod env;
-mod host_error;
 mod log;
 mod registers;
-pub mod registry;
 mod storage;
 
-pub use host_error::HostError;
+pub use svm_core::vmcalls::{HostError, registry};

@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use svm::kv::MemKv;
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
+use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction};
-use svm::{Address, ContractSource, Value};
+use svm::{Address, Value};
+use svm_fuzzing::contract_source::ContractSource;
 
 /// Generous gas for calls that should not run out.
 pub const GAS: u64 = 10_000_000;

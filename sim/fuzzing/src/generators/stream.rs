@@ -1,0 +1,101 @@
+//! Arbitrary transaction streams over the corpus contracts and generated modules. The generator runs
+//! each transaction on a reference runtime as it goes, so most nonces are right and addresses real.
+
+use super::calls::{calls, exported_functions};
+use super::module::module;
+use crate::contract_source::ContractSource;
+use crate::corpus;
+use crate::stream::{Stream, StreamContract, StreamTx};
+use arbitrary::{Result, Unstructured};
+use std::sync::Arc;
+use svm::Address;
+use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
+use svm::storage::kv::MemKv;
+use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+
+fn address(kind: &str, i: usize) -> Address {
+    let hash = blake3::hash(format!("svm-fuzz/{kind}/{i}").as_bytes());
+    Address(hash.as_bytes()[..20].try_into().unwrap_or([0; 20]))
+}
+
+/// A stream of at most `max_txs` transactions from fuzzer bytes.
+pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
+    let users: Vec<Address> = (0..u.int_in_range(2..=5)?).map(|i| address("user", i)).collect();
+    let mut genesis: Vec<(Address, u64)> = Vec::new();
+    for user in &users {
+        genesis.push((*user, u.int_in_range(0..=5_000_000)?));
+    }
+    let deploys = u.int_in_range(1..=4)?;
+    genesis.extend((0..deploys).map(|i| (address("deployer", i), 10_000)));
+    let mut reference = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
+    if reference.genesis(&genesis).is_err() {
+        return Err(arbitrary::Error::IncorrectFormat);
+    }
+    let mut stream = Stream { seed: 0, genesis, ..Stream::default() };
+    let mut instances: Vec<(Address, Vec<super::calls::ExportedFunction>)> = Vec::new();
+    let push = |reference: &mut Runtime, stream: &mut Stream, tx: Transaction, layer: u64| {
+        let receipt = reference.apply(&tx, &BlockContext { layer }).ok();
+        stream.txs.push(StreamTx { layer, tx });
+        receipt
+    };
+
+    for i in 0..deploys {
+        let (name, code, page_count, slices) = if u.ratio(1, 4)? {
+            ("generated".to_string(), module(u)?, u.int_in_range(0..=2)?, Vec::new())
+        } else {
+            // The callable contracts, and one the allow-list rejects.
+            let pick = u.int_in_range(0..=corpus::CALLABLE.len())?;
+            let name = corpus::CALLABLE.get(pick).copied().unwrap_or("hostile/float");
+            let ContractSource { code, page_count, slices, .. } =
+                corpus::contract(name).ok_or(arbitrary::Error::IncorrectFormat)?;
+            (name.to_string(), code, page_count, slices)
+        };
+        stream.contracts.insert(svm::code::code_hash(&code), StreamContract { name, code: code.clone() });
+        let exports = exported_functions(&code);
+        let tx = Transaction::Deploy(Deploy {
+            author: address("deployer", i),
+            nonce: 0,
+            code,
+            page_count,
+            slices,
+            initial_balance: u.int_in_range(0..=100)?,
+            gas_limit: 10_000_000,
+        });
+        let receipt = push(&mut reference, &mut stream, tx, 0);
+        if let Some(contract) = receipt.and_then(|r| r.contract) {
+            instances.push((contract, exports));
+        }
+    }
+
+    while stream.txs.len() < max_txs && !u.is_empty() {
+        let layer = u.int_in_range(0..=5)? + stream.txs.len() as u64 / 4;
+        let sender = users[u.int_in_range(0..=users.len() - 1)?];
+        let mut nonce = reference.account(&sender).ok().flatten().map_or(0, |a| a.nonce);
+        if u.ratio(1, 16)? {
+            nonce = nonce.wrapping_add(u.int_in_range(1..=2)?);
+        }
+        let tx = if instances.is_empty() || u.ratio(1, 6)? {
+            let to = if u.ratio(1, 4)? {
+                address("outsider", u.int_in_range(0..=3)?)
+            } else {
+                users[u.int_in_range(0..=users.len() - 1)?]
+            };
+            Transaction::Transfer(Transfer { from: sender, to, nonce, amount: u.int_in_range(0..=2_000_000)? })
+        } else {
+            let (contract, exports) = &instances[u.int_in_range(0..=instances.len() - 1)?];
+            let Some(plan) = calls(u, exports, 1)?.pop() else { break };
+            Transaction::Execute(Execute {
+                contract: *contract,
+                sender,
+                nonce,
+                function: plan.function,
+                args: plan.args,
+                calldata: plan.calldata,
+                gas_limit: plan.gas,
+                value: plan.value,
+            })
+        };
+        push(&mut reference, &mut stream, tx, layer);
+    }
+    Ok(stream)
+}

@@ -1,0 +1,327 @@
+//! The workload: one seed drives everything — accounts, deploys, a realistic mix of calls and
+//! deliberate failures (out of gas, bad arguments, stale nonces, hostile contracts) — so that failure
+//! paths are replayed too. The generator runs each transaction on a private reference runtime as it
+//! goes, so nonces and addresses in the stream are the real ones.
+
+use crate::contract_source::ContractSource;
+use crate::corpus;
+use crate::stream::{Stream, StreamContract, StreamTx};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use svm::runtime::{BlockContext, Runtime, RuntimeConfig, RuntimeError};
+use svm::storage::kv::MemKv;
+use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm::{Address, Value};
+
+/// Every parameter of a workload, all derived from the seed (and the requested length).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadParams {
+    /// The seed.
+    pub seed: u64,
+    /// Transactions to generate.
+    pub txs: usize,
+    /// Ordinary accounts that send calls and transfers.
+    pub users: usize,
+    /// Transactions per layer.
+    pub layer_every: usize,
+    /// Percent of transactions that deploy a contract.
+    pub deploy_percent: u32,
+    /// Percent that transfer balance.
+    pub transfer_percent: u32,
+    /// Percent that are deliberate failures.
+    pub failure_percent: u32,
+}
+
+impl WorkloadParams {
+    /// The parameters seed `seed` gives for a stream of `txs` transactions.
+    pub fn derive(seed: u64, txs: usize) -> WorkloadParams {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5356_4d5f_5041_5241);
+        WorkloadParams {
+            seed,
+            txs,
+            users: rng.random_range(4..=12),
+            layer_every: rng.random_range(5..=25),
+            deploy_percent: rng.random_range(2..=5),
+            transfer_percent: rng.random_range(5..=15),
+            failure_percent: rng.random_range(15..=35),
+        }
+    }
+
+    /// The parameters as (name, value) pairs, in the order runs print them.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("seed", self.seed.to_string()),
+            ("txs", self.txs.to_string()),
+            ("users", self.users.to_string()),
+            ("layer_every", self.layer_every.to_string()),
+            ("deploy_percent", self.deploy_percent.to_string()),
+            ("transfer_percent", self.transfer_percent.to_string()),
+            ("failure_percent", self.failure_percent.to_string()),
+        ]
+    }
+}
+
+/// Contracts every workload deploys first.
+const INITIAL: [&str; 7] = corpus::CALLABLE;
+/// Contracts worth deploying again during a run.
+const REDEPLOYABLE: [&str; 3] = ["counter", "token", "registers"];
+/// Contracts the deploy allow-list rejects.
+const REJECTED: [&str; 3] = ["hostile/float", "hostile/oversized_memory", "hostile/unknown_import"];
+/// Gas for calls meant to complete.
+const GAS: u64 = 2_000_000;
+
+/// Generates the stream `params` describe.
+pub fn generate(params: &WorkloadParams) -> Result<Stream, RuntimeError> {
+    Generator::new(params).run()
+}
+
+struct Generator<'p> {
+    params: &'p WorkloadParams,
+    rng: ChaCha8Rng,
+    reference: Runtime,
+    stream: Stream,
+    users: Vec<Address>,
+    deployers: usize,
+    /// Deployed contracts by corpus name.
+    deployed: BTreeMap<&'static str, Vec<Address>>,
+}
+
+fn derived_address(kind: &str, i: usize) -> Address {
+    let hash = blake3::hash(format!("svm-sim/{kind}/{i}").as_bytes());
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&hash.as_bytes()[..20]);
+    Address(address)
+}
+
+impl<'p> Generator<'p> {
+    fn new(params: &'p WorkloadParams) -> Generator<'p> {
+        let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+        let users: Vec<Address> = (0..params.users).map(|i| derived_address("user", i)).collect();
+        // Each deploy has its own deployer (nonce 0), so removing other transactions never moves a
+        // contract's address: the shrinker relies on it.
+        let deployers = INITIAL.len() + params.txs * params.deploy_percent as usize / 100 * 2 + 8;
+        let mut genesis: Vec<(Address, u64)> =
+            users.iter().map(|u| (*u, rng.random_range(100_000..10_000_000))).collect();
+        genesis.extend((0..deployers).map(|i| (derived_address("deployer", i), 1_000_000)));
+        let reference = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
+        let stream = Stream { seed: params.seed, genesis, ..Stream::default() };
+        Generator { params, rng, reference, stream, users, deployers: 0, deployed: BTreeMap::new() }
+    }
+
+    fn run(mut self) -> Result<Stream, RuntimeError> {
+        self.reference.genesis(&self.stream.genesis)?;
+        for name in INITIAL {
+            self.deploy(name)?;
+        }
+        while self.stream.txs.len() < self.params.txs {
+            let roll = self.rng.random_range(0..100u32);
+            let p = self.params;
+            if roll < p.deploy_percent {
+                let pick = if self.rng.random_bool(0.75) {
+                    REDEPLOYABLE[self.rng.random_range(0..REDEPLOYABLE.len())]
+                } else {
+                    REJECTED[self.rng.random_range(0..REJECTED.len())]
+                };
+                self.deploy(pick)?;
+            } else if roll < p.deploy_percent + p.transfer_percent {
+                self.transfer()?;
+            } else if roll < p.deploy_percent + p.transfer_percent + p.failure_percent {
+                self.failure()?;
+            } else {
+                let call = self.ordinary_call();
+                self.execute(call)?;
+            }
+        }
+        self.stream.txs.truncate(self.params.txs);
+        Ok(self.stream)
+    }
+
+    fn layer(&self) -> u64 {
+        (self.stream.txs.len() / self.params.layer_every.max(1)) as u64
+    }
+
+    fn emit(&mut self, tx: Transaction) -> Result<svm::receipt::Receipt, RuntimeError> {
+        let layer = self.layer();
+        let receipt = self.reference.apply(&tx, &BlockContext { layer })?;
+        self.stream.txs.push(StreamTx { layer, tx });
+        Ok(receipt)
+    }
+
+    fn nonce(&self, who: &Address) -> u64 {
+        self.reference.account(who).ok().flatten().map_or(0, |a| a.nonce)
+    }
+
+    fn deploy(&mut self, name: &'static str) -> Result<(), RuntimeError> {
+        let Some(source) = corpus::contract(name) else { return Ok(()) };
+        let ContractSource { code, page_count, slices, .. } = source;
+        let hash = svm::code::code_hash(&code);
+        self.stream.contracts.insert(hash, StreamContract { name: name.into(), code: code.clone() });
+        let author = derived_address("deployer", self.deployers);
+        self.deployers += 1;
+        let initial_balance = if self.rng.random_bool(0.3) { self.rng.random_range(1..1000) } else { 0 };
+        let tx =
+            Transaction::Deploy(Deploy { author, nonce: 0, code, page_count, slices, initial_balance, gas_limit: GAS });
+        let receipt = self.emit(tx)?;
+        if let (true, Some(address)) = (receipt.outcome.is_success(), receipt.contract) {
+            self.deployed.entry(name).or_default().push(address);
+        }
+        Ok(())
+    }
+
+    fn user(&mut self) -> Address {
+        self.users[self.rng.random_range(0..self.users.len())]
+    }
+
+    fn instance(&mut self, name: &'static str) -> Address {
+        let instances = self.deployed.get(name).map_or(&[][..], Vec::as_slice);
+        match instances.len() {
+            0 => derived_address("nowhere", 0),
+            n => instances[self.rng.random_range(0..n)],
+        }
+    }
+
+    fn transfer(&mut self) -> Result<(), RuntimeError> {
+        let from = self.user();
+        let to = if self.rng.random_bool(0.2) {
+            derived_address("outsider", self.rng.random_range(0..50))
+        } else {
+            self.user()
+        };
+        let balance = self.reference.account(&from)?.map_or(0, |a| a.balance);
+        let amount =
+            if self.rng.random_bool(0.1) { balance.saturating_add(1) } else { self.rng.random_range(0..=balance / 10) };
+        let nonce = self.nonce(&from);
+        self.emit(Transaction::Transfer(Transfer { from, to, nonce, amount }))?;
+        Ok(())
+    }
+
+    /// A call that should succeed: (contract, function, args, calldata, value).
+    fn ordinary_call(&mut self) -> Call {
+        match self.rng.random_range(0..3) {
+            0 => {
+                let contract = self.instance("counter");
+                match self.rng.random_range(0..3) {
+                    0 => Call::new(contract, "inc", vec![]),
+                    1 => Call::new(contract, "add", vec![Value::I64(self.rng.random_range(-5..100))]),
+                    _ => Call::new(contract, "get", vec![]),
+                }
+            }
+            1 => {
+                let contract = self.instance("token");
+                let holder = |rng: &mut ChaCha8Rng| Value::I32(rng.random_range(0..8));
+                match self.rng.random_range(0..4) {
+                    0 => Call::new(
+                        contract,
+                        "mint",
+                        vec![holder(&mut self.rng), Value::I64(self.rng.random_range(1..500))],
+                    ),
+                    1 => Call::new(
+                        contract,
+                        "transfer",
+                        vec![holder(&mut self.rng), holder(&mut self.rng), Value::I64(self.rng.random_range(0..300))],
+                    ),
+                    2 => Call::new(contract, "balance", vec![holder(&mut self.rng)]),
+                    _ => Call::new(contract, "supply", vec![]),
+                }
+            }
+            _ => {
+                let contract = self.instance("registers");
+                match self.rng.random_range(0..6) {
+                    0 => Call::new(contract, "my_balance", vec![]),
+                    1 => Call::new(contract, "sender_balance", vec![]),
+                    2 => Call::new(contract, "remember_sender", vec![]),
+                    3 => {
+                        Call { value: self.rng.random_range(0..50), ..Call::new(contract, "layer_plus_value", vec![]) }
+                    }
+                    4 => Call::new(contract, "roundtrip", vec![Value::I64(self.rng.random())]),
+                    _ => {
+                        let len = self.rng.random_range(0..64);
+                        let calldata = (0..len).map(|_| self.rng.random()).collect();
+                        Call { calldata, ..Call::new(contract, "echo", vec![]) }
+                    }
+                }
+            }
+        }
+    }
+
+    fn failure(&mut self) -> Result<(), RuntimeError> {
+        let kind = self.rng.random_range(0..11);
+        let mut call = match kind {
+            0 => Call { gas: self.rng.random_range(100..4000), ..self.ordinary_call() },
+            1 => Call::new(self.instance("counter"), "add", vec![Value::I32(1)]),
+            2 => Call::new(self.instance("token"), "no_such_function", vec![]),
+            3 => Call { stale_nonce: true, ..self.ordinary_call() },
+            4 => Call { value: u64::MAX / 2, ..self.ordinary_call() },
+            5 => Call::new(derived_address("nowhere", self.rng.random_range(0..10)), "inc", vec![]),
+            6 => Call::new(self.instance("hostile/recursion_bomb"), "down", vec![Value::I64(0)]),
+            7 => Call {
+                gas: self.rng.random_range(20_000..200_000),
+                ..Call::new(self.instance("hostile/infinite_loop"), "spin", vec![])
+            },
+            8 => {
+                let function = if self.rng.random_bool(0.5) { "grow" } else { "grow_huge" };
+                Call::new(self.instance("hostile/memory_grow_bomb"), function, vec![])
+            }
+            9 => Call::new(self.instance("hostile/oob_pointer"), "smash", vec![]),
+            _ => Call::new(self.instance("token"), "mint", vec![Value::I32(9), Value::I64(1)]),
+        };
+        if kind == 6 {
+            call.gas = 5_000_000;
+        }
+        self.execute(call)
+    }
+
+    fn execute(&mut self, call: Call) -> Result<(), RuntimeError> {
+        let sender = self.user();
+        let mut nonce = self.nonce(&sender);
+        if call.stale_nonce {
+            nonce = if nonce > 0 && self.rng.random_bool(0.5) { nonce - 1 } else { nonce + 1 };
+        }
+        let tx = Execute {
+            contract: call.contract,
+            sender,
+            nonce,
+            function: call.function.into(),
+            args: call.args,
+            calldata: call.calldata,
+            gas_limit: call.gas,
+            value: call.value,
+        };
+        self.emit(Transaction::Execute(tx))?;
+        Ok(())
+    }
+}
+
+/// One execution to emit.
+struct Call {
+    contract: Address,
+    function: &'static str,
+    args: Vec<Value>,
+    calldata: Vec<u8>,
+    gas: u64,
+    value: u64,
+    stale_nonce: bool,
+}
+
+impl Call {
+    fn new(contract: Address, function: &'static str, args: Vec<Value>) -> Call {
+        Call { contract, function, args, calldata: Vec::new(), gas: GAS, value: 0, stale_nonce: false }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_stream_and_another_seed_another() {
+        let a = generate(&WorkloadParams::derive(5, 120)).unwrap();
+        let b = generate(&WorkloadParams::derive(5, 120)).unwrap();
+        let c = generate(&WorkloadParams::derive(6, 120)).unwrap();
+        assert_eq!(a.txs.len(), 120);
+        assert_eq!(a.to_jsonl(), b.to_jsonl());
+        assert_ne!(a.to_jsonl(), c.to_jsonl());
+    }
+}

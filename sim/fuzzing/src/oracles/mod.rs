@@ -1,0 +1,9 @@
+//! Oracles: what must hold whatever the input. Each panics with a clear message when it does not, so
+//! that the fuzzer records the input as a finding.
+
+pub mod agreement;
+pub mod codec;
+pub mod differential;
+pub mod execution;
+pub mod storage_model;
+pub mod trace_diff;

@@ -1,0 +1,106 @@
+//! Which operators the allow-list accepts, by the proposal wasmparser files each one under.
+
+use super::Rule;
+use wasmparser::{BlockType, Operator, for_each_operator};
+
+macro_rules! define_proposal_of {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        /// The proposal an operator belongs to and the operator's name, as wasmparser lists them.
+        fn proposal_of(op: &Operator<'_>) -> (&'static str, &'static str) {
+            match op {
+                $( Operator::$op { .. } => (stringify!($proposal), stringify!($op)), )*
+                #[allow(unreachable_patterns)]
+                _ => ("unknown", "unknown"),
+            }
+        }
+    };
+}
+
+for_each_operator!(define_proposal_of);
+
+/// `Ok` if the operator is on the allow-list, else the rule it breaks and its name.
+pub fn check_operator(op: &Operator<'_>) -> Result<(), (Rule, &'static str)> {
+    let (proposal, name) = proposal_of(op);
+    let rule = match proposal {
+        "simd" | "relaxed_simd" => Some(Rule::Simd),
+        _ if name.contains("F32") || name.contains("F64") => Some(Rule::Float),
+        "mvp" | "sign_extension" => None,
+        "saturating_float_to_int" => Some(Rule::Float),
+        "threads" | "shared_everything_threads" => Some(Rule::Threads),
+        "bulk_memory" => Some(Rule::BulkMemory),
+        "reference_types" | "function_references" | "gc" => Some(Rule::ReferenceTypes),
+        "tail_call" => Some(Rule::TailCall),
+        "exceptions" | "legacy_exceptions" => Some(Rule::Exceptions),
+        _ => Some(Rule::OtherProposal),
+    };
+    if let Some(rule) = rule {
+        return Err((rule, name));
+    }
+    // Allowed operators can still reach beyond 1.0 through their immediates.
+    let beyond = match op {
+        Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => match blockty {
+            BlockType::FuncType(_) => Some(Rule::MultiValue),
+            BlockType::Type(ty) => super::validate::value_type_rule(*ty),
+            BlockType::Empty => None,
+        },
+        Operator::CallIndirect { table_index, .. } if *table_index != 0 => Some(Rule::ReferenceTypes),
+        Operator::MemorySize { mem } | Operator::MemoryGrow { mem } if *mem != 0 => Some(Rule::MultiMemory),
+        _ => memarg_memory(op).filter(|&memory| memory != 0).map(|_| Rule::MultiMemory),
+    };
+    beyond.map_or(Ok(()), |rule| Err((rule, name)))
+}
+
+/// The memory index an allowed load or store addresses.
+fn memarg_memory(op: &Operator<'_>) -> Option<u32> {
+    use Operator::*;
+    match op {
+        I32Load { memarg }
+        | I64Load { memarg }
+        | I32Load8S { memarg }
+        | I32Load8U { memarg }
+        | I32Load16S { memarg }
+        | I32Load16U { memarg }
+        | I64Load8S { memarg }
+        | I64Load8U { memarg }
+        | I64Load16S { memarg }
+        | I64Load16U { memarg }
+        | I64Load32S { memarg }
+        | I64Load32U { memarg }
+        | I32Store { memarg }
+        | I64Store { memarg }
+        | I32Store8 { memarg }
+        | I32Store16 { memarg }
+        | I64Store8 { memarg }
+        | I64Store16 { memarg }
+        | I64Store32 { memarg } => Some(memarg.memory),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmparser::{Ieee32, MemArg};
+
+    #[test]
+    fn integer_operators_pass_and_others_name_their_rule() {
+        let memarg = MemArg { align: 2, max_align: 2, offset: 0, memory: 0 };
+        assert_eq!(check_operator(&Operator::I32Add), Ok(()));
+        assert_eq!(check_operator(&Operator::I64Extend32S), Ok(()));
+        assert_eq!(check_operator(&Operator::I32Load { memarg }), Ok(()));
+        assert_eq!(check_operator(&Operator::F32Const { value: Ieee32::from(0.0f32) }), Err((Rule::Float, "F32Const")));
+        assert_eq!(check_operator(&Operator::I32TruncF32S), Err((Rule::Float, "I32TruncF32S")));
+        assert_eq!(check_operator(&Operator::I32TruncSatF64U), Err((Rule::Float, "I32TruncSatF64U")));
+        assert_eq!(check_operator(&Operator::MemoryFill { mem: 0 }), Err((Rule::BulkMemory, "MemoryFill")));
+        assert_eq!(check_operator(&Operator::RefIsNull), Err((Rule::ReferenceTypes, "RefIsNull")));
+        assert_eq!(check_operator(&Operator::ReturnCall { function_index: 0 }), Err((Rule::TailCall, "ReturnCall")));
+        assert_eq!(check_operator(&Operator::AtomicFence), Err((Rule::Threads, "AtomicFence")));
+        assert_eq!(check_operator(&Operator::I64Add128), Err((Rule::OtherProposal, "I64Add128")));
+        let other_memory = MemArg { memory: 1, ..memarg };
+        assert_eq!(check_operator(&Operator::I32Load { memarg: other_memory }), Err((Rule::MultiMemory, "I32Load")));
+        assert_eq!(
+            check_operator(&Operator::Block { blockty: BlockType::FuncType(0) }),
+            Err((Rule::MultiValue, "Block"))
+        );
+    }
+}

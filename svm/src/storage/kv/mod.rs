@@ -1,0 +1,40 @@
+//! The key-value store: the lowest storage layer. Stateless: it knows nothing of contracts.
+
+mod memory;
+pub mod namespace;
+mod write_batch;
+
+pub use memory::MemKv;
+pub use write_batch::WriteBatch;
+
+use thiserror::Error;
+
+/// A byte-keyed store with point reads and atomic (all-or-nothing) write batches.
+pub trait KvStore: Send + Sync {
+    /// The value stored under `key`, if any.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvError>;
+
+    /// Applies every put and delete of `batch`, or none of them.
+    fn write(&self, batch: WriteBatch) -> Result<(), KvError>;
+}
+
+/// A failure of the key-value store itself (never of the data a contract wrote).
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum KvError {
+    /// The store's lock was poisoned by a panic elsewhere; the store can no longer be trusted.
+    #[error("kv store lock poisoned")]
+    Poisoned,
+    /// The backend reported an I/O or engine failure.
+    #[error("kv backend failure: {0}")]
+    Backend(String),
+}
+
+impl<K: KvStore + ?Sized> KvStore for std::sync::Arc<K> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvError> {
+        (**self).get(key)
+    }
+
+    fn write(&self, batch: WriteBatch) -> Result<(), KvError> {
+        (**self).write(batch)
+    }
+}

@@ -1,0 +1,5 @@
+//! Test aids (feature `testing`): stores that count or fail, artifact damage. Never in a node's build.
+
+mod counting_kv;
+
+pub use counting_kv::CountingKv;
