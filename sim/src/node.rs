@@ -24,6 +24,9 @@ pub struct NodeConfig {
     pub cache: CacheName,
     /// Clean pages one execution's page cache keeps.
     pub page_cache: usize,
+    /// Compiled modules the module cache keeps in memory (`None`: the runtime's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_cache: Option<usize>,
     /// Restart the node (fresh runtime, caches and module cache; same kv and artifacts) every this
     /// many transactions.
     pub restart_every: Option<u64>,
@@ -65,6 +68,7 @@ impl NodeConfig {
                 CacheName::Serialized => CacheMode::Serialized,
             },
             page_cache_capacity: self.page_cache,
+            module_cache_entries: self.module_cache.unwrap_or(RuntimeConfig::default().module_cache_entries),
             canary,
             ..RuntimeConfig::default()
         }
@@ -72,27 +76,33 @@ impl NodeConfig {
 
     /// One line for people: `sp-off-big (singlepass, cache off, page cache 1024, restart every 50)`.
     pub fn describe(&self) -> String {
+        let modules = self.module_cache.map_or(String::new(), |n| format!(", {n} cached modules"));
         let restart = self.restart_every.map_or(String::new(), |n| format!(", restart every {n}"));
-        format!("{} ({:?}, cache {:?}, page cache {}{restart})", self.name, self.compiler, self.cache, self.page_cache)
-            .to_lowercase()
+        format!(
+            "{} ({:?}, cache {:?}, page cache {}{modules}{restart})",
+            self.name, self.compiler, self.cache, self.page_cache
+        )
+        .to_lowercase()
     }
 }
 
-/// The default replica set: every compiler with every cache mode, tiny and large page caches, and
-/// restarts, spread so that any two replicas differ on at least one axis.
+/// The default replica set: every compiler with every cache mode, tiny and large page caches, a
+/// one-module cache, and restarts, spread so that any two replicas differ on at least one axis.
 pub fn default_nodes() -> Vec<NodeConfig> {
     let node = |name: &str, compiler, cache, page_cache, restart_every| NodeConfig {
         name: name.into(),
         compiler,
         cache,
         page_cache,
+        module_cache: None,
         restart_every,
     };
     use CacheName::*;
     use CompilerName::*;
     vec![
         node("sp-off-big", Singlepass, Off, 1024, None),
-        node("sp-mem-tiny", Singlepass, Memory, 1, None),
+        // A one-module cache: every call to another contract than the last evicts and recompiles.
+        NodeConfig { module_cache: Some(1), ..node("sp-mem-tiny", Singlepass, Memory, 1, None) },
         node("sp-ser-big-restart", Singlepass, Serialized, 1024, Some(50)),
         node("cl-off-tiny", Cranelift, Off, 1, None),
         node("cl-mem-big-restart", Cranelift, Memory, 1024, Some(37)),

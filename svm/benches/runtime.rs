@@ -122,7 +122,7 @@ fn module_loading(c: &mut Criterion) {
         let key = ModuleKey::new(&hash, compiler, &Default::default());
         for cache in [CacheMode::Off, CacheMode::Memory, CacheMode::Serialized] {
             let config = config(compiler, cache);
-            let mut modules = ModuleCache::new(cache);
+            let mut modules = ModuleCache::new(cache, 256, svm::module_cache::DEFAULT_ARTIFACT_BYTES);
             modules.get(key, &token.code, &config).unwrap();
             let name = match cache {
                 CacheMode::Off => "cold_compile",

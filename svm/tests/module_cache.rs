@@ -86,7 +86,8 @@ fn damaged_or_mismatched_artifacts_are_detected_and_recompiled() {
 fn artifacts_on_disk_survive_a_restart() {
     let dir = std::env::temp_dir().join(format!("svm-cache-test-{}", std::process::id()));
     let kv = Arc::new(MemKv::new());
-    let store = Arc::new(DirArtifactStore::new(&dir).unwrap());
+    // SAFETY: a fresh directory of this test process's own; nothing else writes to it.
+    let store = Arc::new(unsafe { DirArtifactStore::new(&dir) }.unwrap());
     let mut first = Runtime::with_artifact_store(kv.clone(), config(CacheMode::Serialized), store.clone());
     funded(&mut first);
     let counter = deployed(&mut first, &contract("counter"));
@@ -98,6 +99,38 @@ fn artifacts_on_disk_survive_a_restart() {
     assert!(call(&mut second, counter, "inc", &[]).outcome.is_success());
     assert_eq!((second.cache_stats().compiles, second.cache_stats().hits), (0, 1));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn one_entry_caches_evict_and_give_identical_results() {
+    // Three contracts called in turn: a one-module cache and a one-artifact store evict on nearly
+    // every call, yet receipts and roots match an unbounded node's exactly.
+    let names = ["counter", "token", "registers"];
+    let run = |cache: CacheMode, modules: usize, artifact_bytes: u64| {
+        let config =
+            RuntimeConfig { module_cache_entries: modules, artifact_cache_bytes: artifact_bytes, ..config(cache) };
+        let mut rt = Runtime::new(Arc::new(MemKv::new()), config);
+        funded(&mut rt);
+        let contracts: Vec<_> = names.iter().map(|n| deployed(&mut rt, &contract(n))).collect();
+        let calls: [(&str, Vec<Value>); 3] =
+            [("inc", vec![]), ("mint", vec![Value::I32(1), Value::I64(5)]), ("remember_sender", vec![])];
+        let mut seen = Vec::new();
+        for round in 0..4 {
+            for (contract, (function, args)) in contracts.iter().zip(&calls) {
+                let receipt = call(&mut rt, *contract, function, args);
+                seen.push((round, receipt.hash(), rt.root()));
+            }
+        }
+        (seen, rt.cache_stats())
+    };
+    let (expected, unbounded) = run(CacheMode::Memory, 256, u64::MAX);
+    assert_eq!(unbounded.evictions, 0);
+    let (memory, stats) = run(CacheMode::Memory, 1, u64::MAX);
+    assert_eq!(memory, expected);
+    assert!(stats.evictions >= 11 && stats.compiles >= 12, "{stats:?}");
+    let (serialized, stats) = run(CacheMode::Serialized, 1, 1);
+    assert_eq!(serialized, expected);
+    assert!(stats.compiles >= 12, "a one-byte artifact store keeps only the newest artifact: {stats:?}");
 }
 
 /// The number of memory mappings of this process (Linux).

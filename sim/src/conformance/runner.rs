@@ -8,13 +8,12 @@ use super::mutation::mutating_exports;
 use super::tally::FileTally;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
 use svm::outcome::{InvalidTx, Outcome, TrapKind};
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
-use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction};
 use svm::{Address, Value};
+use svm_fuzzing::oracles::agreement::Replicas;
 use thiserror::Error;
 use wast::core::{WastArgCore, WastRetCore};
 use wast::parser::{self, ParseBuffer};
@@ -87,7 +86,7 @@ enum Defined {
 }
 
 struct FileRun<'t> {
-    nodes: [Runtime; 2],
+    nodes: Replicas,
     tally: &'t mut FileTally,
     named: HashMap<String, usize>,
     instances: Vec<Defined>,
@@ -110,16 +109,12 @@ pub fn run_file(path: &Path) -> Result<FileTally, FileError> {
         file: path.file_name().map_or(display.clone(), |n| n.to_string_lossy().into_owned()),
         ..FileTally::default()
     };
-    let node = |compiler| {
-        let mut rt = Runtime::new(
-            Arc::new(MemKv::new()),
-            RuntimeConfig { compiler, cache: CacheMode::Memory, ..RuntimeConfig::default() },
-        );
-        rt.genesis(&[(AUTHOR, 0), (SENDER, 0)]).ok();
-        rt
+    let config = |compiler: Compiler| {
+        (compiler.name().to_string(), RuntimeConfig { compiler, cache: CacheMode::Memory, ..RuntimeConfig::default() })
     };
+    let compilers = [config(Compiler::Singlepass), config(Compiler::Cranelift)];
     let mut run = FileRun {
-        nodes: [node(Compiler::Singlepass), node(Compiler::Cranelift)],
+        nodes: Replicas::new(compilers, &[(AUTHOR, 0), (SENDER, 0)]),
         tally: &mut tally,
         named: HashMap::new(),
         instances: Vec::new(),
@@ -248,11 +243,11 @@ impl FileRun<'_> {
 
     /// Deploys `bytes` on both compilers; the outcome they agree on (or why they do not).
     fn deploy(&mut self, bytes: &[u8]) -> Result<Outcome, String> {
-        Ok(self.deploy_both(bytes)?[0].outcome)
+        Ok(self.deploy_both(bytes)?.outcome)
     }
 
     /// Deploys `bytes` on both compilers.
-    fn deploy_both(&mut self, bytes: &[u8]) -> Result<[Receipt; 2], String> {
+    fn deploy_both(&mut self, bytes: &[u8]) -> Result<Receipt, String> {
         self.apply_both(|rt| {
             let nonce = rt.account(&AUTHOR).ok().flatten().map_or(0, |a| a.nonce);
             let code = bytes.to_vec();
@@ -269,7 +264,7 @@ impl FileRun<'_> {
     }
 
     /// Calls `function(args)` on the contract at `address` on both compilers.
-    fn execute_both(&mut self, address: Address, function: &str, args: &[Value]) -> Result<[Receipt; 2], String> {
+    fn execute_both(&mut self, address: Address, function: &str, args: &[Value]) -> Result<Receipt, String> {
         self.apply_both(|rt| {
             let nonce = rt.account(&SENDER).ok().flatten().map_or(0, |a| a.nonce);
             Transaction::Execute(Execute {
@@ -310,7 +305,7 @@ impl FileRun<'_> {
         }
         let receipts = self.deploy_both(bytes);
         match receipts {
-            Ok([receipt, _]) => match (receipt.outcome, receipt.contract) {
+            Ok(receipt) => match (receipt.outcome, receipt.contract) {
                 (Outcome::Success, Some(address)) => {
                     self.tally.modules_accepted += 1;
                     let exports = svm_fuzzing::generators::calls::exported_functions(bytes)
@@ -333,32 +328,10 @@ impl FileRun<'_> {
         }
     }
 
-    /// Applies the transaction `make` builds on both compilers; both receipts, or why they disagree.
-    fn apply_both(&mut self, make: impl Fn(&Runtime) -> Transaction) -> Result<[Receipt; 2], String> {
-        let mut receipts = Vec::new();
-        for rt in self.nodes.iter_mut() {
-            let tx = make(rt);
-            receipts.push(
-                rt.apply(&tx, &BlockContext::default())
-                    .map_err(|e| format!("node fault on {}: {e}", rt.config().compiler.name()))?,
-            );
-        }
-        let [a, b]: [Receipt; 2] = receipts.try_into().map_err(|_| "missing receipt".to_string())?;
-        if a.hash() != b.hash() {
-            return Err(format!(
-                "singlepass and cranelift disagree: {} gas {} returns {:?} vs {} gas {} returns {:?}",
-                a.outcome.name(),
-                a.gas_used,
-                a.returns,
-                b.outcome.name(),
-                b.gas_used,
-                b.returns
-            ));
-        }
-        if self.nodes[0].root() != self.nodes[1].root() {
-            return Err("singlepass and cranelift reach different state roots".into());
-        }
-        Ok([a, b])
+    /// Applies the transaction `make` builds on both compilers; the receipt they agree on, or why not.
+    fn apply_both(&mut self, make: impl Fn(&Runtime) -> Transaction) -> Result<Receipt, String> {
+        let tx = make(self.nodes.first());
+        self.nodes.apply(&tx, &BlockContext::default()).map_err(|d| d.to_string())
     }
 
     /// The instance an invocation addresses.
@@ -393,7 +366,7 @@ impl FileRun<'_> {
             instance.dirty = true;
         }
         match receipts {
-            Ok([receipt, _]) => Ok((receipt, dirty)),
+            Ok(receipt) => Ok((receipt, dirty)),
             Err(why) => {
                 self.tally.failed.push(format!("invoke {:?}: {why}", invoke.name));
                 Err(reason::NO_MODULE.into())
@@ -437,7 +410,9 @@ impl FileRun<'_> {
         let Some(export) = exports.iter().find(|f| f.params.is_empty()) else {
             return self.tally.skip(reason::INSTANTIATION);
         };
-        let Some(address) = self.nodes[0]
+        let Some(address) = self
+            .nodes
+            .first()
             .account(&AUTHOR)
             .ok()
             .flatten()
@@ -446,8 +421,8 @@ impl FileRun<'_> {
             return self.fail(span, "deployed module has no address".into());
         };
         match self.execute_both(address, &export.name, &[]) {
-            Ok([receipt, _]) if matches!(receipt.outcome, Outcome::Trap(_)) => self.tally.passed += 1,
-            Ok([receipt, _]) => {
+            Ok(receipt) if matches!(receipt.outcome, Outcome::Trap(_)) => self.tally.passed += 1,
+            Ok(receipt) => {
                 self.fail(span, format!("expected instantiation to fail ({message}), got {}", receipt.outcome.name()))
             }
             Err(why) => self.fail(span, why),
@@ -470,8 +445,8 @@ impl FileRun<'_> {
                             let name = name.clone();
                             let address = instance.address;
                             match self.execute_both(address, &name, &[]) {
-                                Ok([receipt, _]) if matches_trap(receipt.outcome, expected) => self.tally.passed += 1,
-                                Ok([receipt, _]) => self.fail(
+                                Ok(receipt) if matches_trap(receipt.outcome, expected) => self.tally.passed += 1,
+                                Ok(receipt) => self.fail(
                                     span,
                                     format!(
                                         "expected trap {message:?} at instantiation, got {}",

@@ -1,10 +1,10 @@
 //! The module cache: off, in memory, or serialized artifacts reloaded (and checked) on every use.
 
+use super::lru::Lru;
 use super::{ArtifactStore, MemArtifactStore, ModuleKey, seal, unseal};
 use crate::runtime::config::{CacheMode, RuntimeConfig};
 use crate::runtime::engine;
 use crate::validation::{ValidationError, validate};
-use std::collections::HashMap;
 use std::sync::Arc;
 use wasmer::{Engine, Module};
 
@@ -26,6 +26,8 @@ pub struct CacheStats {
     pub compiles: u64,
     /// Stored artifacts refused (damaged, mismatched or undeserializable) and recompiled.
     pub rejected_artifacts: u64,
+    /// Compiled modules dropped from memory to stay within the cache's bound.
+    pub evictions: u64,
 }
 
 /// Why a module could not be produced.
@@ -39,28 +41,31 @@ pub enum ModuleError {
     Compile(String),
 }
 
-/// Compiled modules by key, kept according to the cache mode.
+/// Compiled modules by key, kept according to the cache mode; in memory at most a bounded number of
+/// them, least recently used evicted first.
 pub struct ModuleCache {
     mode: CacheMode,
-    memory: HashMap<ModuleKey, CachedModule>,
+    memory: Lru<ModuleKey, CachedModule>,
     artifacts: Arc<dyn ArtifactStore>,
     stats: CacheStats,
 }
 
 impl ModuleCache {
-    /// A cache in `mode`, keeping serialized artifacts in memory.
-    pub fn new(mode: CacheMode) -> ModuleCache {
-        ModuleCache::with_store(mode, Arc::new(MemArtifactStore::default()))
+    /// A cache in `mode` keeping at most `modules` compiled modules in memory and its serialized
+    /// artifacts in memory, at most `artifact_bytes` of them.
+    pub fn new(mode: CacheMode, modules: usize, artifact_bytes: u64) -> ModuleCache {
+        ModuleCache::with_store(mode, modules, Arc::new(MemArtifactStore::new(artifact_bytes)))
     }
 
-    /// A cache in `mode`, keeping serialized artifacts in `artifacts`.
-    pub fn with_store(mode: CacheMode, artifacts: Arc<dyn ArtifactStore>) -> ModuleCache {
-        ModuleCache { mode, memory: HashMap::new(), artifacts, stats: CacheStats::default() }
+    /// A cache in `mode` keeping at most `modules` compiled modules in memory and its serialized
+    /// artifacts in `artifacts`.
+    pub fn with_store(mode: CacheMode, modules: usize, artifacts: Arc<dyn ArtifactStore>) -> ModuleCache {
+        ModuleCache { mode, memory: Lru::new(modules as u64), artifacts, stats: CacheStats::default() }
     }
 
     /// What the cache has done so far.
     pub fn stats(&self) -> CacheStats {
-        self.stats
+        CacheStats { evictions: self.memory.evictions(), ..self.stats }
     }
 
     /// The module for `code` (whose hash gives `key`), from the cache or freshly compiled.
@@ -83,7 +88,7 @@ impl ModuleCache {
                     return Ok((cached.clone(), true));
                 }
                 let compiled = self.compile(code, config)?;
-                self.memory.insert(key, compiled.clone());
+                self.memory.insert(key, compiled.clone(), 1);
                 Ok((compiled, false))
             }
             CacheMode::Serialized => {

@@ -3,7 +3,6 @@
 use crate::gas::{GAS_SCHEDULE_VERSION, schedule_fingerprint};
 use crate::runtime::config::Compiler;
 use crate::{Hash, Limits};
-use std::fmt;
 
 /// The wasmer version compiled artifacts come from. Cargo.toml pins wasmer to exactly this version and
 /// a test checks Cargo.lock against it.
@@ -33,17 +32,13 @@ impl ModuleKey {
     }
 }
 
-impl fmt::Display for ModuleKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+impl AsRef<[u8]> for ModuleKey {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_ref()
     }
 }
 
-impl fmt::Debug for ModuleKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ModuleKey({})", self.0)
-    }
-}
+svm_core::hex_newtype!(ModuleKey);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! Node configuration: how one node runs contracts. Nodes with different configurations must agree.
 
+#[cfg(feature = "canaries")]
 use super::canary::Canary;
 use crate::Limits;
 
@@ -32,9 +33,14 @@ pub struct RuntimeConfig {
     pub cache: CacheMode,
     /// How many clean pages one execution's page cache keeps.
     pub page_cache_capacity: usize,
+    /// The most compiled modules the module cache keeps in memory (least recently used go first).
+    pub module_cache_entries: usize,
+    /// The most bytes of serialized artifacts the runtime's own in-memory artifact store keeps.
+    pub artifact_cache_bytes: u64,
     /// The VM's limits. Unlike the rest, these are consensus rules: every node must use the same.
     pub limits: Limits,
-    /// Deliberately planted nondeterminism, for testing the simulator only (`None` on every real node).
+    /// Deliberately planted nondeterminism, for testing the simulator only (feature `canaries`).
+    #[cfg(feature = "canaries")]
     pub canary: Option<Canary>,
 }
 
@@ -44,7 +50,10 @@ impl Default for RuntimeConfig {
             compiler: Compiler::Singlepass,
             cache: CacheMode::Memory,
             page_cache_capacity: 1024,
+            module_cache_entries: 256,
+            artifact_cache_bytes: crate::module_cache::DEFAULT_ARTIFACT_BYTES,
             limits: Limits::default(),
+            #[cfg(feature = "canaries")]
             canary: None,
         }
     }

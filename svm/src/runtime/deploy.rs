@@ -2,6 +2,8 @@
 
 use super::state_update::StateUpdate;
 use super::{Runtime, RuntimeError};
+use crate::ContractState;
+use crate::address::contract_address;
 use crate::gas::intrinsic;
 use crate::module_cache::ModuleKey;
 use crate::outcome::{InvalidTx, Outcome};
@@ -11,19 +13,6 @@ use crate::state::{ContractInfo, code_hash, store_code, store_layout};
 use crate::storage::page_slices::StorageLayout;
 use crate::transaction::Deploy;
 use crate::validation::validate;
-use crate::{Address, ContractState, Hash};
-
-/// The address of a contract deployed by `author` with `nonce` and code hash `code_hash`:
-/// blake3(author ‖ nonce (little-endian u64) ‖ code hash), first 20 bytes.
-pub fn contract_address(author: &Address, nonce: u64, code_hash: &Hash) -> Address {
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(author.as_bytes());
-    hasher.update(&nonce.to_le_bytes());
-    hasher.update(code_hash.as_bytes());
-    let mut address = [0u8; 20];
-    address.copy_from_slice(&hasher.finalize().as_bytes()[..20]);
-    Address(address)
-}
 
 /// Applies a deploy.
 pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeError> {

@@ -1,5 +1,6 @@
 //! Executions: call an exported function of a contract, with metering, limits and vmcalls.
 
+#[cfg(feature = "canaries")]
 use super::canary::CanaryContext;
 use super::classify::{Stop, classify};
 use super::state_update::StateUpdate;
@@ -69,6 +70,7 @@ pub(super) fn execute(
     }
 
     let key = ModuleKey::new(&info.code_hash, rt.config.compiler, &limits);
+    #[cfg_attr(not(feature = "canaries"), allow(unused_variables))]
     let (cached, from_cache) = rt.cache.get_with_origin(key, &code, &rt.config)?;
     let Some(params) = cached.module.exports().find_map(|export| match export.ty() {
         ExternType::Function(ty) if export.name() == tx.function => Some(ty.params().to_vec()),
@@ -101,6 +103,7 @@ pub(super) fn execute(
             fault: None,
             trace: trace.then(Vec::new),
             limits: limits.clone(),
+            #[cfg(feature = "canaries")]
             canary: rt.config.canary.map(|canary| CanaryContext {
                 canary,
                 module_from_cache: from_cache,

@@ -6,6 +6,7 @@
 //! no receipt, and no consensus outcome, can be trusted then.
 
 mod caches;
+#[cfg(feature = "canaries")]
 pub mod canary;
 pub mod classify;
 pub mod config;
@@ -16,10 +17,11 @@ mod execute;
 mod state_update;
 mod transfer;
 
+#[cfg(feature = "canaries")]
 pub use canary::Canary;
 pub use config::{CacheMode, Compiler, RuntimeConfig};
-pub use deploy::contract_address;
 pub use error::RuntimeError;
+pub use svm_core::address::contract_address;
 
 use crate::Address;
 use crate::module_cache::{ArtifactStore, CacheStats, ModuleCache};
@@ -50,7 +52,7 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime over `kv` at the empty state.
     pub fn new(kv: Arc<dyn KvStore>, config: RuntimeConfig) -> Runtime {
-        let cache = ModuleCache::new(config.cache);
+        let cache = ModuleCache::new(config.cache, config.module_cache_entries, config.artifact_cache_bytes);
         Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default() }
     }
 
@@ -61,7 +63,7 @@ impl Runtime {
         config: RuntimeConfig,
         artifacts: Arc<dyn ArtifactStore>,
     ) -> Runtime {
-        let cache = ModuleCache::with_store(config.cache, artifacts);
+        let cache = ModuleCache::with_store(config.cache, config.module_cache_entries, artifacts);
         Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default() }
     }
 

@@ -5,6 +5,7 @@ use super::context::{BalanceView, CallContext};
 use super::registry::VmcallSpec;
 use crate::gas::meter::GasMeter;
 use crate::registers::RegisterFile;
+#[cfg(feature = "canaries")]
 use crate::runtime::canary::CanaryContext;
 use crate::storage::page_slices::{PageSliceCache, SliceError};
 use crate::trace::{TraceEntry, TraceResult};
@@ -38,7 +39,8 @@ pub struct ExecutionEnv {
     pub trace: Option<Vec<TraceEntry>>,
     /// The VM's limits.
     pub limits: Limits,
-    /// A planted canary and the local facts it feeds on (`None` on every real node).
+    /// A planted canary and the local facts it feeds on (feature `canaries` only).
+    #[cfg(feature = "canaries")]
     pub canary: Option<CanaryContext>,
     /// Digest of the bytes the current vmcall moved, for the trace (set only when tracing).
     pub moved: Option<Hash>,
@@ -126,7 +128,7 @@ pub fn run<R: TraceValue>(
         return Err(VmcallTrap);
     };
     let gas_before = meter.remaining(&mut store);
-    let price = spec.price.for_bytes(bytes).saturating_add(data.canary.map_or(0, |c| c.extra_gas()));
+    let price = spec.price.for_bytes(bytes).saturating_add(data.planted_extra_gas());
     data.moved = None;
     let result = if meter.charge(&mut store, price) { body(data, &store) } else { Err(Fault::OutOfGas) };
     if data.trace.is_some() {
@@ -169,12 +171,36 @@ impl ExecutionEnv {
     }
 
     /// Writes `bytes` into `slice` at `offset` (the one path every storage write takes).
-    pub fn store(&mut self, slice: u32, offset: u32, mut bytes: Vec<u8>) -> Result<(), Fault> {
+    pub fn store(&mut self, slice: u32, offset: u32, bytes: Vec<u8>) -> Result<(), Fault> {
+        let bytes = self.planted_write(bytes);
+        self.note(&bytes);
+        Ok(self.storage()?.write(slice, offset, &bytes)?)
+    }
+
+    /// Gas a planted canary adds to the current vmcall (always 0 without the `canaries` feature).
+    fn planted_extra_gas(&self) -> u64 {
+        #[cfg(feature = "canaries")]
+        return self.canary.map_or(0, |c| c.extra_gas());
+        #[cfg(not(feature = "canaries"))]
+        0
+    }
+
+    /// The bytes a storage write stores, after any planted canary (unchanged without the feature).
+    fn planted_write(&self, #[allow(unused_mut)] mut bytes: Vec<u8>) -> Vec<u8> {
+        #[cfg(feature = "canaries")]
         if let Some(canary) = &self.canary {
             canary.tamper_write(&mut bytes);
         }
-        self.note(&bytes);
-        Ok(self.storage()?.write(slice, offset, &bytes)?)
+        bytes
+    }
+
+    /// A log entry, after any planted canary (unchanged without the feature).
+    pub fn planted_log(&self, #[allow(unused_mut)] mut entry: Vec<u8>) -> Vec<u8> {
+        #[cfg(feature = "canaries")]
+        if let Some(canary) = &self.canary {
+            canary.tamper_log(&mut entry);
+        }
+        entry
     }
 
     /// `len` bytes of linear memory at `ptr`.

@@ -21,10 +21,7 @@ pub fn log(
             let max = env.limits.max_log_bytes;
             return Err(Fault::host(HostError::LogTooLarge, format!("{len} bytes; at most {max}")));
         }
-        let mut entry = env.read_memory(store, ptr, len)?;
-        if let Some(canary) = &env.canary {
-            canary.tamper_log(&mut entry);
-        }
+        let entry = env.planted_log(env.read_memory(store, ptr, len)?);
         env.note(&entry);
         env.logs.push(entry);
         Ok(())

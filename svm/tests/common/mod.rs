@@ -1,7 +1,6 @@
 //! Helpers shared by the runtime's integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
@@ -13,16 +12,9 @@ use svm_fuzzing::contract_source::ContractSource;
 /// Generous gas for calls that should not run out.
 pub const GAS: u64 = 10_000_000;
 
-/// The corpus folder of contracts.
-pub fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/contracts")
-}
-
-/// A corpus contract by path without extension (`counter`, `hostile/float`).
+/// A corpus contract by name (`counter`, `hostile/float`).
 pub fn contract(name: &str) -> ContractSource {
-    let path = corpus_dir().join(format!("{name}.wat"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    ContractSource::from_wat(name, &text).unwrap()
+    svm_fuzzing::corpus::contract(name).unwrap_or_else(|| panic!("no corpus contract {name}"))
 }
 
 /// A contract from inline WAT, with `pages` pages and `slices` as `(page, offset, len)`.

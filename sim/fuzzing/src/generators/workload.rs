@@ -4,7 +4,7 @@
 //! goes, so nonces and addresses in the stream are the real ones.
 
 use crate::contract_source::ContractSource;
-use crate::corpus;
+use crate::corpus::{self, CallableContract, Param};
 use crate::stream::{Stream, StreamContract, StreamTx};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -63,9 +63,7 @@ impl WorkloadParams {
     }
 }
 
-/// Contracts every workload deploys first.
-const INITIAL: [&str; 7] = corpus::CALLABLE;
-/// Contracts worth deploying again during a run.
+/// Contracts worth deploying again during a run: the ordinary callable ones.
 const REDEPLOYABLE: [&str; 3] = ["counter", "token", "registers"];
 /// Contracts the deploy allow-list rejects.
 const REJECTED: [&str; 3] = ["hostile/float", "hostile/oversized_memory", "hostile/unknown_import"];
@@ -101,7 +99,7 @@ impl<'p> Generator<'p> {
         let users: Vec<Address> = (0..params.users).map(|i| derived_address("user", i)).collect();
         // Each deploy has its own deployer (nonce 0), so removing other transactions never moves a
         // contract's address: the shrinker relies on it.
-        let deployers = INITIAL.len() + params.txs * params.deploy_percent as usize / 100 * 2 + 8;
+        let deployers = corpus::CALLABLE.len() + params.txs * params.deploy_percent as usize / 100 * 2 + 8;
         let mut genesis: Vec<(Address, u64)> =
             users.iter().map(|u| (*u, rng.random_range(100_000..10_000_000))).collect();
         genesis.extend((0..deployers).map(|i| (derived_address("deployer", i), 1_000_000)));
@@ -112,7 +110,7 @@ impl<'p> Generator<'p> {
 
     fn run(mut self) -> Result<Stream, RuntimeError> {
         self.reference.genesis(&self.stream.genesis)?;
-        for name in INITIAL {
+        for name in corpus::CALLABLE.map(|c| c.name) {
             self.deploy(name)?;
         }
         while self.stream.txs.len() < self.params.txs {
@@ -197,52 +195,29 @@ impl<'p> Generator<'p> {
         Ok(())
     }
 
-    /// A call that should succeed: (contract, function, args, calldata, value).
+    /// A call that should succeed: an ordinary corpus contract's function with arguments in range.
     fn ordinary_call(&mut self) -> Call {
-        match self.rng.random_range(0..3) {
-            0 => {
-                let contract = self.instance("counter");
-                match self.rng.random_range(0..3) {
-                    0 => Call::new(contract, "inc", vec![]),
-                    1 => Call::new(contract, "add", vec![Value::I64(self.rng.random_range(-5..100))]),
-                    _ => Call::new(contract, "get", vec![]),
-                }
-            }
-            1 => {
-                let contract = self.instance("token");
-                let holder = |rng: &mut ChaCha8Rng| Value::I32(rng.random_range(0..8));
-                match self.rng.random_range(0..4) {
-                    0 => Call::new(
-                        contract,
-                        "mint",
-                        vec![holder(&mut self.rng), Value::I64(self.rng.random_range(1..500))],
-                    ),
-                    1 => Call::new(
-                        contract,
-                        "transfer",
-                        vec![holder(&mut self.rng), holder(&mut self.rng), Value::I64(self.rng.random_range(0..300))],
-                    ),
-                    2 => Call::new(contract, "balance", vec![holder(&mut self.rng)]),
-                    _ => Call::new(contract, "supply", vec![]),
-                }
-            }
-            _ => {
-                let contract = self.instance("registers");
-                match self.rng.random_range(0..6) {
-                    0 => Call::new(contract, "my_balance", vec![]),
-                    1 => Call::new(contract, "sender_balance", vec![]),
-                    2 => Call::new(contract, "remember_sender", vec![]),
-                    3 => {
-                        Call { value: self.rng.random_range(0..50), ..Call::new(contract, "layer_plus_value", vec![]) }
-                    }
-                    4 => Call::new(contract, "roundtrip", vec![Value::I64(self.rng.random())]),
-                    _ => {
-                        let len = self.rng.random_range(0..64);
-                        let calldata = (0..len).map(|_| self.rng.random()).collect();
-                        Call { calldata, ..Call::new(contract, "echo", vec![]) }
-                    }
-                }
-            }
+        let ordinary: Vec<&CallableContract> = corpus::CALLABLE.iter().filter(|c| !c.hostile).collect();
+        let callable = ordinary[self.rng.random_range(0..ordinary.len())];
+        let function = &callable.functions[self.rng.random_range(0..callable.functions.len())];
+        let contract = self.instance(callable.name);
+        let args = function.params.iter().map(|p| self.arg(p)).collect();
+        let mut call = Call::new(contract, function.name, args);
+        if function.uses_value {
+            call.value = self.rng.random_range(0..50);
+        }
+        if function.uses_calldata {
+            let len = self.rng.random_range(0..64);
+            call.calldata = (0..len).map(|_| self.rng.random()).collect();
+        }
+        call
+    }
+
+    /// A value for `param`, in its range.
+    fn arg(&mut self, param: &Param) -> Value {
+        match *param {
+            Param::I32 { min, max } => Value::I32(self.rng.random_range(min..=max)),
+            Param::I64 { min, max } => Value::I64(self.rng.random_range(min..=max)),
         }
     }
 

@@ -1,10 +1,20 @@
-//! The checker: a cheap fingerprint per replica per transaction, compared across replicas; the
-//! expensive analysis happens only where they disagree.
+//! Agreement between replicas — the one place that decides whether runtimes agree. A cheap
+//! fingerprint per replica per transaction (root, receipt hash, gas) is compared across replicas and
+//! grouped where it differs; the expensive analysis happens only there. The simulator compares
+//! whole runs of fingerprints; [`Replicas`] runs runtimes in lockstep for tests, the differential
+//! fuzz target and the spec-suite runner, comparing vmcall traces too when asked.
 
+use super::trace_diff::{self, VmcallDivergence};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use svm::Address;
 use svm::Hash;
 use svm::StateRoot;
 use svm::receipt::Receipt;
+use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
+use svm::storage::kv::MemKv;
+use svm::trace::TraceEntry;
+use svm::transaction::Transaction;
 
 /// What replicas compare after every transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -88,6 +98,147 @@ pub fn first_mismatch(runs: &[Vec<Fingerprint>]) -> Option<Mismatch> {
         return Some(Mismatch { tx, groups: groups.into_iter().map(|(_, members)| members).collect(), differs });
     }
     None
+}
+
+/// Runtimes with different configurations, each over its own in-memory kv store, applying the same
+/// transactions in lockstep.
+pub struct Replicas {
+    nodes: Vec<(String, Runtime)>,
+}
+
+/// Why lockstep replicas stopped agreeing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Disagreement {
+    /// A replica could not produce a receipt at all.
+    NodeFault {
+        /// The replica.
+        replica: String,
+        /// Why.
+        message: String,
+    },
+    /// Replicas produced different fingerprints (or traces).
+    Differs {
+        /// Replica names grouped by what they computed, largest group first.
+        groups: Vec<Vec<String>>,
+        /// Which fingerprint components differ between the first two groups (empty: only traces).
+        differs: Vec<Component>,
+        /// The receipt each group's first replica produced.
+        receipts: Vec<Receipt>,
+        /// The first divergent vmcall between the first two groups, when traces were compared.
+        vmcall: Option<Box<VmcallDivergence>>,
+    },
+}
+
+impl std::fmt::Display for Disagreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Disagreement::NodeFault { replica, message } => write!(f, "node fault on {replica}: {message}"),
+            Disagreement::Differs { groups, differs, receipts, vmcall } => {
+                write!(f, "replicas disagree ({differs:?}):")?;
+                for (group, receipt) in groups.iter().zip(receipts) {
+                    write!(
+                        f,
+                        "\n  {}: {} gas {} returns {:?} returndata {} logs {}",
+                        group.join(", "),
+                        receipt.outcome.name(),
+                        receipt.gas_used,
+                        receipt.returns,
+                        hex::encode(&receipt.returndata),
+                        receipt.logs.len()
+                    )?;
+                }
+                match vmcall {
+                    Some(d) => write!(
+                        f,
+                        "\n  first divergent vmcall #{}:\n  - {:?}\n  + {:?}",
+                        d.index, d.entries[0], d.entries[1]
+                    ),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+impl Replicas {
+    /// One fresh runtime per named configuration, each credited `genesis`.
+    pub fn new(configs: impl IntoIterator<Item = (String, RuntimeConfig)>, genesis: &[(Address, u64)]) -> Replicas {
+        let nodes = configs
+            .into_iter()
+            .map(|(name, config)| {
+                let mut rt = Runtime::new(Arc::new(MemKv::new()), config);
+                // Genesis over an empty in-memory store cannot fail but on an overflowing allocation,
+                // which the callers' fixed genesis never has.
+                rt.genesis(genesis).unwrap_or_else(|e| panic!("genesis on {name}: {e}"));
+                (name, rt)
+            })
+            .collect();
+        Replicas { nodes }
+    }
+
+    /// The first replica's runtime (they agree, so any will do for reading state).
+    pub fn first(&self) -> &Runtime {
+        &self.nodes[0].1
+    }
+
+    /// The replicas' names and runtimes.
+    pub fn nodes(&self) -> &[(String, Runtime)] {
+        &self.nodes
+    }
+
+    /// Applies `tx` on every replica; the receipt they agree on, or how they disagree.
+    pub fn apply(&mut self, tx: &Transaction, block: &BlockContext) -> Result<Receipt, Disagreement> {
+        self.step(tx, block, false).map(|(receipt, _)| receipt)
+    }
+
+    /// Like [`Replicas::apply`], with vmcall traces on and compared too; the agreed receipt and trace.
+    pub fn apply_traced(
+        &mut self,
+        tx: &Transaction,
+        block: &BlockContext,
+    ) -> Result<(Receipt, Vec<TraceEntry>), Disagreement> {
+        self.step(tx, block, true)
+    }
+
+    fn step(
+        &mut self,
+        tx: &Transaction,
+        block: &BlockContext,
+        traced: bool,
+    ) -> Result<(Receipt, Vec<TraceEntry>), Disagreement> {
+        let mut results = Vec::with_capacity(self.nodes.len());
+        for (name, rt) in &mut self.nodes {
+            let applied =
+                if traced { rt.apply_traced(tx, block) } else { rt.apply(tx, block).map(|r| (r, Vec::new())) };
+            let (receipt, trace) =
+                applied.map_err(|e| Disagreement::NodeFault { replica: name.clone(), message: e.to_string() })?;
+            results.push((Fingerprint::of(&receipt, rt.root()), receipt, trace));
+        }
+        let runs: Vec<Vec<Fingerprint>> = results.iter().map(|(f, _, _)| vec![*f]).collect();
+        let mismatch = first_mismatch(&runs);
+        let trace_split = (1..results.len()).find(|&i| results[i].2 != results[0].2);
+        if mismatch.is_none() && trace_split.is_none() {
+            let (_, receipt, trace) = results.swap_remove(0);
+            return Ok((receipt, trace));
+        }
+        let (groups, differs) = match mismatch {
+            Some(m) => (m.groups, m.differs),
+            None => {
+                // Only the traces differ: group by trace.
+                let (same, other): (Vec<usize>, Vec<usize>) =
+                    (0..results.len()).partition(|&i| results[i].2 == results[0].2);
+                (vec![same, other], Vec::new())
+            }
+        };
+        let (a, b) = (groups[0][0], groups[1][0]);
+        let vmcall = trace_diff::diff(&results[a].2, &results[b].2, &self.nodes[a].0, &self.nodes[b].0).map(Box::new);
+        Err(Disagreement::Differs {
+            groups: groups.iter().map(|g| g.iter().map(|&i| self.nodes[i].0.clone()).collect()).collect(),
+            differs,
+            receipts: groups.iter().map(|g| results[g[0]].1.clone()).collect(),
+            vmcall,
+        })
+    }
 }
 
 #[cfg(test)]
