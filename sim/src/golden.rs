@@ -19,6 +19,8 @@ pub const GOLDEN_FORMAT: &str = "svm-golden";
 pub struct Golden {
     /// Always [`GOLDEN_FORMAT`].
     pub format: String,
+    /// The consensus version the pins hold under.
+    pub consensus_version: u32,
     /// blake3 of the stream file's canonical form.
     pub stream_hash: String,
     /// Per transaction: `[root, receipt hash, gas, outcome]`.
@@ -43,6 +45,17 @@ pub enum GoldenError {
         path: String,
         /// Why.
         source: StreamError,
+    },
+    /// A pin file made under other consensus rules than this build's.
+    #[error(
+        "{path}: pinned under consensus version {found}; this build runs consensus version {}",
+        svm::CONSENSUS_VERSION
+    )]
+    ConsensusVersion {
+        /// The pin file.
+        path: String,
+        /// The version it names.
+        found: u32,
     },
 }
 
@@ -88,15 +101,21 @@ pub fn compute(stream: &Stream, threads: usize) -> Result<Golden, usize> {
         .zip(&reference.receipts)
         .map(|(f, r)| (f.root.to_string(), f.receipt.to_string(), f.gas, r.outcome.name()))
         .collect();
-    Ok(Golden { format: GOLDEN_FORMAT.into(), stream_hash: stream.hash().to_string(), txs })
+    Ok(Golden {
+        format: GOLDEN_FORMAT.into(),
+        consensus_version: svm::CONSENSUS_VERSION,
+        stream_hash: stream.hash().to_string(),
+        txs,
+    })
 }
 
 /// The pin file's text: one line per transaction, so that diffs of a blessed change read well.
 fn to_text(golden: &Golden) -> String {
     let txs: Vec<String> = golden.txs.iter().map(|t| serde_json::to_string(t).unwrap_or_default()).collect();
     format!(
-        "{{\"format\": {:?}, \"stream_hash\": {:?}, \"txs\": [\n{}\n]}}\n",
+        "{{\"format\": {:?}, \"consensus_version\": {}, \"stream_hash\": {:?}, \"txs\": [\n{}\n]}}\n",
         golden.format,
+        golden.consensus_version,
         golden.stream_hash,
         txs.join(",\n")
     )
@@ -113,6 +132,12 @@ pub fn check(path: &Path, threads: usize) -> Result<Verdict, GoldenError> {
     let pins = pin_path(path);
     let Ok(text) = std::fs::read_to_string(&pins) else { return Ok(Verdict::Changed(None)) };
     let Ok(pinned) = serde_json::from_str::<Golden>(&text) else { return Ok(Verdict::Changed(None)) };
+    if pinned.consensus_version != svm::CONSENSUS_VERSION {
+        return Err(GoldenError::ConsensusVersion {
+            path: pins.display().to_string(),
+            found: pinned.consensus_version,
+        });
+    }
     if pinned.stream_hash != golden.stream_hash {
         return Ok(Verdict::Changed(None));
     }

@@ -11,8 +11,8 @@ use thiserror::Error;
 
 /// The `format` value of a reproducer.
 pub const REPRODUCER_FORMAT: &str = "svm-reproducer";
-/// The reproducer format version this build reads and writes.
-pub const REPRODUCER_VERSION: u32 = 1;
+/// The reproducer format version this build reads and writes (2: the consensus version is recorded).
+pub const REPRODUCER_VERSION: u32 = 2;
 
 /// The divergence a reproducer shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +59,8 @@ pub struct Reproducer {
 struct ReproducerJson {
     format: String,
     version: u32,
+    #[serde(default)]
+    consensus_version: u32,
     tool_version: String,
     seed: u64,
     canary: Option<String>,
@@ -87,6 +89,15 @@ pub enum ReproducerError {
     /// A version this build does not read.
     #[error("reproducer version {0} is not supported (this build reads version {REPRODUCER_VERSION})")]
     WrongVersion(u32),
+    /// Made under other consensus rules than this build's.
+    #[error(
+        "reproducer made under consensus version {found}; this build runs consensus version {}",
+        svm::CONSENSUS_VERSION
+    )]
+    WrongConsensusVersion {
+        /// The version the file names.
+        found: u32,
+    },
     /// A canary this build does not know.
     #[error("unknown canary {0:?}")]
     UnknownCanary(String),
@@ -104,6 +115,7 @@ impl Reproducer {
         let json = ReproducerJson {
             format: REPRODUCER_FORMAT.into(),
             version: REPRODUCER_VERSION,
+            consensus_version: svm::CONSENSUS_VERSION,
             tool_version: self.tool_version.clone(),
             seed: self.seed,
             canary: self.canary.map(|c| c.name().to_string()),
@@ -122,6 +134,9 @@ impl Reproducer {
         }
         if json.version != REPRODUCER_VERSION {
             return Err(ReproducerError::WrongVersion(json.version));
+        }
+        if json.consensus_version != svm::CONSENSUS_VERSION {
+            return Err(ReproducerError::WrongConsensusVersion { found: json.consensus_version });
         }
         let canary = match json.canary {
             None => None,

@@ -43,7 +43,7 @@ struct Target<'a> {
     stream: &'a Stream,
     /// Per transaction: its nonce minus the sender's nonce at that point in the original run.
     nonce_offsets: Vec<i128>,
-    /// Per transaction: whether it succeeded in the original run (and so used a nonce).
+    /// Per transaction: whether it consumed its nonce in the original run (it was not invalid).
     succeeded: Vec<bool>,
     /// Per transaction: the deploy transaction its contract comes from.
     needs: Vec<Option<usize>>,
@@ -90,7 +90,7 @@ pub fn shrink(repro: &Reproducer, threads: usize, progress: &Progress) -> Result
     })
 }
 
-/// Per transaction: nonce offset from the sender's nonce at that point, and whether it succeeded.
+/// Per transaction: nonce offset from the sender's nonce at that point, and whether it consumed it.
 fn nonce_facts(stream: &Stream, receipts: &[svm::receipt::Receipt]) -> (Vec<i128>, Vec<bool>) {
     let mut expected: BTreeMap<Address, u64> = BTreeMap::new();
     let mut offsets = Vec::new();
@@ -99,7 +99,7 @@ fn nonce_facts(stream: &Stream, receipts: &[svm::receipt::Receipt]) -> (Vec<i128
         let sender = stx.tx.sender();
         let next = expected.entry(sender).or_default();
         offsets.push(i128::from(nonce_of(&stx.tx)) - i128::from(*next));
-        let ok = receipts.get(i).is_some_and(|r| r.outcome.is_success());
+        let ok = receipts.get(i).is_some_and(|r| !r.outcome.is_invalid());
         if ok {
             *next += 1;
         }

@@ -67,7 +67,12 @@ fn bad_input_files_exit_2_with_a_clear_message() {
     let repro = std::fs::read_to_string(dir.path().join("d/reproducer.json")).unwrap();
     let cases = [
         ("truncated.json", repro[..repro.len() / 2].to_string(), "not a valid reproducer"),
-        ("version.json", repro.replacen("\"version\": 1", "\"version\": 99", 1), "version 99 is not supported"),
+        ("version.json", repro.replacen("\"version\": 2", "\"version\": 99", 1), "version 99 is not supported"),
+        (
+            "consensus.json",
+            repro.replacen("\"consensus_version\": 1", "\"consensus_version\": 7", 1),
+            "made under consensus version 7; this build runs consensus version 1",
+        ),
         ("format.json", repro.replacen("svm-reproducer", "svm-other", 1), "not a reproducer"),
         ("canary.json", repro.replacen("\"cache-gas\"", "\"gremlins\"", 1), "unknown canary"),
     ];
@@ -96,6 +101,12 @@ fn bad_input_files_exit_2_with_a_clear_message() {
         "{}",
         text(&out)
     );
+
+    // A stream made under other consensus rules.
+    std::fs::write(&stream, text_of_stream.replacen("\"consensus_version\":1", "\"consensus_version\":5", 1)).unwrap();
+    let out = sim(&["run", "--stream", "s.jsonl", "--out", "x"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("consensus version 5; this build runs consensus version 1"), "{}", text(&out));
 }
 
 #[test]

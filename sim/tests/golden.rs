@@ -13,3 +13,66 @@ fn every_golden_stream_matches_its_pins() {
         assert_eq!(check(&file, 2).unwrap(), Verdict::Matches, "{}", file.display());
     }
 }
+
+#[test]
+fn every_invariant_holds_on_every_golden_stream_and_the_fee_account_holds_exactly_the_fees() {
+    use std::sync::Arc;
+    use svm::fee::FEE_ACCOUNT;
+    use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
+    use svm::storage::kv::MemKv;
+    use svm_fuzzing::invariants::{self, Step};
+    use svm_fuzzing::stream::Stream;
+
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/streams");
+    for file in streams(&dir).unwrap() {
+        let stream = Stream::read(&file).unwrap();
+        let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
+        rt.genesis(&stream.genesis).unwrap();
+        let (mut fees, mut failed_paying, mut invalid) = (0u128, 0, 0);
+        for (i, stx) in stream.txs.iter().enumerate() {
+            let before = rt.root();
+            let receipt = rt.apply(&stx.tx, &BlockContext { layer: stx.layer }).unwrap();
+            let step = Step { runtime: &rt, tx: &stx.tx, receipt: &receipt, before, after: rt.root() };
+            let violations = invariants::check(&step, true);
+            assert!(violations.is_empty(), "{} tx {i}: {violations:?}", file.display());
+            if !receipt.outcome.is_invalid() {
+                fees += u128::from(receipt.gas_used) * u128::from(stx.tx.gas_price());
+            }
+            failed_paying += usize::from(receipt.outcome.is_failure() && stx.tx.gas_price() > 0);
+            invalid += usize::from(receipt.outcome.is_invalid());
+        }
+        // The golden streams exercise the fee rule: failures that pay and transactions that cannot.
+        assert!(
+            failed_paying >= 5 && invalid >= 5,
+            "{}: {failed_paying} paying failures, {invalid} invalid",
+            file.display()
+        );
+        let collected = rt.account(&FEE_ACCOUNT).unwrap().map_or(0, |a| a.balance);
+        assert_eq!(u128::from(collected), fees, "{}", file.display());
+        // Conservation over the whole state: what genesis created is all still there.
+        let mut everyone = svm_sim::divergence::addresses(&stream);
+        everyone.insert(FEE_ACCOUNT);
+        let total: u128 = everyone.iter().map(|a| u128::from(rt.account(a).unwrap().map_or(0, |a| a.balance))).sum();
+        let created: u128 = stream.genesis.iter().map(|(_, b)| u128::from(*b)).sum();
+        assert_eq!(total, created, "{}", file.display());
+    }
+}
+
+#[test]
+fn pins_made_under_another_consensus_version_are_refused_naming_both_versions() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/streams");
+    let work = tempfile::tempdir().unwrap();
+    let stream = work.path().join("s.jsonl");
+    std::fs::copy(dir.join("seed-1.jsonl"), &stream).unwrap();
+    let pins = std::fs::read_to_string(dir.join("seed-1.golden.json")).unwrap();
+    let current = format!("\"consensus_version\": {}", svm::CONSENSUS_VERSION);
+    assert!(pins.contains(&current));
+    std::fs::write(work.path().join("s.golden.json"), pins.replacen(&current, "\"consensus_version\": 999", 1))
+        .unwrap();
+    let error = check(&stream, 2).unwrap_err().to_string();
+    assert!(
+        error.contains("consensus version 999")
+            && error.contains(&format!("consensus version {}", svm::CONSENSUS_VERSION)),
+        "{error}"
+    );
+}

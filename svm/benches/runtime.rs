@@ -41,6 +41,7 @@ fn svm_counter(compiler: Compiler) -> (Runtime, Address) {
         slices: counter.slices,
         initial_balance: 0,
         gas_limit: 10_000_000,
+        gas_price: 1,
     });
     let address = rt.apply(&deploy, &BlockContext::default()).unwrap().contract.unwrap();
     (rt, address)
@@ -100,6 +101,7 @@ fn warm_execution(c: &mut Criterion) {
                     args: vec![],
                     calldata: vec![],
                     gas_limit: 1_000_000,
+                    gas_price: 1,
                     value: 0,
                 });
                 nonce += 1;

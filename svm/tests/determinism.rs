@@ -21,6 +21,7 @@ enum Op {
         wrong_arity: bool,
         sender: u8,
         gas: u64,
+        gas_price: u64,
         value: u64,
         calldata: Vec<u8>,
         layer: u64,
@@ -30,23 +31,25 @@ enum Op {
         from: u8,
         to: u8,
         amount: u64,
+        gas_price: u64,
     },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let int = prop_oneof![0i64..10, -3i64..3, Just(i64::MAX), any::<i64>()];
-    let gas = prop_oneof![3 => Just(GAS), 1 => 500u64..20_000];
+    let gas = prop_oneof![3 => Just(GAS), 1 => 500u64..60_000];
+    let price = || prop_oneof![Just(0u64), 1u64..5];
     prop_oneof![
-        8 => (0..CALLABLE.len(), 0usize..8, prop::collection::vec(int, 3), prop::bool::weighted(0.05), 1u8..=4, gas, prop_oneof![Just(0u64), 0u64..2000], prop::collection::vec(any::<u8>(), 0..24), 0u64..100, prop::bool::weighted(0.05))
-            .prop_map(|(contract, call, ints, wrong_arity, sender, gas, value, calldata, layer, stale_nonce)| Op::Call { contract, call, ints, wrong_arity, sender, gas, value, calldata, layer, stale_nonce }),
-        1 => (1u8..=4, 1u8..=6, 0u64..2_000_000).prop_map(|(from, to, amount)| Op::Transfer { from, to, amount }),
+        8 => (0..CALLABLE.len(), 0usize..8, prop::collection::vec(int, 3), prop::bool::weighted(0.05), 1u8..=4, gas, price(), prop_oneof![Just(0u64), 0u64..2000], prop::collection::vec(any::<u8>(), 0..24), 0u64..100, prop::bool::weighted(0.05))
+            .prop_map(|(contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, layer, stale_nonce)| Op::Call { contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, layer, stale_nonce }),
+        1 => (1u8..=4, 1u8..=6, 0u64..2_000_000, price()).prop_map(|(from, to, amount, gas_price)| Op::Transfer { from, to, amount, gas_price }),
     ]
 }
 
 fn to_tx(rt: &Runtime, op: &Op, contracts: &[Address]) -> (Transaction, BlockContext) {
     let nonce = |who: u8| rt.account(&account(who)).unwrap().map_or(0, |a| a.nonce);
     match op {
-        Op::Call { contract, call, ints, wrong_arity, sender, gas, value, calldata, layer, stale_nonce } => {
+        Op::Call { contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, layer, stale_nonce } => {
             // One index past the contract's functions calls one it does not export.
             let functions = CALLABLE[*contract].functions;
             let (function, params) =
@@ -71,12 +74,19 @@ fn to_tx(rt: &Runtime, op: &Op, contracts: &[Address]) -> (Transaction, BlockCon
                 args,
                 calldata: calldata.clone(),
                 gas_limit: *gas,
+                gas_price: *gas_price,
                 value: *value,
             };
             (Transaction::Execute(tx), BlockContext { layer: *layer })
         }
-        Op::Transfer { from, to, amount } => {
-            let tx = Transfer { from: account(*from), to: account(*to), nonce: nonce(*from), amount: *amount };
+        Op::Transfer { from, to, amount, gas_price } => {
+            let tx = Transfer {
+                from: account(*from),
+                to: account(*to),
+                nonce: nonce(*from),
+                amount: *amount,
+                gas_price: *gas_price,
+            };
             (Transaction::Transfer(tx), BlockContext::default())
         }
     }
@@ -88,7 +98,7 @@ proptest! {
     #[test]
     fn every_configuration_agrees_after_every_transaction(ops in prop::collection::vec(op(), 1..40)) {
         let configs = configs().into_iter().map(|c| (format!("{}/{}", c.compiler.name(), c.cache.name()), c));
-        let genesis: Vec<(Address, u64)> = (1..=4).map(|n| (account(n), 1_000_000)).collect();
+        let genesis: Vec<(Address, u64)> = (1..=4).map(|n| (account(n), FUNDS)).collect();
         let mut replicas = Replicas::new(configs, &genesis);
         let mut contracts = Vec::new();
         for callable in CALLABLE {

@@ -18,7 +18,7 @@ fn config(cache: CacheMode) -> RuntimeConfig {
 }
 
 fn funded(rt: &mut Runtime) {
-    rt.genesis(&[(account(1), 1_000_000), (account(2), 1_000_000)]).unwrap();
+    rt.genesis(&[(account(1), FUNDS), (account(2), FUNDS)]).unwrap();
 }
 
 #[test]
@@ -33,13 +33,31 @@ fn memory_mode_compiles_each_contract_once() {
 }
 
 #[test]
-fn off_mode_compiles_every_time() {
+fn off_mode_compiles_at_deploy_and_at_every_call() {
     let mut rt = runtime(config(CacheMode::Off));
     let counter = deployed(&mut rt, &contract("counter"));
+    // Every node compiles at deploy, whatever its cache: whether a deploy is accepted never depends on
+    // node settings.
+    assert_eq!(rt.cache_stats().compiles, 1);
     for _ in 0..3 {
         call(&mut rt, counter, "inc", &[]);
     }
-    assert_eq!(rt.cache_stats().compiles, 3);
+    assert_eq!(rt.cache_stats().compiles, 4);
+}
+
+#[test]
+fn refused_calls_load_and_compile_nothing() {
+    // A call to a missing function or with mismatched arguments is refused from the contract's
+    // metadata: on a node without a module cache it costs no compile (and pays its intrinsic gas).
+    let mut rt = runtime(config(CacheMode::Off));
+    let counter = deployed(&mut rt, &contract("counter"));
+    let compiles = rt.cache_stats().compiles;
+    for (function, args) in [("missing", vec![]), ("add", vec![Value::I32(1)]), ("inc", vec![Value::I64(1)])] {
+        let receipt = call(&mut rt, counter, function, &args);
+        assert!(matches!(receipt.outcome, svm::outcome::Outcome::Refused(_)), "{function}: {}", receipt.outcome.name());
+        assert_eq!(receipt.gas_used, svm::gas::intrinsic::execute(contract("counter").code.len(), 0));
+    }
+    assert_eq!(rt.cache_stats().compiles, compiles);
 }
 
 #[test]

@@ -1,15 +1,19 @@
-//! Every outcome a transaction can have, on every configuration; and a failed transaction never
-//! changes the state.
+//! Every outcome a transaction can have, on every configuration, with every invariant checked after
+//! each: an invalid transaction changes nothing; a failed one consumes its nonce and pays its fee.
 
 mod common;
 
 use common::*;
 use std::sync::Arc;
+use svm::Limits;
 use svm::Value;
-use svm::outcome::{InvalidTx, Outcome, TrapKind};
+use svm::fee::FEE_ACCOUNT;
+use svm::outcome::{InvalidTx, Outcome, Refusal, TrapKind};
 use svm::runtime::{BlockContext, Runtime};
 use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm::validation::Rule;
+use svm_fuzzing::invariants::{self, Step};
 
 const TRAPS: &str = r#"(module
   (type $i (func (result i32)))
@@ -30,8 +34,9 @@ const TRAPS: &str = r#"(module
   (func (export "burn") (param i32) (local $i i32)
     (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (local.get 0))))))"#;
 
-/// Applies `tx` on every configuration, checks the failure left state and nonces alone, and returns
-/// the one outcome and gas every configuration agreed on.
+/// Applies `tx` on every configuration, checks every invariant (the fee rule among them: an invalid
+/// transaction changes nothing, a failed one only its nonce and fee), and returns the one outcome and
+/// gas every configuration agreed on.
 fn everywhere(setup: impl Fn(&mut Runtime) -> Transaction) -> (Outcome, u64) {
     let mut seen = Vec::new();
     for config in configs() {
@@ -39,10 +44,9 @@ fn everywhere(setup: impl Fn(&mut Runtime) -> Transaction) -> (Outcome, u64) {
         let tx = setup(&mut rt);
         let before = rt.root();
         let receipt = rt.apply(&tx, &BlockContext::default()).unwrap();
-        if !receipt.outcome.is_success() {
-            assert_eq!(rt.root(), before, "{config:?}: failed {:?} changed the state", receipt.outcome);
-            assert!(receipt.logs.is_empty() && receipt.returns.is_empty() && receipt.state.is_none());
-        }
+        let step = Step { runtime: &rt, tx: &tx, receipt: &receipt, before, after: rt.root() };
+        let violations = invariants::check(&step, true);
+        assert!(violations.is_empty(), "{config:?}: {}: {violations:?}", receipt.outcome.name());
         seen.push((receipt.outcome, receipt.gas_used));
     }
     assert!(seen.iter().all(|s| *s == seen[0]), "configurations disagree: {seen:?}");
@@ -134,7 +138,7 @@ fn out_of_gas_in_wasm_in_intrinsics_and_the_exact_boundary() {
 }
 
 #[test]
-fn invalid_executions_are_refused_before_any_code_runs() {
+fn invalid_executions_change_nothing_and_pay_nothing() {
     let with = |f: fn(&mut Execute)| {
         move |rt: &mut Runtime| {
             let c = traps(rt);
@@ -147,11 +151,11 @@ fn invalid_executions_are_refused_before_any_code_runs() {
     };
     let cases: [(ChangeExecute, InvalidTx); 7] = [
         (|e| e.nonce += 1, InvalidTx::NonceMismatch),
-        (|e| e.value = 2_000_000, InvalidTx::InsufficientBalance),
+        (|e| e.value = FUNDS, InvalidTx::InsufficientBalance),
+        (|e| e.gas_price = FUNDS / GAS + 1, InvalidTx::InsufficientBalance),
+        (|e| e.gas_price = u64::MAX / 2, InvalidTx::FeeOverflow),
+        (|e| e.sender = FEE_ACCOUNT, InvalidTx::FeeAccount),
         (|e| e.contract = account(3), InvalidTx::UnknownContract),
-        (|e| e.function = "missing".into(), InvalidTx::NoSuchFunction),
-        (|e| e.function = "load_oob".into(), InvalidTx::ArgumentMismatch),
-        (|e| e.args = vec![Value::I64(1), Value::I64(2)], InvalidTx::ArgumentMismatch),
         (|e| e.calldata = vec![0; 65 * 1024], InvalidTx::CalldataTooLarge),
     ];
     for (change, reason) in cases {
@@ -161,7 +165,26 @@ fn invalid_executions_are_refused_before_any_code_runs() {
 }
 
 #[test]
-fn invalid_deploys_and_transfers_are_refused() {
+fn calls_to_missing_or_mismatched_functions_are_refused_for_their_intrinsic_gas() {
+    let with = |function: &'static str, args: Vec<Value>| {
+        move |rt: &mut Runtime| {
+            let c = traps(rt);
+            exec(rt, c, function, &args)
+        }
+    };
+    let intrinsic = svm::gas::intrinsic::execute(inline(TRAPS, 0, &[]).code.len(), 0);
+    let cases = [
+        ("missing", vec![], Refusal::NoSuchFunction),
+        ("load_oob", vec![Value::I32(1)], Refusal::ArgumentMismatch),
+        ("ok", vec![Value::I64(1), Value::I64(2)], Refusal::ArgumentMismatch),
+    ];
+    for (function, args, reason) in cases {
+        assert_eq!(everywhere(with(function, args)), (Outcome::Refused(reason), intrinsic), "{function}");
+    }
+}
+
+#[test]
+fn deploys_are_invalid_when_unpaid_and_refused_when_their_layout_or_code_breaks_a_rule() {
     let deploy_with = |f: fn(&mut Deploy)| {
         move |_: &mut Runtime| {
             let mut tx = deploy_tx(&inline(TRAPS, 1, &[(0, 0, 8)]), account(1), 0);
@@ -171,33 +194,59 @@ fn invalid_deploys_and_transfers_are_refused() {
             tx
         }
     };
-    let cases: [(ChangeDeploy, InvalidTx); 4] = [
+    let invalid: [(ChangeDeploy, InvalidTx); 4] = [
         (|d| d.nonce = 5, InvalidTx::NonceMismatch),
-        (|d| d.initial_balance = 5_000_000, InvalidTx::InsufficientBalance),
-        (|d| d.page_count = 0, InvalidTx::InvalidLayout),
-        (|d| d.slices[0].len = 5000, InvalidTx::InvalidLayout),
+        (|d| d.initial_balance = FUNDS, InvalidTx::InsufficientBalance),
+        (|d| d.gas_price = u64::MAX, InvalidTx::FeeOverflow),
+        (|d| d.author = FEE_ACCOUNT, InvalidTx::FeeAccount),
     ];
-    for (change, reason) in cases {
+    for (change, reason) in invalid {
         assert_eq!(everywhere(deploy_with(change)), (Outcome::Invalid(reason), 0));
     }
+    let intrinsic = svm::gas::intrinsic::deploy(inline(TRAPS, 1, &[(0, 0, 8)]).code.len(), 1);
+    let refused: [(ChangeDeploy, Refusal); 4] = [
+        (|d| d.page_count = 0, Refusal::InvalidLayout),
+        (|d| d.slices[0].len = 5000, Refusal::InvalidLayout),
+        (|d| d.page_count = Limits::default().max_pages + 1, Refusal::InvalidLayout),
+        (
+            |d| d.code = inline("(module (func (export \"f\") (drop (f32.const 1))))", 0, &[]).code,
+            Refusal::CodeRejected(Rule::Float),
+        ),
+    ];
+    for (change, reason) in refused {
+        let (outcome, gas) = everywhere(deploy_with(change));
+        assert_eq!(outcome, Outcome::Refused(reason));
+        // The float module is shorter, so its intrinsic gas differs; the rest pay the original's.
+        if !matches!(reason, Refusal::CodeRejected(_)) {
+            assert_eq!(gas, intrinsic);
+        }
+    }
+}
 
+#[test]
+fn transfers_either_apply_or_are_invalid() {
     let transfer = |nonce, amount, to| {
-        move |_: &mut Runtime| Transaction::Transfer(Transfer { from: account(1), to, nonce, amount })
+        move |_: &mut Runtime| Transaction::Transfer(Transfer { from: account(1), to, nonce, amount, gas_price: PRICE })
     };
-    assert_eq!(everywhere(transfer(1, 5, account(2))), (Outcome::Invalid(InvalidTx::NonceMismatch), 0));
-    assert_eq!(everywhere(transfer(0, 1_000_001, account(2))), (Outcome::Invalid(InvalidTx::InsufficientBalance), 0));
+    let invalid = |reason| (Outcome::Invalid(reason), 0);
+    assert_eq!(everywhere(transfer(1, 5, account(2))), invalid(InvalidTx::NonceMismatch));
+    // The whole balance moved leaves nothing for the fee.
+    assert_eq!(everywhere(transfer(0, FUNDS, account(2))), invalid(InvalidTx::InsufficientBalance));
+    assert_eq!(everywhere(transfer(0, 5, FEE_ACCOUNT)), invalid(InvalidTx::FeeAccount));
+    assert_eq!(everywhere(transfer(0, 5, account(2))), (Outcome::Success, svm::gas::intrinsic::TRANSFER));
 
     // A recipient at the top of the range cannot receive more.
     let mut rt = Runtime::new(Arc::new(MemKv::new()), configs()[0].clone());
-    rt.genesis(&[(account(1), 10), (account(9), u64::MAX)]).unwrap();
+    rt.genesis(&[(account(1), FUNDS), (account(9), u64::MAX)]).unwrap();
     let before = rt.root();
-    let tx = Transaction::Transfer(Transfer { from: account(1), to: account(9), nonce: 0, amount: 1 });
+    let tx =
+        Transaction::Transfer(Transfer { from: account(1), to: account(9), nonce: 0, amount: 1, gas_price: PRICE });
     assert_eq!(rt.apply(&tx, &BlockContext::default()).unwrap().outcome, Outcome::Invalid(InvalidTx::BalanceOverflow));
     assert_eq!(rt.root(), before);
 }
 
 #[test]
-fn successful_deploys_transfers_and_values_move_balances_and_nonces() {
+fn successful_deploys_transfers_and_values_move_balances_nonces_and_fees() {
     for config in configs() {
         let mut rt = runtime(config);
         let mut tx = deploy_tx(&inline(TRAPS, 0, &[]), account(1), 0);
@@ -206,31 +255,40 @@ fn successful_deploys_transfers_and_values_move_balances_and_nonces() {
         }
         let receipt = rt.apply(&tx, &BlockContext::default()).unwrap();
         let c = receipt.contract.unwrap();
-        assert_eq!(receipt.gas_used, svm::gas::intrinsic::deploy(inline(TRAPS, 0, &[]).code.len(), 0));
+        let deploy_gas = svm::gas::intrinsic::deploy(inline(TRAPS, 0, &[]).code.len(), 0);
+        assert_eq!(receipt.gas_used, deploy_gas);
         assert_eq!(rt.account(&c).unwrap().unwrap().balance, 1000);
         let author = rt.account(&account(1)).unwrap().unwrap();
-        assert_eq!((author.balance, author.nonce), (999_000, 1));
+        assert_eq!((author.balance, author.nonce), (FUNDS - 1000 - deploy_gas * PRICE, 1));
 
-        let tx = Transaction::Transfer(Transfer { from: account(2), to: account(7), nonce: 0, amount: 250 });
+        let tx =
+            Transaction::Transfer(Transfer { from: account(2), to: account(7), nonce: 0, amount: 250, gas_price: 3 });
         let receipt = rt.apply(&tx, &BlockContext::default()).unwrap();
         assert_eq!((receipt.outcome, receipt.gas_used), (Outcome::Success, svm::gas::intrinsic::TRANSFER));
         assert_eq!(rt.account(&account(7)).unwrap().unwrap().balance, 250);
+        let mut fees = deploy_gas * PRICE + svm::gas::intrinsic::TRANSFER * 3;
 
-        // A failed call returns the value; a successful one keeps it.
+        // A failed call returns the value and pays its fee; a successful one keeps the value.
         let mut failing = exec(&rt, c, "unreachable", &[]);
         if let Transaction::Execute(e) = &mut failing {
             e.value = 100;
         }
-        assert!(!rt.apply(&failing, &BlockContext::default()).unwrap().outcome.is_success());
+        let failed = rt.apply(&failing, &BlockContext::default()).unwrap();
+        assert!(failed.outcome.is_failure());
+        fees += failed.gas_used * PRICE;
         assert_eq!(rt.account(&c).unwrap().unwrap().balance, 1000);
         let mut paying = exec(&rt, c, "ok", &[Value::I32(-3), Value::I64(10)]);
         if let Transaction::Execute(e) = &mut paying {
             e.value = 100;
         }
         let receipt = rt.apply(&paying, &BlockContext::default()).unwrap();
+        fees += receipt.gas_used * PRICE;
         assert_eq!(receipt.returns, vec![Value::I64(7)]);
         assert_eq!(rt.account(&c).unwrap().unwrap().balance, 1100);
-        assert_eq!(rt.account(&account(2)).unwrap().unwrap().balance, 1_000_000 - 250 - 100);
+        let sender = rt.account(&account(2)).unwrap().unwrap();
+        let spent = 250 + svm::gas::intrinsic::TRANSFER * 3 + (failed.gas_used + receipt.gas_used) * PRICE + 100;
+        assert_eq!((sender.balance, sender.nonce), (FUNDS - spent, 3));
+        assert_eq!(rt.account(&FEE_ACCOUNT).unwrap().unwrap().balance, fees);
     }
 }
 
@@ -238,7 +296,7 @@ fn successful_deploys_transfers_and_values_move_balances_and_nonces() {
 fn the_runtime_reopens_at_any_earlier_root() {
     let kv = Arc::new(MemKv::new());
     let mut rt = Runtime::new(kv.clone(), configs()[0].clone());
-    rt.genesis(&[(account(2), 100)]).unwrap();
+    rt.genesis(&[(account(2), FUNDS)]).unwrap();
     let counter = {
         let tx = deploy_tx(&contract("counter"), account(2), 0);
         rt.apply(&tx, &BlockContext::default()).unwrap().contract.unwrap()

@@ -100,3 +100,46 @@ fn branches_out_of_the_function_body_release_the_frame() {
         assert_eq!(receipt.returns, vec![Value::I32(20000 * (1 + 2 + 4 + 5))]);
     }
 }
+
+/// A recursion whose every frame calls host code (a storage write, a log and a register copy) before
+/// recursing, so that the deepest frame runs host code with the least native stack left.
+const HOST_AT_EVERY_LEVEL: &str = r#"(module
+  (import "svm" "storage_write_i64" (func $write (param i32 i64)))
+  (import "svm" "log" (func $log (param i32 i32)))
+  (import "svm" "reg_copy" (func $copy (param i32 i32 i32)))
+  (memory (export "memory") 1)
+  (func $rec (param $n i64) (result i64)
+    (call $write (i32.const 0) (local.get $n))
+    (call $copy (i32.const 512) (i32.const 0) (i32.const 1))
+    (if (i64.lt_u (local.get $n) (i64.const 60)) (then (call $log (i32.const 0) (i32.const 16))))
+    (drop (call $rec (i64.add (local.get $n) (i64.const 1))))
+    (i64.const 0))
+  (func (export "go") (result i64) (call $rec (i64.const 0))))"#;
+
+#[test]
+fn the_worst_frame_shapes_stop_at_the_budget_on_the_smallest_promised_native_stack() {
+    // The deepest chains (the lightest frames), the heaviest frames, and host code at every level: on
+    // both compilers and every cache mode, with the native stack at the smallest size the VM promises,
+    // each stops with `stack-exhausted` and the same gas as on the default stack. Were the native guard
+    // reached first, the runtime would report a node fault and `apply` would fail.
+    let shapes = [(0, 0, 0), (0, 0, 1), (1, 0, 0), (32, 0, 0), (0, 1000, 0), (0, 0, 900), (16, 500, 400)];
+    let mut sources: Vec<(String, svm_fuzzing::contract_source::ContractSource)> = shapes
+        .iter()
+        .map(|&(p, l, o)| (format!("{p} params, {l} locals, {o} operands"), inline(&bomb(p, l, o), 0, &[])))
+        .collect();
+    sources.push(("host code at every level".into(), inline(HOST_AT_EVERY_LEVEL, 1, &[(0, 0, 8)])));
+    for (shape, source) in &sources {
+        let mut seen = Vec::new();
+        for stack in [svm::limits::MIN_NATIVE_STACK_BYTES, svm::limits::NATIVE_STACK_BYTES] {
+            for config in configs() {
+                let config = svm::runtime::RuntimeConfig { native_stack_bytes: stack, ..config };
+                let mut rt = runtime(config.clone());
+                let address = deployed(&mut rt, source);
+                let receipt = call(&mut rt, address, "go", &[]);
+                assert_eq!(receipt.outcome, Outcome::StackExhausted, "{shape} on {config:?}: {}", receipt.diagnostic);
+                seen.push(receipt.gas_used);
+            }
+        }
+        assert!(seen.iter().all(|gas| *gas == seen[0]), "{shape}: gas differs: {seen:?}");
+    }
+}

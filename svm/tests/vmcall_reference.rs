@@ -11,7 +11,8 @@ use svm::vmcalls::registry::{VMCALLS, markdown_table};
 use svm::{Address, Hash, Limits, ValueType};
 use wasmer::{FunctionEnv, Store, Type};
 
-const BEGIN: &str = "<!-- vmcall-table:begin (generated from svm/src/vmcalls/registry.rs; a test keeps it equal) -->\n";
+const BEGIN: &str =
+    "<!-- vmcall-table:begin (generated from svm/core/src/vmcalls/registry.rs; a test keeps it equal) -->\n";
 const END: &str = "<!-- vmcall-table:end -->";
 
 #[test]
@@ -31,6 +32,7 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
         &mut store,
         ExecutionEnv {
             storage: None,
+            page_charges: svm::vmcalls::page_charges::PageCharges::new(0, 0),
             registers: RegisterFile::new(),
             calldata: Vec::new(),
             returndata: Vec::new(),

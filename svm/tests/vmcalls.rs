@@ -137,6 +137,7 @@ fn exec(
         args: args.to_vec(),
         calldata: calldata.to_vec(),
         gas_limit: GAS,
+        gas_price: PRICE,
         value,
     });
     rt.apply(&tx, &BlockContext { layer }).unwrap()
@@ -192,9 +193,11 @@ fn calldata_returndata_log_and_context_vmcalls() {
         let r = exec(&mut rt, c, "context", &[], &[], 77, 12);
         assert_eq!(r.returns, vec![Value::I64(12_077)]);
 
-        // The contract holds the 77 moved to it; the sender's balance already excludes this call's value.
+        // The contract holds the 77 moved to it; the sender's balance already excludes this call's value
+        // (and not yet its fee).
+        let sender_before = rt.account(&account(2)).unwrap().unwrap().balance;
         let r = exec(&mut rt, c, "balances", &[], &[], 3, 0);
-        assert_eq!(r.returns, vec![Value::I64(80 * 1_000_000_000 + (1_000_000 - 77 - 3))]);
+        assert_eq!(r.returns, vec![Value::I64(80 * 1_000_000_000 + (sender_before - 3) as i64)]);
         assert_eq!(rt.account(&c).unwrap().unwrap().balance, 80);
     }
 }
@@ -218,14 +221,15 @@ fn each_bad_argument_is_its_typed_host_error_and_changes_nothing() {
     for config in configs() {
         let (mut rt, c) = setup(config.clone());
         for (function, expected) in cases {
-            let before = rt.root();
+            let before = rt.account(&c).unwrap();
             let nonce = rt.account(&account(2)).unwrap().unwrap().nonce;
             let r = exec(&mut rt, c, function, &[], b"abc", 5, 0);
             assert_eq!(r.outcome, Outcome::Host(expected), "{function} on {config:?}: {}", r.diagnostic);
             assert!(r.gas_used > 0 && r.gas_used < GAS, "{function}: gas {}", r.gas_used);
             assert!(r.logs.is_empty() && r.returndata.is_empty());
-            assert_eq!(rt.root(), before, "{function} changed the state");
-            assert_eq!(rt.account(&account(2)).unwrap().unwrap().nonce, nonce);
+            // A failure keeps its nonce and fee and nothing else: the contract is as it was.
+            assert_eq!(rt.account(&c).unwrap(), before, "{function} changed the contract");
+            assert_eq!(rt.account(&account(2)).unwrap().unwrap().nonce, nonce + 1);
         }
         // A length of 2^32 - 1 is priced before anything is checked: out of gas, not a range error.
         let r = exec(&mut rt, c, "negative_len", &[], &[], 0, 0);
@@ -240,10 +244,10 @@ fn each_bad_argument_is_its_typed_host_error_and_changes_nothing() {
 fn a_trap_after_a_storage_write_discards_the_write() {
     for config in configs() {
         let (mut rt, c) = setup(config);
-        let before = rt.root();
+        let before = rt.account(&c).unwrap();
         let r = exec(&mut rt, c, "write_then_trap", &[], &[], 0, 0);
         assert_eq!(r.outcome, Outcome::Trap(svm::outcome::TrapKind::Unreachable));
-        assert_eq!(rt.root(), before);
+        assert_eq!(rt.account(&c).unwrap(), before);
         assert_eq!(rt.contract_slices(&c).unwrap().unwrap()[0], vec![0; 8]);
     }
 }
@@ -278,6 +282,7 @@ fn the_trace_records_every_vmcall_with_gas_before_and_after() {
         args: vec![],
         calldata: b"xy".to_vec(),
         gas_limit: GAS,
+        gas_price: PRICE,
         value: 0,
     });
     let (receipt, trace) = rt.apply_traced(&tx, &BlockContext::default()).unwrap();

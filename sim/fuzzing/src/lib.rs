@@ -13,6 +13,7 @@
 pub mod contract_source;
 pub mod corpus;
 pub mod generators;
+pub mod invariants;
 pub mod oracles;
 pub mod stream;
 pub mod targets;

@@ -11,8 +11,8 @@ use thiserror::Error;
 
 /// The `format` value of a stream header.
 pub const STREAM_FORMAT: &str = "svm-stream";
-/// The stream format version this build reads and writes.
-pub const STREAM_VERSION: u32 = 1;
+/// The stream format version this build reads and writes (2: gas prices and the consensus version).
+pub const STREAM_VERSION: u32 = 2;
 
 /// One transaction of a stream and the layer it runs in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +76,15 @@ pub enum StreamError {
         /// The version found.
         found: u32,
     },
+    /// The stream was made under other consensus rules than this build's.
+    #[error(
+        "stream made under consensus version {found}; this build runs consensus version {}",
+        svm::CONSENSUS_VERSION
+    )]
+    WrongConsensusVersion {
+        /// The version the file names.
+        found: u32,
+    },
     /// A field or transaction is unusable.
     #[error("line {line}: {source}")]
     Tx {
@@ -100,6 +109,10 @@ pub struct HeaderJson {
     pub format: String,
     /// Always [`STREAM_VERSION`] when written by this build.
     pub version: u32,
+    /// The consensus version the stream's results hold under ([`svm::CONSENSUS_VERSION`]). Files of
+    /// an older format lack it, and are refused by their format version first.
+    #[serde(default)]
+    pub consensus_version: u32,
     /// The generating seed.
     pub seed: u64,
     /// `[hex address, balance]` pairs.
@@ -146,6 +159,7 @@ impl Stream {
         let header = HeaderJson {
             format: STREAM_FORMAT.into(),
             version: STREAM_VERSION,
+            consensus_version: svm::CONSENSUS_VERSION,
             seed: self.seed,
             genesis: self.genesis.iter().map(|(a, b)| (address_hex(a), *b)).collect(),
             contracts: self
@@ -170,6 +184,9 @@ impl Stream {
         }
         if header.version != STREAM_VERSION {
             return Err(StreamError::WrongVersion { found: header.version });
+        }
+        if header.consensus_version != svm::CONSENSUS_VERSION {
+            return Err(StreamError::WrongConsensusVersion { found: header.consensus_version });
         }
         let tx_error = |line, source| StreamError::Tx { line, source };
         let mut genesis = Vec::new();
@@ -271,6 +288,7 @@ mod tests {
                         slices: vec![svm::storage::page_slices::PageSlice { page: 0, offset: 0, len: 8 }],
                         initial_balance: 5,
                         gas_limit: 1000,
+                        gas_price: 3,
                     }),
                 },
                 StreamTx {
@@ -283,6 +301,7 @@ mod tests {
                         args: vec![svm::Value::I32(-1), svm::Value::I64(i64::MIN)],
                         calldata: vec![0xAB],
                         gas_limit: 5,
+                        gas_price: 0,
                         value: 0,
                     }),
                 },
@@ -293,6 +312,7 @@ mod tests {
                         to: Address([3; 20]),
                         nonce: 2,
                         amount: 9,
+                        gas_price: 7,
                     }),
                 },
             ],
@@ -317,7 +337,11 @@ mod tests {
         assert!(matches!(Stream::from_jsonl(""), Err(StreamError::Empty)));
         let truncated = &text[..text.len() - 10];
         assert!(matches!(Stream::from_jsonl(truncated), Err(StreamError::Json { line: 4, .. })));
-        let wrong_version = text.replacen("\"version\":1", "\"version\":9", 1);
+        let wrong_version = text.replacen("\"version\":2", "\"version\":9", 1);
+        let wrong_consensus = text.replacen("\"consensus_version\":1", "\"consensus_version\":99", 1);
+        let refused = Stream::from_jsonl(&wrong_consensus).unwrap_err();
+        assert!(matches!(refused, StreamError::WrongConsensusVersion { found: 99 }));
+        assert!(refused.to_string().contains("99") && refused.to_string().contains("consensus version 1"));
         assert!(matches!(Stream::from_jsonl(&wrong_version), Err(StreamError::WrongVersion { found: 9 })));
         let wrong_format = text.replacen("svm-stream", "svm-other", 1);
         assert!(matches!(Stream::from_jsonl(&wrong_format), Err(StreamError::WrongFormat(_))));

@@ -100,7 +100,7 @@ pub fn vmcalls(data: &[u8]) {
     let config = RuntimeConfig { compiler: plan.compiler, cache: CacheMode::Memory, ..RuntimeConfig::default() };
     let (author, sender) = (Address([1; 20]), Address([2; 20]));
     let mut rt = Runtime::new(Arc::new(MemKv::new()), config);
-    rt.genesis(&[(author, 1_000_000), (sender, 1_000_000)]).expect("genesis");
+    rt.genesis(&[(author, 1 << 40), (sender, 1 << 40)]).expect("genesis");
     let deploy = Transaction::Deploy(Deploy {
         author,
         nonce: 0,
@@ -108,7 +108,8 @@ pub fn vmcalls(data: &[u8]) {
         page_count: plan.page_count,
         slices: plan.slices,
         initial_balance: 5,
-        gas_limit: 50_000_000,
+        gas_limit: 1_000_000_000,
+        gas_price: 1,
     });
     let Some(contract) = apply_checked(&mut rt, &deploy, &BlockContext::default()).contract else { return };
     for (i, call) in plan.calls.into_iter().enumerate() {
@@ -121,6 +122,7 @@ pub fn vmcalls(data: &[u8]) {
             args: call.args,
             calldata: call.calldata,
             gas_limit: call.gas,
+            gas_price: call.gas_price,
             value: call.value,
         });
         apply_checked(&mut rt, &tx, &BlockContext { layer: i as u64 });

@@ -26,6 +26,8 @@ pub enum TxJson {
         initial_balance: u64,
         /// Gas limit.
         gas_limit: u64,
+        /// Gas price.
+        gas_price: u64,
     },
     /// An execution.
     Execute {
@@ -43,6 +45,8 @@ pub enum TxJson {
         calldata: String,
         /// Gas limit.
         gas_limit: u64,
+        /// Gas price.
+        gas_price: u64,
         /// Balance moved to the contract.
         value: u64,
     },
@@ -56,6 +60,8 @@ pub enum TxJson {
         nonce: u64,
         /// Amount.
         amount: u64,
+        /// Gas price.
+        gas_price: u64,
     },
 }
 
@@ -138,6 +144,7 @@ impl TxJson {
                 slices: d.slices.iter().map(|s| [s.page, s.offset, s.len]).collect(),
                 initial_balance: d.initial_balance,
                 gas_limit: d.gas_limit,
+                gas_price: d.gas_price,
             },
             Transaction::Execute(e) => TxJson::Execute {
                 contract: address_hex(&e.contract),
@@ -147,6 +154,7 @@ impl TxJson {
                 args: e.args.iter().map(|&v| v.into()).collect(),
                 calldata: hex::encode(&e.calldata),
                 gas_limit: e.gas_limit,
+                gas_price: e.gas_price,
                 value: e.value,
             },
             Transaction::Transfer(t) => TxJson::Transfer {
@@ -154,6 +162,7 @@ impl TxJson {
                 to: address_hex(&t.to),
                 nonce: t.nonce,
                 amount: t.amount,
+                gas_price: t.gas_price,
             },
         }
     }
@@ -161,7 +170,7 @@ impl TxJson {
     /// The transaction, with deploy code looked up by hash through `code`.
     pub fn to_tx(&self, code: impl Fn(&Hash) -> Option<Vec<u8>>) -> Result<Transaction, TxFormatError> {
         Ok(match self {
-            TxJson::Deploy { author, nonce, code: hash, page_count, slices, initial_balance, gas_limit } => {
+            TxJson::Deploy { author, nonce, code: hash, page_count, slices, initial_balance, gas_limit, gas_price } => {
                 let hash = Hash(fixed_hex::<32>("code", hash)?);
                 Transaction::Deploy(Deploy {
                     author: parse_address("author", author)?,
@@ -174,9 +183,10 @@ impl TxJson {
                         .collect(),
                     initial_balance: *initial_balance,
                     gas_limit: *gas_limit,
+                    gas_price: *gas_price,
                 })
             }
-            TxJson::Execute { contract, sender, nonce, function, args, calldata, gas_limit, value } => {
+            TxJson::Execute { contract, sender, nonce, function, args, calldata, gas_limit, gas_price, value } => {
                 Transaction::Execute(Execute {
                     contract: parse_address("contract", contract)?,
                     sender: parse_address("sender", sender)?,
@@ -185,14 +195,16 @@ impl TxJson {
                     args: args.iter().map(|&v| v.into()).collect(),
                     calldata: any_hex("calldata", calldata)?,
                     gas_limit: *gas_limit,
+                    gas_price: *gas_price,
                     value: *value,
                 })
             }
-            TxJson::Transfer { from, to, nonce, amount } => Transaction::Transfer(Transfer {
+            TxJson::Transfer { from, to, nonce, amount, gas_price } => Transaction::Transfer(Transfer {
                 from: parse_address("from", from)?,
                 to: parse_address("to", to)?,
                 nonce: *nonce,
                 amount: *amount,
+                gas_price: *gas_price,
             }),
         })
     }

@@ -8,7 +8,7 @@ use super::mutation::mutating_exports;
 use super::tally::FileTally;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use svm::outcome::{InvalidTx, Outcome, TrapKind};
+use svm::outcome::{Outcome, Refusal, TrapKind};
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
 use svm::transaction::{Deploy, Execute, Transaction};
@@ -208,7 +208,7 @@ impl FileRun<'_> {
                     // Text that does not even parse can never be deployed.
                     Err(_) => self.refused(),
                     Ok(bytes) => match self.deploy(&bytes) {
-                        Ok(Outcome::Invalid(InvalidTx::CodeRejected(_))) => self.refused(),
+                        Ok(Outcome::Refused(Refusal::CodeRejected(_))) => self.refused(),
                         Ok(outcome) => {
                             self.fail(span, format!("expected rejection ({message}), got {}", outcome.name()))
                         }
@@ -219,7 +219,7 @@ impl FileRun<'_> {
             WastDirective::AssertUnlinkable { mut module, message, .. } => match module.encode() {
                 Err(e) => self.fail(span, format!("module does not encode: {e}")),
                 Ok(bytes) => match self.deploy(&bytes) {
-                    Ok(Outcome::Invalid(InvalidTx::CodeRejected(_))) => self.refused(),
+                    Ok(Outcome::Refused(Refusal::CodeRejected(_))) => self.refused(),
                     // Deployed: then it must fail where SVM instantiates, when an export is called.
                     Ok(Outcome::Success) => self.instantiation_must_fail(span, &bytes, message),
                     Ok(outcome) => {
@@ -259,6 +259,7 @@ impl FileRun<'_> {
                 slices: Vec::new(),
                 initial_balance: 0,
                 gas_limit: GAS,
+                gas_price: 0,
             })
         })
     }
@@ -275,6 +276,7 @@ impl FileRun<'_> {
                 args: args.to_vec(),
                 calldata: Vec::new(),
                 gas_limit: GAS,
+                gas_price: 0,
                 value: 0,
             })
         })
@@ -315,7 +317,7 @@ impl FileRun<'_> {
                         .collect();
                     Defined::Instance(Instance { address, mutating: mutating_exports(bytes), dirty: false, exports })
                 }
-                (Outcome::Invalid(InvalidTx::CodeRejected(rule)), _) => {
+                (Outcome::Refused(Refusal::CodeRejected(rule)), _) => {
                     *self.tally.modules_rejected.entry(rule.name().to_string()).or_default() += 1;
                     Defined::Unavailable(format!("module rejected: {}", rule.name()))
                 }

@@ -18,8 +18,8 @@ pub struct Account {
 pub struct ContractInfo {
     /// blake3 of the contract's code, under which the code is stored.
     pub code_hash: Hash,
-    /// blake3 of the encoded storage layout, under which the layout is stored.
-    pub layout_hash: Hash,
+    /// The hash of the contract's metadata (code size, layout, exports), under which it is stored.
+    pub meta_hash: Hash,
     /// The root of the contract's page tree.
     pub state: ContractState,
 }

@@ -11,6 +11,12 @@ pub const MAX_PAGES: u32 = 1 << 20;
 /// A page's index, local to its contract, counted from 0.
 pub type PageIndex = u32;
 
+/// The number of levels above the leaves of the page tree of a contract with `page_count` pages:
+/// ceil(log2(page_count)), 0 for zero or one page. Storage gas grows with it.
+pub fn tree_depth(page_count: u32) -> u32 {
+    u32::BITS - page_count.saturating_sub(1).leading_zeros()
+}
+
 /// A slice's index, local to its contract, counted from 0.
 pub type SliceIndex = u32;
 

@@ -36,15 +36,26 @@ pub struct Limits {
     pub max_logs: u32,
     /// Most bytes in one log entry.
     pub max_log_bytes: u32,
+    /// Most storage pages one contract may declare.
+    pub max_pages: u32,
+    /// Most pages one execution may write (make dirty); one more write is the host error
+    /// `too-many-dirty-pages`.
+    pub max_dirty_pages: u32,
 }
 
 /// Slots every frame reserves besides its parameters, locals and operand stack (return address,
 /// saved registers, alignment).
 pub const FRAME_OVERHEAD_SLOTS: u32 = 8;
 
-/// The native stack each execution runs on. The stack budget is sized so that even 16 bytes per slot
-/// stay well inside it, on every compiler: the native guard page is never what stops a contract.
+/// The smallest native stack the VM promises to run within: at this size, every frame shape the stack
+/// budget allows stops at the budget, never at the native guard page, on every compiler (a test
+/// runs the worst cases at exactly this size). A node may give executions more, never less.
+pub const MIN_NATIVE_STACK_BYTES: usize = 2 << 20;
+
+/// The native stack each execution runs on by default: four times the promised minimum.
 pub const NATIVE_STACK_BYTES: usize = 8 << 20;
+
+const _: () = assert!(MIN_NATIVE_STACK_BYTES * 4 <= NATIVE_STACK_BYTES);
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -64,6 +75,8 @@ impl Default for Limits {
             max_returndata_bytes: 64 << 10,
             max_logs: 64,
             max_log_bytes: 1024,
+            max_pages: 1 << 16,
+            max_dirty_pages: 256,
         }
     }
 }
@@ -77,7 +90,7 @@ impl Limits {
 
     /// A canonical byte encoding, for cache keys.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let fields: [u64; 15] = [
+        let fields: [u64; 17] = [
             self.max_code_bytes as u64,
             self.max_memory_pages.into(),
             self.max_table_elements.into(),
@@ -93,6 +106,8 @@ impl Limits {
             self.max_returndata_bytes.into(),
             self.max_logs.into(),
             self.max_log_bytes.into(),
+            self.max_pages.into(),
+            self.max_dirty_pages.into(),
         ];
         fields.iter().flat_map(|f| f.to_le_bytes()).collect()
     }
@@ -106,7 +121,7 @@ mod tests {
     fn the_stack_budget_fits_the_native_stack_with_a_wide_margin() {
         let limits = Limits::default();
         // 16 bytes per slot is twice what either compiler uses for a spilled i64.
-        assert!(limits.stack_budget as usize * 16 * 4 <= NATIVE_STACK_BYTES);
+        assert!(limits.stack_budget as usize * 16 * 2 <= MIN_NATIVE_STACK_BYTES);
     }
 
     #[test]
@@ -117,6 +132,9 @@ mod tests {
         assert_ne!(base, changed.to_bytes());
         changed = Limits::default();
         changed.max_code_bytes += 1;
+        assert_ne!(base, changed.to_bytes());
+        changed = Limits::default();
+        changed.max_dirty_pages += 1;
         assert_ne!(base, changed.to_bytes());
     }
 }

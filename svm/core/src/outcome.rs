@@ -4,12 +4,17 @@ use crate::stable_codes::stable_codes;
 use crate::validation::Rule;
 use crate::vmcalls::HostError;
 
-/// The result of a transaction. Only [`Outcome::Success`] changes state.
+/// The result of a transaction.
+///
+/// [`Outcome::Success`] applies the transaction. [`Outcome::Invalid`] changes nothing at all: the
+/// sender could not pay, or the transaction cannot apply to this state. Every other outcome is a
+/// *failed* transaction: it consumes the sender's nonce and pays `gas_used × gas_price` to the fee
+/// account, and changes nothing else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// Applied; the state changed.
     Success,
-    /// Refused before any code ran.
+    /// Refused before anything was charged: nothing changed, not even the nonce.
     Invalid(InvalidTx),
     /// The gas limit was reached (in wasm, in a vmcall, or by intrinsic costs).
     OutOfGas,
@@ -19,34 +24,48 @@ pub enum Outcome {
     Trap(TrapKind),
     /// A vmcall refused its arguments.
     Host(HostError),
+    /// Refused before any code ran, after the intrinsic gas was charged (the call names no export or
+    /// mismatches its signature; the deploy's layout or code breaks a rule).
+    Refused(Refusal),
 }
 
-/// Why a transaction was refused before execution.
+/// Why a transaction was invalid: it changes nothing and pays nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum InvalidTx {
     /// The nonce is not the sender's account nonce.
     NonceMismatch,
-    /// The sender cannot pay the value or initial balance.
+    /// The sender cannot pay the most the transaction can cost (gas limit × gas price) plus the value
+    /// or initial balance it moves.
     InsufficientBalance,
-    /// The recipient's balance would overflow.
+    /// A balance would overflow (the recipient's, the new contract's, or the fee account's).
     BalanceOverflow,
     /// No contract lives at the address.
     UnknownContract,
     /// A contract already lives at the deploy address.
     AddressTaken,
-    /// The storage layout breaks a layout rule.
-    InvalidLayout,
-    /// The code breaks a rule of the deploy allow-list.
-    CodeRejected(Rule),
+    /// More calldata than the limit.
+    CalldataTooLarge,
+    /// Gas limit × gas price plus the value moved does not fit in a `u64`.
+    FeeOverflow,
+    /// The fee account is the sender or the recipient.
+    FeeAccount,
+}
+
+/// Why a transaction was refused before any code ran; it pays its intrinsic gas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Refusal {
     /// The contract exports no function of that name.
     NoSuchFunction,
     /// The arguments do not match the function's parameters.
     ArgumentMismatch,
-    /// More calldata than the limit.
-    CalldataTooLarge,
+    /// The deploy's storage layout breaks a layout rule or limit.
+    InvalidLayout,
+    /// The deploy's code breaks a rule of the allow-list.
+    CodeRejected(Rule),
 }
 
-/// Why a contract trapped, in engine-independent terms.
+/// Why a contract trapped, in engine-independent terms. A trap the engine reports that is none of
+/// these (a native stack overflow, say) is a node fault, not an outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TrapKind {
     /// `unreachable` was executed.
@@ -63,45 +82,49 @@ pub enum TrapKind {
     IntegerOverflow,
     /// Integer division or remainder by zero.
     IntegerDivisionByZero,
-    /// The native stack ran out before the VM's budget did. Never expected: the budget is sized to
-    /// prevent it, and a test pins that.
-    NativeStackOverflow,
-    /// Anything else the engine reported.
-    Other,
 }
 
-impl InvalidTx {
+stable_codes!(InvalidTx {
+    NonceMismatch => "nonce-mismatch",
+    InsufficientBalance => "insufficient-balance",
+    BalanceOverflow => "balance-overflow",
+    UnknownContract => "unknown-contract",
+    AddressTaken => "address-taken",
+    CalldataTooLarge => "calldata-too-large",
+    FeeOverflow => "fee-overflow",
+    FeeAccount => "fee-account",
+});
+
+impl Refusal {
     /// The reason's stable code; `CodeRejected` codes follow after the plain ones, one per rule.
     pub fn code(self) -> u8 {
         match self {
-            InvalidTx::NonceMismatch => 0,
-            InvalidTx::InsufficientBalance => 1,
-            InvalidTx::BalanceOverflow => 2,
-            InvalidTx::UnknownContract => 3,
-            InvalidTx::AddressTaken => 4,
-            InvalidTx::InvalidLayout => 5,
-            InvalidTx::NoSuchFunction => 6,
-            InvalidTx::ArgumentMismatch => 7,
-            InvalidTx::CalldataTooLarge => 8,
-            InvalidTx::CodeRejected(rule) => 64 + rule.code(),
+            Refusal::NoSuchFunction => 0,
+            Refusal::ArgumentMismatch => 1,
+            Refusal::InvalidLayout => 2,
+            Refusal::CodeRejected(rule) => 64 + rule.code(),
         }
     }
 
     /// The reason with code `code`.
-    pub fn from_code(code: u8) -> Option<InvalidTx> {
+    pub fn from_code(code: u8) -> Option<Refusal> {
         Some(match code {
-            0 => InvalidTx::NonceMismatch,
-            1 => InvalidTx::InsufficientBalance,
-            2 => InvalidTx::BalanceOverflow,
-            3 => InvalidTx::UnknownContract,
-            4 => InvalidTx::AddressTaken,
-            5 => InvalidTx::InvalidLayout,
-            6 => InvalidTx::NoSuchFunction,
-            7 => InvalidTx::ArgumentMismatch,
-            8 => InvalidTx::CalldataTooLarge,
-            64.. => InvalidTx::CodeRejected(Rule::from_code(code - 64)?),
+            0 => Refusal::NoSuchFunction,
+            1 => Refusal::ArgumentMismatch,
+            2 => Refusal::InvalidLayout,
+            64.. => Refusal::CodeRejected(Rule::from_code(code - 64)?),
             _ => return None,
         })
+    }
+
+    /// The reason's name as reports spell it (`no-such-function`, `code-rejected:float` …).
+    pub fn name(self) -> String {
+        match self {
+            Refusal::NoSuchFunction => "no-such-function".into(),
+            Refusal::ArgumentMismatch => "argument-mismatch".into(),
+            Refusal::InvalidLayout => "invalid-layout".into(),
+            Refusal::CodeRejected(rule) => format!("code-rejected:{rule}"),
+        }
     }
 }
 
@@ -113,8 +136,6 @@ stable_codes!(TrapKind {
     BadSignature => "bad-signature",
     IntegerOverflow => "integer-overflow",
     IntegerDivisionByZero => "integer-division-by-zero",
-    NativeStackOverflow => "native-stack-overflow",
-    Other => "other",
 });
 
 impl Outcome {
@@ -127,6 +148,7 @@ impl Outcome {
             Outcome::StackExhausted => (3, 0),
             Outcome::Trap(kind) => (4, kind.code()),
             Outcome::Host(kind) => (5, kind.code()),
+            Outcome::Refused(reason) => (6, reason.code()),
         }
     }
 
@@ -139,6 +161,7 @@ impl Outcome {
             (3, 0) => Outcome::StackExhausted,
             (4, d) => Outcome::Trap(TrapKind::from_code(d)?),
             (5, d) => Outcome::Host(HostError::from_code(d)?),
+            (6, d) => Outcome::Refused(Refusal::from_code(d)?),
             _ => return None,
         })
     }
@@ -148,33 +171,28 @@ impl Outcome {
         self == Outcome::Success
     }
 
+    /// Whether the transaction was invalid (it changed nothing, not even the nonce).
+    pub fn is_invalid(self) -> bool {
+        matches!(self, Outcome::Invalid(_))
+    }
+
+    /// Whether the transaction failed: it consumed its nonce and paid its fee, and changed nothing else.
+    pub fn is_failure(self) -> bool {
+        !self.is_success() && !self.is_invalid()
+    }
+
     /// A short stable name, as reports print it (`invalid:nonce-mismatch`, `trap:unreachable` …).
     pub fn name(self) -> String {
         match self {
             Outcome::Success => "success".into(),
-            Outcome::Invalid(InvalidTx::CodeRejected(rule)) => format!("invalid:code-rejected:{rule}"),
-            Outcome::Invalid(reason) => format!("invalid:{}", kebab(&format!("{reason:?}"))),
+            Outcome::Invalid(reason) => format!("invalid:{}", reason.name()),
             Outcome::OutOfGas => "out-of-gas".into(),
             Outcome::StackExhausted => "stack-exhausted".into(),
             Outcome::Trap(kind) => format!("trap:{}", kind.name()),
             Outcome::Host(kind) => format!("host:{}", kind.name()),
+            Outcome::Refused(reason) => format!("refused:{}", reason.name()),
         }
     }
-}
-
-fn kebab(camel: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -184,10 +202,14 @@ mod tests {
     #[test]
     fn every_outcome_round_trips_its_codes_and_names_are_distinct() {
         let mut all = vec![Outcome::Success, Outcome::OutOfGas, Outcome::StackExhausted];
-        all.extend((0..=255).filter_map(InvalidTx::from_code).map(Outcome::Invalid));
+        all.extend(InvalidTx::ALL.iter().copied().map(Outcome::Invalid));
+        all.extend((0..=255).filter_map(Refusal::from_code).map(Outcome::Refused));
         all.extend(TrapKind::ALL.iter().copied().map(Outcome::Trap));
         all.extend(HostError::ALL.iter().copied().map(Outcome::Host));
-        assert_eq!(all.len(), 3 + 9 + Rule::ALL.len() + TrapKind::ALL.len() + HostError::ALL.len());
+        assert_eq!(
+            all.len(),
+            3 + InvalidTx::ALL.len() + 3 + Rule::ALL.len() + TrapKind::ALL.len() + HostError::ALL.len()
+        );
         for (i, outcome) in all.iter().enumerate() {
             let (class, detail) = outcome.codes();
             assert_eq!(Outcome::from_codes(class, detail), Some(*outcome));
@@ -195,5 +217,8 @@ mod tests {
         }
         assert_eq!(Outcome::Invalid(InvalidTx::NonceMismatch).name(), "invalid:nonce-mismatch");
         assert_eq!(Outcome::from_codes(2, 1), None);
+        assert_eq!(Outcome::Refused(Refusal::CodeRejected(Rule::Float)).name(), "refused:code-rejected:float");
+        assert!(Outcome::Refused(Refusal::NoSuchFunction).is_failure());
+        assert!(!Outcome::Invalid(InvalidTx::FeeAccount).is_failure());
     }
 }

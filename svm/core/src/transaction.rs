@@ -20,6 +20,8 @@ pub struct Deploy {
     pub initial_balance: u64,
     /// The most gas the deploy may use.
     pub gas_limit: u64,
+    /// What the author pays per gas used (see [`crate::fee`]).
+    pub gas_price: u64,
 }
 
 /// Calls an exported function of a deployed contract.
@@ -39,6 +41,8 @@ pub struct Execute {
     pub calldata: Vec<u8>,
     /// The most gas the execution may use.
     pub gas_limit: u64,
+    /// What the sender pays per gas used (see [`crate::fee`]).
+    pub gas_price: u64,
     /// Moved from the sender to the contract before the call (returned if the call fails).
     pub value: u64,
 }
@@ -54,6 +58,8 @@ pub struct Transfer {
     pub nonce: u64,
     /// The amount moved.
     pub amount: u64,
+    /// What the payer pays per gas (a transfer uses exactly [`crate::gas::intrinsic::TRANSFER`]).
+    pub gas_price: u64,
 }
 
 /// Any transaction.
@@ -74,6 +80,33 @@ impl Transaction {
             Transaction::Deploy(d) => d.author,
             Transaction::Execute(e) => e.sender,
             Transaction::Transfer(t) => t.from,
+        }
+    }
+
+    /// The account's nonce the transaction must carry.
+    pub fn nonce(&self) -> u64 {
+        match self {
+            Transaction::Deploy(d) => d.nonce,
+            Transaction::Execute(e) => e.nonce,
+            Transaction::Transfer(t) => t.nonce,
+        }
+    }
+
+    /// The most gas the transaction may use.
+    pub fn gas_limit(&self) -> u64 {
+        match self {
+            Transaction::Deploy(d) => d.gas_limit,
+            Transaction::Execute(e) => e.gas_limit,
+            Transaction::Transfer(_) => crate::gas::intrinsic::TRANSFER,
+        }
+    }
+
+    /// What the transaction pays per gas used.
+    pub fn gas_price(&self) -> u64 {
+        match self {
+            Transaction::Deploy(d) => d.gas_price,
+            Transaction::Execute(e) => e.gas_price,
+            Transaction::Transfer(t) => t.gas_price,
         }
     }
 

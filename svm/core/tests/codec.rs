@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use svm_core::codec::CodecError;
 use svm_core::layout::PageSlice;
-use svm_core::outcome::{InvalidTx, Outcome, TrapKind};
+use svm_core::outcome::{InvalidTx, Outcome, Refusal, TrapKind};
 use svm_core::receipt::Receipt;
 use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
 use svm_core::vmcalls::HostError;
@@ -29,10 +29,20 @@ fn transaction() -> impl Strategy<Value = Transaction> {
             any::<u32>(),
             prop::collection::vec(slice, 0..5),
             any::<u64>(),
+            any::<u64>(),
             any::<u64>()
         )
-            .prop_map(|(author, nonce, code, page_count, slices, initial_balance, gas_limit)| {
-                Transaction::Deploy(Deploy { author, nonce, code, page_count, slices, initial_balance, gas_limit })
+            .prop_map(|(author, nonce, code, page_count, slices, initial_balance, gas_limit, gas_price)| {
+                Transaction::Deploy(Deploy {
+                    author,
+                    nonce,
+                    code,
+                    page_count,
+                    slices,
+                    initial_balance,
+                    gas_limit,
+                    gas_price,
+                })
             }),
         (
             address(),
@@ -42,13 +52,31 @@ fn transaction() -> impl Strategy<Value = Transaction> {
             prop::collection::vec(value(), 0..5),
             prop::collection::vec(any::<u8>(), 0..32),
             any::<u64>(),
+            any::<u64>(),
             any::<u64>()
         )
-            .prop_map(|(contract, sender, nonce, function, args, calldata, gas_limit, value)| {
-                Transaction::Execute(Execute { contract, sender, nonce, function, args, calldata, gas_limit, value })
+            .prop_map(|(contract, sender, nonce, function, args, calldata, gas_limit, gas_price, value)| {
+                Transaction::Execute(Execute {
+                    contract,
+                    sender,
+                    nonce,
+                    function,
+                    args,
+                    calldata,
+                    gas_limit,
+                    gas_price,
+                    value,
+                })
             }),
-        (address(), address(), any::<u64>(), any::<u64>())
-            .prop_map(|(from, to, nonce, amount)| Transaction::Transfer(Transfer { from, to, nonce, amount })),
+        (address(), address(), any::<u64>(), any::<u64>(), any::<u64>()).prop_map(
+            |(from, to, nonce, amount, gas_price)| Transaction::Transfer(Transfer {
+                from,
+                to,
+                nonce,
+                amount,
+                gas_price
+            })
+        ),
     ]
 }
 
@@ -60,6 +88,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         (0u8..=255).prop_filter_map("a reason", InvalidTx::from_code).prop_map(Outcome::Invalid),
         prop::sample::select(TrapKind::ALL.to_vec()).prop_map(Outcome::Trap),
         prop::sample::select(HostError::ALL.to_vec()).prop_map(Outcome::Host),
+        (0u8..=255).prop_filter_map("a refusal", Refusal::from_code).prop_map(Outcome::Refused),
     ]
 }
 
@@ -139,12 +168,18 @@ proptest! {
 
 #[test]
 fn each_malformation_has_its_typed_error() {
-    let tx = Transaction::Transfer(Transfer { from: Address([1; 20]), to: Address([2; 20]), nonce: 3, amount: 4 });
+    let tx = Transaction::Transfer(Transfer {
+        from: Address([1; 20]),
+        to: Address([2; 20]),
+        nonce: 3,
+        amount: 4,
+        gas_price: 5,
+    });
     let good = tx.to_bytes();
 
     let mut wrong_version = good.clone();
-    wrong_version[0] = 2;
-    assert_eq!(Transaction::from_bytes(&wrong_version), Err(CodecError::UnknownVersion(2)));
+    wrong_version[0] = 1;
+    assert_eq!(Transaction::from_bytes(&wrong_version), Err(CodecError::UnknownVersion(1)));
 
     let mut wrong_kind = good.clone();
     wrong_kind[1] = 9;
@@ -161,6 +196,7 @@ fn each_malformation_has_its_typed_error() {
         args: vec![Value::I32(1)],
         calldata: vec![],
         gas_limit: 1,
+        gas_price: 1,
         value: 0,
     });
     let bytes = execute.to_bytes();
@@ -183,14 +219,14 @@ fn each_malformation_has_its_typed_error() {
     bad_flag[11] = 2; // the contract-present flag after version, outcome (2) and gas (8)
     assert_eq!(Receipt::from_bytes(&bad_flag), Err(CodecError::UnknownTag { what: "contract flag", tag: 2 }));
     let mut bad_outcome = receipt.clone();
-    bad_outcome[1] = 6;
+    bad_outcome[1] = 7;
     assert!(matches!(Receipt::from_bytes(&bad_outcome), Err(CodecError::UnknownTag { what: "outcome", .. })));
 }
 
 #[test]
 fn a_huge_slice_count_fails_without_allocating() {
     // version, kind, author, nonce, code length 0, page count, then a slice count of 2^20.
-    let mut bytes = vec![1u8, 0];
+    let mut bytes = vec![svm_core::codec::VERSION, 0];
     bytes.extend([0; 20]);
     bytes.extend(0u64.to_le_bytes());
     bytes.extend(0u32.to_le_bytes());

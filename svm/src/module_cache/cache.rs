@@ -93,7 +93,7 @@ impl ModuleCache {
             }
             CacheMode::Serialized => {
                 if let Some(sealed) = self.artifacts.get(&key) {
-                    match self.reload(&key, &sealed) {
+                    match self.reload(&key, &sealed, config.native_stack()) {
                         Some(cached) => {
                             self.stats.hits += 1;
                             return Ok((cached, true));
@@ -118,12 +118,12 @@ impl ModuleCache {
     }
 
     /// The module in a sealed artifact, if the artifact is intact, for this key, and deserializes.
-    fn reload(&self, key: &ModuleKey, sealed: &[u8]) -> Option<CachedModule> {
+    fn reload(&self, key: &ModuleKey, sealed: &[u8], stack_bytes: usize) -> Option<CachedModule> {
         let payload = unseal(key, sealed).ok()?;
         // A fresh engine per reload: an engine keeps the code memory of every module it ever loaded
         // until it is dropped, so one long-lived engine would map code until mprotect fails and
         // wasmer panics (seen after ~30k reloads; see tests/module_cache.rs).
-        let engine = engine::headless();
+        let engine = engine::headless(stack_bytes);
         // SAFETY: the payload is byte-for-byte what `Module::serialize` produced for this exact key
         // (same code, compiler, instrumentation and wasmer version): its blake3 hash was checked above.
         let module = unsafe { Module::deserialize(&engine, payload.to_vec()) }.ok()?;

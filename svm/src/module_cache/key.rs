@@ -11,7 +11,8 @@ pub const WASMER_VERSION: &str = "7.4.2";
 /// Version of what compilation does to code (stack limit, memory cap, custom sections stripped).
 const INSTRUMENTATION_VERSION: u32 = 2;
 
-/// Identifies one compiled artifact: code hash, compiler, gas schedule, limits, wasmer and SVM versions.
+/// Identifies one compiled artifact: consensus version, code hash, compiler, gas schedule, limits, wasmer
+/// and SVM versions.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ModuleKey(pub Hash);
 
@@ -20,6 +21,7 @@ impl ModuleKey {
     pub fn new(code_hash: &Hash, compiler: Compiler, limits: &Limits) -> ModuleKey {
         let mut hasher = blake3::Hasher::new();
         hasher.update(b"svm/module-key/v1");
+        hasher.update(&crate::CONSENSUS_VERSION.to_le_bytes());
         hasher.update(code_hash.as_bytes());
         hasher.update(compiler.name().as_bytes());
         hasher.update(&GAS_SCHEDULE_VERSION.to_le_bytes());

@@ -1,13 +1,13 @@
-//! The runtime's caches of content-addressed data: pages, trie nodes, code and layouts, each checked
+//! The runtime's caches of content-addressed data: pages, trie nodes, code and contract metadata, each checked
 //! against its hash once and then trusted. Hits and misses give identical results, so nodes with
 //! different cache histories still agree.
 
 use super::RuntimeError;
 use crate::Hash;
-use crate::state::{TrieNodeCache, load_code, load_layout};
+use crate::contract_meta::ContractMeta;
+use crate::state::{TrieNodeCache, load_code, load_meta};
 use crate::storage::content_cache::ContentCache;
 use crate::storage::kv::KvStore;
-use crate::storage::page_slices::StorageLayout;
 use crate::storage::pages::Page;
 use std::sync::Arc;
 
@@ -17,8 +17,8 @@ const PAGES: usize = 2048;
 const TRIE_NODES: usize = 1 << 16;
 /// Contract binaries.
 const CODE: usize = 256;
-/// Storage layouts.
-const LAYOUTS: usize = 1024;
+/// Contract metadata.
+const METAS: usize = 1024;
 
 /// One runtime's caches.
 pub struct Caches {
@@ -27,7 +27,7 @@ pub struct Caches {
     /// Account-trie nodes known to match their hash.
     pub trie: Arc<TrieNodeCache>,
     code: ContentCache<Vec<u8>>,
-    layouts: ContentCache<StorageLayout>,
+    metas: ContentCache<ContractMeta>,
 }
 
 impl Default for Caches {
@@ -36,7 +36,7 @@ impl Default for Caches {
             pages: Arc::new(ContentCache::new(PAGES)),
             trie: Arc::new(ContentCache::new(TRIE_NODES)),
             code: ContentCache::new(CODE),
-            layouts: ContentCache::new(LAYOUTS),
+            metas: ContentCache::new(METAS),
         }
     }
 }
@@ -52,13 +52,13 @@ impl Caches {
         Ok(code)
     }
 
-    /// The layout stored under `hash`.
-    pub fn layout(&self, kv: &dyn KvStore, hash: Hash) -> Result<Arc<StorageLayout>, RuntimeError> {
-        if let Some(layout) = self.layouts.get(&hash) {
-            return Ok(layout);
+    /// The contract metadata stored under `hash`.
+    pub fn meta(&self, kv: &dyn KvStore, hash: Hash) -> Result<Arc<ContractMeta>, RuntimeError> {
+        if let Some(meta) = self.metas.get(&hash) {
+            return Ok(meta);
         }
-        let layout = Arc::new(load_layout(kv, hash)?);
-        self.layouts.insert(hash, layout.clone());
-        Ok(layout)
+        let meta = Arc::new(load_meta(kv, hash)?);
+        self.metas.insert(hash, meta.clone());
+        Ok(meta)
     }
 }

@@ -37,6 +37,9 @@ pub struct RuntimeConfig {
     pub module_cache_entries: usize,
     /// The most bytes of serialized artifacts the runtime's own in-memory artifact store keeps.
     pub artifact_cache_bytes: u64,
+    /// The native stack each execution runs on; at least [`crate::limits::MIN_NATIVE_STACK_BYTES`]
+    /// (smaller values are raised to it), since the VM's stack budget is promised to fit in that.
+    pub native_stack_bytes: usize,
     /// The VM's limits. Unlike the rest, these are consensus rules: every node must use the same.
     pub limits: Limits,
     /// Deliberately planted nondeterminism, for testing the simulator only (feature `canaries`).
@@ -52,10 +55,18 @@ impl Default for RuntimeConfig {
             page_cache_capacity: 1024,
             module_cache_entries: 256,
             artifact_cache_bytes: crate::module_cache::DEFAULT_ARTIFACT_BYTES,
+            native_stack_bytes: crate::limits::NATIVE_STACK_BYTES,
             limits: Limits::default(),
             #[cfg(feature = "canaries")]
             canary: None,
         }
+    }
+}
+
+impl RuntimeConfig {
+    /// The native stack executions run on: the configured size, never below the promised minimum.
+    pub fn native_stack(&self) -> usize {
+        self.native_stack_bytes.max(crate::limits::MIN_NATIVE_STACK_BYTES)
     }
 }
 

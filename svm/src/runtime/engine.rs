@@ -3,7 +3,6 @@
 use super::config::{Compiler, RuntimeConfig};
 use crate::gas::operator_cost;
 use crate::instrument::{MemoryCap, StackLimit};
-use crate::limits::NATIVE_STACK_BYTES;
 use crate::validation::ValidatedModule;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -29,7 +28,7 @@ pub fn compile(code: &[u8], validated: &ValidatedModule, config: &RuntimeConfig)
         Compiler::Singlepass => instrumented_engine(Singlepass::default(), middlewares),
         Compiler::Cranelift => instrumented_engine(Cranelift::default(), middlewares),
     };
-    engine.set_tunables(SvmTunables::default());
+    engine.set_tunables(SvmTunables::with_stack(config.native_stack()));
     let stripped = without_custom_sections(code);
     // A panic inside a compiler is a compiler bug reachable by contract input: report it as a
     // compile failure (a node fault the fuzzers flag) instead of taking the process down.
@@ -90,10 +89,11 @@ pub fn without_custom_sections(code: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An engine that only runs precompiled artifacts, with the VM's tunables.
-pub fn headless() -> Engine {
+/// An engine that only runs precompiled artifacts, with the VM's tunables and a native stack of
+/// `stack_bytes`.
+pub fn headless(stack_bytes: usize) -> Engine {
     let mut engine = Engine::headless();
-    engine.set_tunables(SvmTunables::default());
+    engine.set_tunables(SvmTunables::with_stack(stack_bytes));
     engine
 }
 
@@ -103,9 +103,10 @@ pub struct SvmTunables {
     vmconfig: VMConfig,
 }
 
-impl Default for SvmTunables {
-    fn default() -> SvmTunables {
-        SvmTunables { base: BaseTunables::new(), vmconfig: VMConfig { wasm_stack_size: Some(NATIVE_STACK_BYTES) } }
+impl SvmTunables {
+    /// The base tunables with a native stack of `stack_bytes`.
+    pub fn with_stack(stack_bytes: usize) -> SvmTunables {
+        SvmTunables { base: BaseTunables::new(), vmconfig: VMConfig { wasm_stack_size: Some(stack_bytes) } }
     }
 }
 

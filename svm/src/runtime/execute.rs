@@ -3,23 +3,26 @@
 #[cfg(feature = "canaries")]
 use super::canary::CanaryContext;
 use super::classify::{Stop, classify};
+use super::fees::{self, Payment};
 use super::state_update::StateUpdate;
 use super::{BlockContext, Runtime, RuntimeError};
+use crate::Value;
 use crate::gas::intrinsic;
 use crate::gas::meter::GasMeter;
 use crate::instrument::STACK_EXHAUSTED_EXPORT;
 use crate::module_cache::ModuleKey;
-use crate::outcome::{InvalidTx, Outcome};
+use crate::outcome::{InvalidTx, Outcome, Refusal};
 use crate::receipt::Receipt;
 use crate::registers::RegisterFile;
+use crate::state::ContractInfo;
 use crate::storage::page_slices::PageSliceCache;
 use crate::trace::TraceEntry;
 use crate::transaction::Execute;
 use crate::vmcalls::bind::imports_for;
 use crate::vmcalls::context::{BalanceView, CallContext};
 use crate::vmcalls::env::{ExecutionEnv, Fault};
-use crate::{Value, ValueType};
-use wasmer::{ExternType, FunctionEnv, Instance, InstantiationError, Store, Type, Value as WasmValue};
+use crate::vmcalls::page_charges::PageCharges;
+use wasmer::{FunctionEnv, Instance, InstantiationError, Store, Value as WasmValue};
 
 /// Applies an execution; returns its receipt and, when `trace` is on, its vmcall trace.
 pub(super) fn execute(
@@ -28,69 +31,88 @@ pub(super) fn execute(
     block: &BlockContext,
     trace: bool,
 ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
-    let kv = rt.kv.clone();
-    let limits = rt.config.limits.clone();
-    let refuse = |reason: InvalidTx| {
-        Ok((Receipt { contract: Some(tx.contract), ..Receipt::new(Outcome::Invalid(reason)) }, Vec::new()))
-    };
-
-    let mut update = StateUpdate::new(kv.as_ref(), rt.root, &rt.caches.trie);
-    let sender = update.account(&tx.sender)?;
-    if sender.nonce != tx.nonce {
-        return refuse(InvalidTx::NonceMismatch);
+    let (kv, trie) = (rt.kv.clone(), rt.caches.trie.clone());
+    let mut update = StateUpdate::new(kv.as_ref(), rt.root, &trie);
+    let payment =
+        Payment { sender: tx.sender, nonce: tx.nonce, gas_limit: tx.gas_limit, price: tx.gas_price, moved: tx.value };
+    let invalid = |reason| Ok((Receipt { contract: Some(tx.contract), ..fees::invalid(reason) }, Vec::new()));
+    if tx.calldata.len() > rt.config.limits.max_calldata_bytes as usize {
+        return invalid(InvalidTx::CalldataTooLarge);
     }
-    if sender.balance < tx.value {
-        return refuse(InvalidTx::InsufficientBalance);
+    if let Some(reason) = fees::admit(&mut update, &payment)? {
+        return invalid(reason);
     }
-    sender.balance -= tx.value;
-    sender.nonce += 1;
     let contract = update.account(&tx.contract)?;
     let Some(info) = contract.contract.clone() else {
-        return refuse(InvalidTx::UnknownContract);
+        return invalid(InvalidTx::UnknownContract);
     };
-    contract.balance = match contract.balance.checked_add(tx.value) {
-        Some(balance) => balance,
-        None => return refuse(InvalidTx::BalanceOverflow),
-    };
-    if tx.calldata.len() > limits.max_calldata_bytes as usize {
-        return refuse(InvalidTx::CalldataTooLarge);
+    if tx.contract != tx.sender && contract.balance.checked_add(tx.value).is_none() {
+        return invalid(InvalidTx::BalanceOverflow);
     }
+    update.account(&tx.sender)?.balance -= tx.value;
+    update.account(&tx.contract)?.balance += tx.value;
 
-    let code = rt.caches.code(kv.as_ref(), info.code_hash)?;
-    let intrinsic = intrinsic::execute(code.len(), tx.calldata.len());
-    let failed = |outcome: Outcome, gas_used: u64, diagnostic: String| Receipt {
-        gas_used,
-        contract: Some(tx.contract),
-        diagnostic,
-        ..Receipt::new(outcome)
+    // From here on the sender pays for what the node does, whatever the outcome.
+    match run(rt, tx, block, trace, &info, &mut update)? {
+        Ran::Success(receipt, entries) => {
+            fees::settle(&mut update, &payment, receipt.gas_used)?;
+            rt.root = update.commit()?;
+            Ok((receipt, entries))
+        }
+        Ran::Failed(receipt, entries) => {
+            let (receipt, root) = fees::fail(update, &payment, receipt)?;
+            rt.root = root;
+            Ok((receipt, entries))
+        }
+    }
+}
+
+/// How the call went: a receipt to commit with the call's writes, or a failure to commit without them.
+enum Ran {
+    Success(Receipt, Vec<TraceEntry>),
+    Failed(Receipt, Vec<TraceEntry>),
+}
+
+/// Runs the call: intrinsic gas, the export check from the contract's metadata (before any code is
+/// loaded), the module, the instance, the call; on success the contract's new state is in `update`.
+fn run(
+    rt: &mut Runtime,
+    tx: &Execute,
+    block: &BlockContext,
+    trace: bool,
+    info: &ContractInfo,
+    update: &mut StateUpdate<'_>,
+) -> Result<Ran, RuntimeError> {
+    let kv = rt.kv.clone();
+    let limits = rt.config.limits.clone();
+    let meta = rt.caches.meta(kv.as_ref(), info.meta_hash)?;
+    let intrinsic = intrinsic::execute(meta.code_len as usize, tx.calldata.len());
+    let failed = |outcome: Outcome, gas_used: u64, diagnostic: String, entries: Vec<TraceEntry>| {
+        Ok(Ran::Failed(Receipt { gas_used, contract: Some(tx.contract), diagnostic, ..Receipt::new(outcome) }, entries))
     };
     if intrinsic > tx.gas_limit {
         let why = format!("execution costs {intrinsic} gas before any code runs; the limit is {}", tx.gas_limit);
-        return Ok((failed(Outcome::OutOfGas, tx.gas_limit, why), Vec::new()));
+        return failed(Outcome::OutOfGas, tx.gas_limit, why, Vec::new());
+    }
+    let Some(signature) = meta.exports.get(&tx.function) else {
+        return failed(Outcome::Refused(Refusal::NoSuchFunction), intrinsic, String::new(), Vec::new());
+    };
+    if !signature.params.iter().copied().eq(tx.args.iter().map(Value::ty)) {
+        return failed(Outcome::Refused(Refusal::ArgumentMismatch), intrinsic, String::new(), Vec::new());
     }
 
+    let code = rt.caches.code(kv.as_ref(), info.code_hash)?;
     let key = ModuleKey::new(&info.code_hash, rt.config.compiler, &limits);
     #[cfg_attr(not(feature = "canaries"), allow(unused_variables))]
     let (cached, from_cache) = rt.cache.get_with_origin(key, &code, &rt.config)?;
-    let Some(params) = cached.module.exports().find_map(|export| match export.ty() {
-        ExternType::Function(ty) if export.name() == tx.function => Some(ty.params().to_vec()),
-        _ => None,
-    }) else {
-        return refuse(InvalidTx::NoSuchFunction);
-    };
-    let expected: Vec<Type> = tx.args.iter().map(|v| wasm_type(v.ty())).collect();
-    if params != expected {
-        return refuse(InvalidTx::ArgumentMismatch);
-    }
-
-    let layout = rt.caches.layout(kv.as_ref(), info.layout_hash)?;
-    let storage = PageSliceCache::open(kv.clone(), tx.contract, layout, info.state)?
+    let storage = PageSliceCache::open(kv.clone(), tx.contract, meta.layout.clone(), info.state)?
         .with_page_capacity(rt.config.page_cache_capacity)
         .with_verified_pages(rt.caches.pages.clone());
     let mut store = Store::new(cached.engine.clone());
     let env = FunctionEnv::new(
         &mut store,
         ExecutionEnv {
+            page_charges: PageCharges::new(meta.layout.page_count(), limits.max_dirty_pages),
             storage: Some(storage),
             registers: RegisterFile::new(),
             calldata: tx.calldata.clone(),
@@ -122,7 +144,7 @@ pub(super) fn execute(
                 Stop::Outcome(outcome) => outcome,
                 Stop::Node(why) => return Err(RuntimeError::Engine(why)),
             };
-            return Ok((failed(outcome, intrinsic, error.message()), Vec::new()));
+            return failed(outcome, intrinsic, error.message(), Vec::new());
         }
         Err(error) => return Err(RuntimeError::Engine(error.to_string())),
     };
@@ -162,7 +184,7 @@ pub(super) fn execute(
                         Some(Fault::Host(_, detail)) => format!("{}: {detail}", error.message()),
                         _ => error.message(),
                     };
-                    Ok((failed(outcome, gas_used, detail), entries))
+                    failed(outcome, gas_used, detail, entries)
                 }
             };
         }
@@ -175,7 +197,6 @@ pub(super) fn execute(
     if let Some(contract) = update.account(&tx.contract)?.contract.as_mut() {
         contract.state = state;
     }
-    rt.root = update.commit()?;
     let receipt = Receipt {
         outcome: Outcome::Success,
         gas_used,
@@ -186,14 +207,7 @@ pub(super) fn execute(
         logs: std::mem::take(&mut data.logs),
         diagnostic: String::new(),
     };
-    Ok((receipt, entries))
-}
-
-fn wasm_type(ty: ValueType) -> Type {
-    match ty {
-        ValueType::I32 => Type::I32,
-        ValueType::I64 => Type::I64,
-    }
+    Ok(Ran::Success(receipt, entries))
 }
 
 fn wasm_value(value: Value) -> WasmValue {

@@ -14,6 +14,7 @@ mod deploy;
 pub mod engine;
 mod error;
 mod execute;
+mod fees;
 mod state_update;
 mod transfer;
 
@@ -109,7 +110,7 @@ impl Runtime {
     /// Every storage slice of the contract at `address`, in slice order (`None` if it is no contract).
     pub fn contract_slices(&self, address: &Address) -> Result<Option<Vec<Vec<u8>>>, RuntimeError> {
         let Some(info) = self.account(address)?.and_then(|a| a.contract) else { return Ok(None) };
-        let layout = self.caches.layout(self.kv.as_ref(), info.layout_hash)?;
+        let layout = self.caches.meta(self.kv.as_ref(), info.meta_hash)?.layout.clone();
         let count = layout.slices().len() as u32;
         let mut storage = PageSliceCache::open(self.kv.clone(), *address, layout, info.state)?
             .with_verified_pages(self.caches.pages.clone());

@@ -7,13 +7,19 @@ use crate::state::{Account, AccountTrie, StateRoot, TrieNodeCache};
 use crate::storage::kv::{KvStore, WriteBatch};
 use std::collections::BTreeMap;
 
+/// An account as read from the state, and as the transaction has changed it.
+struct Touched {
+    original: Option<Account>,
+    current: Account,
+}
+
 /// Accounts as the transaction sees them (read from the state, then changed) and its other writes.
 pub struct StateUpdate<'k> {
     kv: &'k dyn KvStore,
     trie_cache: &'k TrieNodeCache,
     root: StateRoot,
-    accounts: BTreeMap<Address, Account>,
-    /// Non-account writes (code, layout, pages) to commit with the accounts.
+    accounts: BTreeMap<Address, Touched>,
+    /// Non-account writes (code, metadata, pages) to commit with the accounts.
     pub batch: WriteBatch,
 }
 
@@ -26,27 +32,47 @@ impl<'k> StateUpdate<'k> {
     /// The account at `address` as this transaction sees it (a default one if it does not exist yet).
     pub fn account(&mut self, address: &Address) -> Result<&mut Account, RuntimeError> {
         if !self.accounts.contains_key(address) {
-            let account =
-                AccountTrie::open(self.kv, self.root.0).with_cache(self.trie_cache).get(address)?.unwrap_or_default();
-            self.accounts.insert(*address, account);
+            let original = AccountTrie::open(self.kv, self.root.0).with_cache(self.trie_cache).get(address)?;
+            let current = original.clone().unwrap_or_default();
+            self.accounts.insert(*address, Touched { original, current });
         }
-        self.accounts.get_mut(address).ok_or_else(|| RuntimeError::Engine("account vanished".into()))
+        self.accounts
+            .get_mut(address)
+            .map(|t| &mut t.current)
+            .ok_or_else(|| RuntimeError::Engine("account vanished".into()))
     }
 
     /// Balances of the accounts this update has read or changed.
     pub fn balances(&self) -> BTreeMap<Address, u64> {
-        self.accounts.iter().map(|(address, account)| (*address, account.balance)).collect()
+        self.accounts.iter().map(|(address, touched)| (*address, touched.current.balance)).collect()
     }
 
-    /// Writes every change in one atomic batch and returns the new root.
+    /// Drops every change made so far (accounts back to what was read, no other writes).
+    pub fn discard_changes(&mut self) {
+        for touched in self.accounts.values_mut() {
+            touched.current = touched.original.clone().unwrap_or_default();
+        }
+        self.batch = WriteBatch::new();
+    }
+
+    /// Writes every change in one atomic batch and returns the new root. An account that ends as it
+    /// was read — or absent and still empty — is not written.
     pub fn commit(self) -> Result<StateRoot, RuntimeError> {
         let mut trie = AccountTrie::open(self.kv, self.root.0).with_cache(self.trie_cache);
-        for (address, account) in &self.accounts {
-            trie.set(address, account)?;
+        for (address, touched) in &self.accounts {
+            let unchanged = match &touched.original {
+                Some(original) => *original == touched.current,
+                None => touched.current == Account::default(),
+            };
+            if !unchanged {
+                trie.set(address, &touched.current)?;
+            }
         }
         let mut batch = self.batch;
         let root = trie.commit_into(&mut batch);
-        self.kv.write(batch)?;
+        if !batch.is_empty() {
+            self.kv.write(batch)?;
+        }
         Ok(StateRoot(root))
     }
 }

@@ -1,29 +1,36 @@
-//! Transfers: balance moves between accounts.
+//! Transfers: balance moves between accounts, for a fixed intrinsic gas at the transfer's price.
 
+use super::fees::{self, Payment};
 use super::state_update::StateUpdate;
 use super::{Runtime, RuntimeError};
+use crate::fee::FEE_ACCOUNT;
 use crate::gas::intrinsic;
 use crate::outcome::{InvalidTx, Outcome};
 use crate::receipt::Receipt;
 use crate::transaction::Transfer;
 
-/// Applies a transfer.
+/// Applies a transfer. It either applies or is invalid: a transfer that can pay cannot fail.
 pub(super) fn transfer(rt: &mut Runtime, tx: &Transfer) -> Result<Receipt, RuntimeError> {
     let mut update = StateUpdate::new(rt.kv.as_ref(), rt.root, &rt.caches.trie);
-    let from = update.account(&tx.from)?;
-    if from.nonce != tx.nonce {
-        return Ok(Receipt::new(Outcome::Invalid(InvalidTx::NonceMismatch)));
+    let payment = Payment {
+        sender: tx.from,
+        nonce: tx.nonce,
+        gas_limit: intrinsic::TRANSFER,
+        price: tx.gas_price,
+        moved: tx.amount,
+    };
+    if let Some(reason) = fees::admit(&mut update, &payment)? {
+        return Ok(fees::invalid(reason));
     }
-    if from.balance < tx.amount {
-        return Ok(Receipt::new(Outcome::Invalid(InvalidTx::InsufficientBalance)));
+    if tx.to == FEE_ACCOUNT {
+        return Ok(fees::invalid(InvalidTx::FeeAccount));
     }
-    from.balance -= tx.amount;
-    from.nonce += 1;
-    let to = update.account(&tx.to)?;
-    match to.balance.checked_add(tx.amount) {
-        Some(balance) => to.balance = balance,
-        None => return Ok(Receipt::new(Outcome::Invalid(InvalidTx::BalanceOverflow))),
+    if tx.to != tx.from && update.account(&tx.to)?.balance.checked_add(tx.amount).is_none() {
+        return Ok(fees::invalid(InvalidTx::BalanceOverflow));
     }
+    update.account(&tx.from)?.balance -= tx.amount;
+    update.account(&tx.to)?.balance += tx.amount;
+    fees::settle(&mut update, &payment, intrinsic::TRANSFER)?;
     rt.root = update.commit()?;
     Ok(Receipt { gas_used: intrinsic::TRANSFER, ..Receipt::new(Outcome::Success) })
 }

@@ -1,9 +1,9 @@
-//! The contract store: code and storage layouts, kept by their hashes.
+//! The contract store: code and metadata (code size, layout, exports), kept by their hashes.
 
 use super::StateError;
 use crate::Hash;
-use crate::codec::{self, RawLayout};
-use crate::layout::StorageLayout;
+use crate::codec;
+use crate::contract_meta::ContractMeta;
 use crate::storage::kv::{KvStore, WriteBatch, namespace};
 
 /// The hash a contract's code is stored and cached under.
@@ -24,21 +24,20 @@ pub fn load_code(kv: &dyn KvStore, hash: Hash) -> Result<Vec<u8>, StateError> {
     code.filter(|code| code_hash(code) == hash).ok_or(StateError::CorruptContract { what: "code", hash })
 }
 
-/// Adds `layout` to `batch` under its hash; returns the hash.
-pub fn store_layout(batch: &mut WriteBatch, layout: &StorageLayout) -> Hash {
-    let bytes = codec::encode(layout);
+/// Adds `meta` to `batch` under its hash; returns the hash.
+pub fn store_meta(batch: &mut WriteBatch, meta: &ContractMeta) -> Hash {
+    let bytes = codec::encode(meta);
     let hash: Hash = blake3::hash(&bytes).into();
-    batch.put(namespace::key(namespace::LAYOUT, hash.as_bytes()), bytes);
+    batch.put(namespace::key(namespace::META, hash.as_bytes()), bytes);
     hash
 }
 
-/// The layout stored under `hash`, checked against it and validated again.
-pub fn load_layout(kv: &dyn KvStore, hash: Hash) -> Result<StorageLayout, StateError> {
-    let corrupt = StateError::CorruptContract { what: "layout", hash };
-    let bytes = kv.get(&namespace::key(namespace::LAYOUT, hash.as_bytes()))?.ok_or(corrupt.clone())?;
+/// The metadata stored under `hash`, checked against it (its layout validated again on decoding).
+pub fn load_meta(kv: &dyn KvStore, hash: Hash) -> Result<ContractMeta, StateError> {
+    let corrupt = StateError::CorruptContract { what: "metadata", hash };
+    let bytes = kv.get(&namespace::key(namespace::META, hash.as_bytes()))?.ok_or(corrupt.clone())?;
     if Hash::from(blake3::hash(&bytes)) != hash {
         return Err(corrupt);
     }
-    let raw: RawLayout = codec::decode(&bytes).map_err(|_| corrupt.clone())?;
-    StorageLayout::new(raw.page_count, raw.slices).map_err(|_| corrupt)
+    codec::decode(&bytes).map_err(|_| corrupt)
 }

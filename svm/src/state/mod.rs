@@ -6,7 +6,7 @@ mod contract_store;
 mod error;
 
 pub use account_trie::{AccountTrie, TrieNode, TrieNodeCache};
-pub use contract_store::{load_code, load_layout, store_code, store_layout};
+pub use contract_store::{load_code, load_meta, store_code, store_meta};
 pub use error::StateError;
 pub use svm_core::StateRoot;
 pub use svm_core::account::{Account, ContractInfo};

@@ -2,6 +2,7 @@
 
 use super::HostError;
 use super::context::{BalanceView, CallContext};
+use super::page_charges::PageCharges;
 use super::registry::VmcallSpec;
 use crate::gas::meter::GasMeter;
 use crate::registers::RegisterFile;
@@ -17,6 +18,8 @@ use wasmer::{AsStoreRef, FunctionEnvMut, Memory, StoreMut};
 pub struct ExecutionEnv {
     /// The contract's storage; taken out when the execution ends.
     pub storage: Option<PageSliceCache>,
+    /// Which pages this execution has paid to access and to write.
+    pub page_charges: PageCharges,
     /// The program's registers.
     pub registers: RegisterFile,
     /// The transaction's calldata.
@@ -120,7 +123,7 @@ pub fn run<R: TraceValue>(
     spec: &'static VmcallSpec,
     args: &[i64],
     bytes: u64,
-    body: impl FnOnce(&mut ExecutionEnv, &StoreMut<'_>) -> Result<R, Fault>,
+    body: impl FnOnce(&mut ExecutionEnv, &mut StoreMut<'_>) -> Result<R, Fault>,
 ) -> Result<R, VmcallTrap> {
     let (data, mut store) = env.data_and_store_mut();
     let Some(meter) = data.meter.clone() else {
@@ -130,7 +133,7 @@ pub fn run<R: TraceValue>(
     let gas_before = meter.remaining(&mut store);
     let price = spec.price.for_bytes(bytes).saturating_add(data.planted_extra_gas());
     data.moved = None;
-    let result = if meter.charge(&mut store, price) { body(data, &store) } else { Err(Fault::OutOfGas) };
+    let result = if meter.charge(&mut store, price) { body(data, &mut store) } else { Err(Fault::OutOfGas) };
     if data.trace.is_some() {
         let gas_after = meter.remaining(&mut store);
         let traced = match &result {
@@ -170,8 +173,40 @@ impl ExecutionEnv {
         }
     }
 
-    /// Writes `bytes` into `slice` at `offset` (the one path every storage write takes).
-    pub fn store(&mut self, slice: u32, offset: u32, bytes: Vec<u8>) -> Result<(), Fault> {
+    /// Charges the storage gas of an access to `len` bytes at `offset` of `slice` (a write when `write`)
+    /// before it happens: the slice and range are checked first, then the page's first access and first
+    /// write are charged (see [`PageCharges`]).
+    fn pay_for_page(
+        &mut self,
+        store: &mut StoreMut<'_>,
+        slice: u32,
+        offset: u32,
+        len: usize,
+        write: bool,
+    ) -> Result<(), Fault> {
+        let page = self.storage()?.page_of(slice, offset, len)?;
+        let price = self.page_charges.quote(page, write)?;
+        let meter = self.meter.clone().ok_or_else(|| Fault::Node("instance has no gas meter".into()))?;
+        if price > 0 && !meter.charge(store, price) {
+            return Err(Fault::OutOfGas);
+        }
+        self.page_charges.paid(page, write);
+        Ok(())
+    }
+
+    /// Reads `buf.len()` bytes of `slice` at `offset`, paying for the page first (the one path every
+    /// storage read takes).
+    pub fn load(&mut self, store: &mut StoreMut<'_>, slice: u32, offset: u32, buf: &mut [u8]) -> Result<(), Fault> {
+        self.pay_for_page(store, slice, offset, buf.len(), false)?;
+        self.storage()?.read(slice, offset, buf)?;
+        self.note(buf);
+        Ok(())
+    }
+
+    /// Writes `bytes` into `slice` at `offset`, paying for the page first (the one path every storage
+    /// write takes).
+    pub fn store(&mut self, store: &mut StoreMut<'_>, slice: u32, offset: u32, bytes: Vec<u8>) -> Result<(), Fault> {
+        self.pay_for_page(store, slice, offset, bytes.len(), true)?;
         let bytes = self.planted_write(bytes);
         self.note(&bytes);
         Ok(self.storage()?.write(slice, offset, &bytes)?)

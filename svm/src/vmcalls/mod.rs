@@ -10,6 +10,7 @@ mod calldata;
 pub mod context;
 pub mod env;
 mod log;
+pub mod page_charges;
 mod registers;
 mod storage;
 

@@ -11,6 +11,10 @@ use svm_fuzzing::contract_source::ContractSource;
 
 /// Generous gas for calls that should not run out.
 pub const GAS: u64 = 10_000_000;
+/// The gas price the helpers pay.
+pub const PRICE: u64 = 1;
+/// What the helpers' funded accounts start with.
+pub const FUNDS: u64 = 1_000_000_000_000;
 
 /// A corpus contract by name (`counter`, `hostile/float`).
 pub fn contract(name: &str) -> ContractSource {
@@ -40,10 +44,10 @@ pub fn configs() -> Vec<RuntimeConfig> {
     configs
 }
 
-/// A fresh runtime with accounts 1..=4 funded with a million each.
+/// A fresh runtime with accounts 1..=4 funded with [`FUNDS`] each.
 pub fn runtime(config: RuntimeConfig) -> Runtime {
     let mut rt = Runtime::new(Arc::new(MemKv::new()), config);
-    let allocations: Vec<(Address, u64)> = (1..=4).map(|n| (account(n), 1_000_000)).collect();
+    let allocations: Vec<(Address, u64)> = (1..=4).map(|n| (account(n), FUNDS)).collect();
     rt.genesis(&allocations).unwrap();
     rt
 }
@@ -58,6 +62,7 @@ pub fn deploy_tx(source: &ContractSource, author: Address, nonce: u64) -> Transa
         slices: source.slices.clone(),
         initial_balance: 0,
         gas_limit: GAS,
+        gas_price: PRICE,
     })
 }
 
@@ -92,6 +97,7 @@ pub fn call_tx(
         args: args.to_vec(),
         calldata: Vec::new(),
         gas_limit: gas,
+        gas_price: PRICE,
         value: 0,
     })
 }

@@ -22,10 +22,21 @@ pub struct CallPlan {
     pub args: Vec<Value>,
     /// Gas limit.
     pub gas: u64,
+    /// Gas price.
+    pub gas_price: u64,
     /// Value moved.
     pub value: u64,
     /// Calldata.
     pub calldata: Vec<u8>,
+}
+
+/// A gas price: mostly small, sometimes zero, now and then one no sender can pay or that overflows.
+pub fn gas_price(u: &mut Unstructured<'_>) -> Result<u64> {
+    Ok(match u.int_in_range(0..=15)? {
+        0 => 0,
+        1 => u.int_in_range(1_000_000..=u64::MAX)?,
+        _ => u.int_in_range(1..=10)?,
+    })
 }
 
 /// The exported functions of `wasm` (empty if it does not parse).
@@ -120,14 +131,15 @@ pub fn calls(u: &mut Unstructured<'_>, exports: &[ExportedFunction], max: usize)
             });
         }
         let gas = match u.int_in_range(0..=3)? {
-            0 => u.int_in_range(0..=5_000)?,
-            1 => u.int_in_range(5_000..=200_000)?,
-            _ => 1_000_000,
+            0 => u.int_in_range(0..=40_000)?,
+            1 => u.int_in_range(40_000..=400_000)?,
+            _ => 5_000_000,
         };
+        let gas_price = gas_price(u)?;
         let value = if u.ratio(1, 8)? { u.int_in_range(0..=2_000)? } else { 0 };
         let len = u.int_in_range(0..=64)?;
         let calldata = u.bytes(len)?.to_vec();
-        plans.push(CallPlan { function, args, gas, value, calldata });
+        plans.push(CallPlan { function, args, gas, gas_price, value, calldata });
     }
     Ok(plans)
 }

@@ -1,7 +1,7 @@
 //! Arbitrary transaction streams over the corpus contracts and generated modules. The generator runs
 //! each transaction on a reference runtime as it goes, so most nonces are right and addresses real.
 
-use super::calls::{calls, exported_functions};
+use super::calls::{calls, exported_functions, gas_price};
 use super::module::module;
 use crate::contract_source::ContractSource;
 use crate::corpus;
@@ -23,10 +23,10 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
     let users: Vec<Address> = (0..u.int_in_range(2..=5)?).map(|i| address("user", i)).collect();
     let mut genesis: Vec<(Address, u64)> = Vec::new();
     for user in &users {
-        genesis.push((*user, u.int_in_range(0..=5_000_000)?));
+        genesis.push((*user, if u.ratio(1, 8)? { u.int_in_range(0..=1_000_000)? } else { 1 << 40 }));
     }
     let deploys = u.int_in_range(1..=4)?;
-    genesis.extend((0..deploys).map(|i| (address("deployer", i), 10_000)));
+    genesis.extend((0..deploys).map(|i| (address("deployer", i), 1 << 40)));
     let mut reference = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
     if reference.genesis(&genesis).is_err() {
         return Err(arbitrary::Error::IncorrectFormat);
@@ -59,7 +59,8 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
             page_count,
             slices,
             initial_balance: u.int_in_range(0..=100)?,
-            gas_limit: 10_000_000,
+            gas_limit: 100_000_000,
+            gas_price: u.int_in_range(0..=3)?,
         });
         let receipt = push(&mut reference, &mut stream, tx, 0);
         if let Some(contract) = receipt.and_then(|r| r.contract) {
@@ -80,7 +81,14 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
             } else {
                 users[u.int_in_range(0..=users.len() - 1)?]
             };
-            Transaction::Transfer(Transfer { from: sender, to, nonce, amount: u.int_in_range(0..=2_000_000)? })
+            let gas_price = gas_price(u)?;
+            Transaction::Transfer(Transfer {
+                from: sender,
+                to,
+                nonce,
+                amount: u.int_in_range(0..=2_000_000)?,
+                gas_price,
+            })
         } else {
             let (contract, exports) = &instances[u.int_in_range(0..=instances.len() - 1)?];
             let Some(plan) = calls(u, exports, 1)?.pop() else { break };
@@ -92,6 +100,7 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
                 args: plan.args,
                 calldata: plan.calldata,
                 gas_limit: plan.gas,
+                gas_price: plan.gas_price,
                 value: plan.value,
             })
         };

@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use svm::fee::FEE_ACCOUNT;
 use svm::runtime::{BlockContext, Runtime, RuntimeConfig, RuntimeError};
 use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction, Transfer};
@@ -69,6 +70,10 @@ const REDEPLOYABLE: [&str; 3] = ["counter", "token", "registers"];
 const REJECTED: [&str; 3] = ["hostile/float", "hostile/oversized_memory", "hostile/unknown_import"];
 /// Gas for calls meant to complete.
 const GAS: u64 = 2_000_000;
+/// Gas for deploys: the corpus contracts' intrinsic deploy gas, with room.
+const DEPLOY_GAS: u64 = 10_000_000;
+/// A gas price that, times [`GAS`], exceeds every balance a workload hands out, without overflowing.
+const PRICE_BEYOND_ANY_BALANCE: u64 = 1_000_000_000;
 
 /// Generates the stream `params` describe.
 pub fn generate(params: &WorkloadParams) -> Result<Stream, RuntimeError> {
@@ -101,8 +106,8 @@ impl<'p> Generator<'p> {
         // contract's address: the shrinker relies on it.
         let deployers = corpus::CALLABLE.len() + params.txs * params.deploy_percent as usize / 100 * 2 + 8;
         let mut genesis: Vec<(Address, u64)> =
-            users.iter().map(|u| (*u, rng.random_range(100_000..10_000_000))).collect();
-        genesis.extend((0..deployers).map(|i| (derived_address("deployer", i), 1_000_000)));
+            users.iter().map(|u| (*u, rng.random_range(10_000_000_000..1_000_000_000_000))).collect();
+        genesis.extend((0..deployers).map(|i| (derived_address("deployer", i), 100_000_000_000)));
         let reference = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
         let stream = Stream { seed: params.seed, genesis, ..Stream::default() };
         Generator { params, rng, reference, stream, users, deployers: 0, deployed: BTreeMap::new() }
@@ -159,13 +164,27 @@ impl<'p> Generator<'p> {
         let author = derived_address("deployer", self.deployers);
         self.deployers += 1;
         let initial_balance = if self.rng.random_bool(0.3) { self.rng.random_range(1..1000) } else { 0 };
-        let tx =
-            Transaction::Deploy(Deploy { author, nonce: 0, code, page_count, slices, initial_balance, gas_limit: GAS });
+        let gas_price = self.price();
+        let tx = Transaction::Deploy(Deploy {
+            author,
+            nonce: 0,
+            code,
+            page_count,
+            slices,
+            initial_balance,
+            gas_limit: DEPLOY_GAS,
+            gas_price,
+        });
         let receipt = self.emit(tx)?;
         if let (true, Some(address)) = (receipt.outcome.is_success(), receipt.contract) {
             self.deployed.entry(name).or_default().push(address);
         }
         Ok(())
+    }
+
+    /// An ordinary gas price: varied, never zero.
+    fn price(&mut self) -> u64 {
+        self.rng.random_range(1..=20)
     }
 
     fn user(&mut self) -> Address {
@@ -182,16 +201,17 @@ impl<'p> Generator<'p> {
 
     fn transfer(&mut self) -> Result<(), RuntimeError> {
         let from = self.user();
-        let to = if self.rng.random_bool(0.2) {
-            derived_address("outsider", self.rng.random_range(0..50))
-        } else {
-            self.user()
+        let to = match self.rng.random_range(0..100) {
+            0..3 => FEE_ACCOUNT,
+            3..23 => derived_address("outsider", self.rng.random_range(0..50)),
+            _ => self.user(),
         };
         let balance = self.reference.account(&from)?.map_or(0, |a| a.balance);
-        let amount =
-            if self.rng.random_bool(0.1) { balance.saturating_add(1) } else { self.rng.random_range(0..=balance / 10) };
+        // One in ten moves the whole balance and so cannot also pay its fee: invalid.
+        let amount = if self.rng.random_bool(0.1) { balance } else { self.rng.random_range(0..=balance / 10) };
         let nonce = self.nonce(&from);
-        self.emit(Transaction::Transfer(Transfer { from, to, nonce, amount }))?;
+        let gas_price = self.price();
+        self.emit(Transaction::Transfer(Transfer { from, to, nonce, amount, gas_price }))?;
         Ok(())
     }
 
@@ -222,9 +242,9 @@ impl<'p> Generator<'p> {
     }
 
     fn failure(&mut self) -> Result<(), RuntimeError> {
-        let kind = self.rng.random_range(0..11);
+        let kind = self.rng.random_range(0..13);
         let mut call = match kind {
-            0 => Call { gas: self.rng.random_range(100..4000), ..self.ordinary_call() },
+            0 => Call { gas: self.rng.random_range(100..40_000), ..self.ordinary_call() },
             1 => Call::new(self.instance("counter"), "add", vec![Value::I32(1)]),
             2 => Call::new(self.instance("token"), "no_such_function", vec![]),
             3 => Call { stale_nonce: true, ..self.ordinary_call() },
@@ -232,7 +252,7 @@ impl<'p> Generator<'p> {
             5 => Call::new(derived_address("nowhere", self.rng.random_range(0..10)), "inc", vec![]),
             6 => Call::new(self.instance("hostile/recursion_bomb"), "down", vec![Value::I64(0)]),
             7 => Call {
-                gas: self.rng.random_range(20_000..200_000),
+                gas: self.rng.random_range(30_000..300_000),
                 ..Call::new(self.instance("hostile/infinite_loop"), "spin", vec![])
             },
             8 => {
@@ -240,7 +260,11 @@ impl<'p> Generator<'p> {
                 Call::new(self.instance("hostile/memory_grow_bomb"), function, vec![])
             }
             9 => Call::new(self.instance("hostile/oob_pointer"), "smash", vec![]),
-            _ => Call::new(self.instance("token"), "mint", vec![Value::I32(9), Value::I64(1)]),
+            10 => Call::new(self.instance("token"), "mint", vec![Value::I32(9), Value::I64(1)]),
+            // A price so high that the sender cannot cover gas limit × price: invalid, nothing paid.
+            11 => Call { gas_price: Some(PRICE_BEYOND_ANY_BALANCE), ..self.ordinary_call() },
+            // A price whose product with the gas limit overflows: invalid.
+            _ => Call { gas_price: Some(u64::MAX / 2), ..self.ordinary_call() },
         };
         if kind == 6 {
             call.gas = 5_000_000;
@@ -262,6 +286,7 @@ impl<'p> Generator<'p> {
             args: call.args,
             calldata: call.calldata,
             gas_limit: call.gas,
+            gas_price: call.gas_price.unwrap_or_else(|| self.rng.random_range(1..=20)),
             value: call.value,
         };
         self.emit(Transaction::Execute(tx))?;
@@ -276,13 +301,15 @@ struct Call {
     args: Vec<Value>,
     calldata: Vec<u8>,
     gas: u64,
+    /// `None`: an ordinary price, drawn when the call is emitted.
+    gas_price: Option<u64>,
     value: u64,
     stale_nonce: bool,
 }
 
 impl Call {
     fn new(contract: Address, function: &'static str, args: Vec<Value>) -> Call {
-        Call { contract, function, args, calldata: Vec::new(), gas: GAS, value: 0, stale_nonce: false }
+        Call { contract, function, args, calldata: Vec::new(), gas: GAS, gas_price: None, value: 0, stale_nonce: false }
     }
 }
 

@@ -2,7 +2,8 @@
 //! to exactly the same bytes (one encoding per value).
 
 use svm::account::Account;
-use svm::codec::{self, RawLayout};
+use svm::codec;
+use svm::contract_meta::ContractMeta;
 use svm::receipt::Receipt;
 use svm::transaction::Transaction;
 
@@ -17,10 +18,7 @@ pub fn check(data: &[u8]) {
     if let Ok(account) = codec::decode::<Account>(data) {
         assert_eq!(codec::encode(&account), data, "account re-encodes differently: {account:?}");
     }
-    if let Ok(layout) = codec::decode::<RawLayout>(data) {
-        let mut w = codec::Writer::new();
-        w.u32(layout.page_count);
-        codec::Encode::encode(layout.slices.as_slice(), &mut w);
-        assert_eq!(w.into_bytes(), data, "layout re-encodes differently");
+    if let Ok(meta) = codec::decode::<ContractMeta>(data) {
+        assert_eq!(codec::encode(&meta), data, "contract metadata re-encodes differently: {meta:?}");
     }
 }

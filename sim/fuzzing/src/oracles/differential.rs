@@ -26,7 +26,7 @@ pub fn configs() -> Vec<(String, RuntimeConfig)> {
 pub fn check(code: &[u8], page_count: u32, slices: &[PageSlice], calls: &[CallPlan]) {
     let author = Address([1; 20]);
     let sender = Address([2; 20]);
-    let mut replicas = Replicas::new(configs(), &[(author, 1_000_000), (sender, 1_000_000)]);
+    let mut replicas = Replicas::new(configs(), &[(author, 1 << 40), (sender, 1 << 40)]);
     let deploy = Transaction::Deploy(Deploy {
         author,
         nonce: 0,
@@ -34,12 +34,13 @@ pub fn check(code: &[u8], page_count: u32, slices: &[PageSlice], calls: &[CallPl
         page_count,
         slices: slices.to_vec(),
         initial_balance: 0,
-        gas_limit: 50_000_000,
+        gas_limit: 1_000_000_000,
+        gas_price: 1,
     });
     let step = |replicas: &mut Replicas, tx: &Transaction, block: &BlockContext, what: &str| {
         let before = replicas.first().root();
         let (receipt, _) = replicas.apply_traced(tx, block).unwrap_or_else(|d| panic!("{what}: {d}"));
-        check_receipt(tx, &receipt, before, replicas.first().root());
+        check_receipt(replicas.first(), tx, &receipt, before);
         receipt
     };
     let deployed = step(&mut replicas, &deploy, &BlockContext::default(), "the deploy");
@@ -54,6 +55,7 @@ pub fn check(code: &[u8], page_count: u32, slices: &[PageSlice], calls: &[CallPl
             args: plan.args.clone(),
             calldata: plan.calldata.clone(),
             gas_limit: plan.gas,
+            gas_price: plan.gas_price,
             value: plan.value,
         });
         step(&mut replicas, &tx, &BlockContext { layer: i as u64 }, &format!("call {i} ({})", plan.function));

@@ -1,6 +1,5 @@
 //! Encoding of accounts and storage layouts as the state stores them.
 
-use super::layout::decode_slices;
 use super::{CodecError, Decode, Encode, Reader, Writer};
 use crate::ContractState;
 use crate::account::{Account, ContractInfo};
@@ -13,7 +12,7 @@ impl Encode for Account {
         w.bool(self.contract.is_some());
         if let Some(contract) = &self.contract {
             w.hash(&contract.code_hash);
-            w.hash(&contract.layout_hash);
+            w.hash(&contract.meta_hash);
             w.hash(&contract.state.0);
         }
     }
@@ -26,7 +25,7 @@ impl Decode for Account {
         let contract = if r.bool("contract flag")? {
             Some(ContractInfo {
                 code_hash: r.hash("code hash")?,
-                layout_hash: r.hash("layout hash")?,
+                meta_hash: r.hash("meta hash")?,
                 state: ContractState(r.hash("contract state")?),
             })
         } else {
@@ -40,19 +39,5 @@ impl Encode for StorageLayout {
     fn encode(&self, w: &mut Writer) {
         w.u32(self.page_count());
         self.slices().encode(w);
-    }
-}
-
-/// A layout as stored: page count and slices, not yet validated.
-pub struct RawLayout {
-    /// The declared page count.
-    pub page_count: u32,
-    /// The declared slices.
-    pub slices: Vec<crate::layout::PageSlice>,
-}
-
-impl Decode for RawLayout {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, CodecError> {
-        Ok(RawLayout { page_count: r.u32("page count")?, slices: decode_slices(r)? })
     }
 }

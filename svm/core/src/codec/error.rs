@@ -41,4 +41,10 @@ pub enum CodecError {
         /// The field being read.
         what: &'static str,
     },
+    /// Well-formed bytes whose value breaks a rule (an invalid layout, names out of order).
+    #[error("invalid {what}")]
+    Invalid {
+        /// What is wrong.
+        what: &'static str,
+    },
 }

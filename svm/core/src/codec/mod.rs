@@ -9,19 +9,19 @@ mod account;
 pub mod bounds;
 mod error;
 mod layout;
+mod meta;
 mod reader;
 mod receipt;
 mod transaction;
 mod writer;
 
-pub use account::RawLayout;
 pub use error::CodecError;
 pub use reader::Reader;
 pub use receipt::encode_receipt_consensus;
 pub use writer::Writer;
 
-/// The format version every top-level message starts with.
-pub const VERSION: u8 = 1;
+/// The format version every top-level message starts with (2: transactions carry a gas price).
+pub const VERSION: u8 = 2;
 
 /// A value with a canonical encoding.
 pub trait Encode {

@@ -20,6 +20,7 @@ impl Encode for Transaction {
                 d.slices.encode(w);
                 w.u64(d.initial_balance);
                 w.u64(d.gas_limit);
+                w.u64(d.gas_price);
             }
             Transaction::Execute(e) => {
                 w.u8(EXECUTE);
@@ -30,6 +31,7 @@ impl Encode for Transaction {
                 e.args.encode(w);
                 w.bytes(&e.calldata);
                 w.u64(e.gas_limit);
+                w.u64(e.gas_price);
                 w.u64(e.value);
             }
             Transaction::Transfer(t) => {
@@ -38,6 +40,7 @@ impl Encode for Transaction {
                 w.address(&t.to);
                 w.u64(t.nonce);
                 w.u64(t.amount);
+                w.u64(t.gas_price);
             }
         }
     }
@@ -54,6 +57,7 @@ impl Decode for Transaction {
                 slices: decode_slices(r)?,
                 initial_balance: r.u64("initial balance")?,
                 gas_limit: r.u64("gas limit")?,
+                gas_price: r.u64("gas price")?,
             })),
             EXECUTE => Ok(Transaction::Execute(Execute {
                 contract: r.address("contract")?,
@@ -63,6 +67,7 @@ impl Decode for Transaction {
                 args: decode_values(r, "arguments")?,
                 calldata: r.bytes(bounds::MAX_CALLDATA_BYTES, "calldata")?,
                 gas_limit: r.u64("gas limit")?,
+                gas_price: r.u64("gas price")?,
                 value: r.u64("value")?,
             })),
             TRANSFER => Ok(Transaction::Transfer(Transfer {
@@ -70,6 +75,7 @@ impl Decode for Transaction {
                 to: r.address("to")?,
                 nonce: r.u64("nonce")?,
                 amount: r.u64("amount")?,
+                gas_price: r.u64("gas price")?,
             })),
             tag => Err(CodecError::UnknownTag { what: "transaction kind", tag }),
         }

@@ -1,19 +1,22 @@
-//! Intrinsic gas: what a transaction pays before any of its code runs.
+//! Intrinsic gas: what a transaction pays before any of its code runs — reading and checking it,
+//! the accounts it touches, the state root it commits, and for code, validating and compiling it
+//! (at deploy, on every node) or loading and instantiating it (at each execution).
 
-/// Every deploy.
-pub const DEPLOY_BASE: u64 = 10_000;
-/// Each byte of deployed code.
-pub const DEPLOY_PER_CODE_BYTE: u64 = 10;
+/// Every deploy: accounts, the contract store, the state root.
+pub const DEPLOY_BASE: u64 = 50_000;
+/// Each byte of deployed code: validation, and one compile on every node (about 0.5–8 µs a byte on
+/// the two compilers).
+pub const DEPLOY_PER_CODE_BYTE: u64 = 2_000;
 /// Each storage slice declared at deploy.
 pub const DEPLOY_PER_SLICE: u64 = 100;
-/// Every execution (instantiation).
-pub const EXECUTE_BASE: u64 = 1_000;
-/// Each byte of the called contract's code (instantiation copies its data segments and tables).
-pub const EXECUTE_PER_CODE_BYTE: u64 = 1;
+/// Every execution: accounts, an instance, the state root.
+pub const EXECUTE_BASE: u64 = 20_000;
+/// Each byte of the called contract's code: loading the module and instantiating it.
+pub const EXECUTE_PER_CODE_BYTE: u64 = 10;
 /// Each byte of calldata.
-pub const EXECUTE_PER_CALLDATA_BYTE: u64 = 1;
-/// A transfer (it has no gas limit: it always costs exactly this).
-pub const TRANSFER: u64 = 500;
+pub const EXECUTE_PER_CALLDATA_BYTE: u64 = 10;
+/// A transfer (it has no gas limit: it always uses exactly this).
+pub const TRANSFER: u64 = 20_000;
 
 /// The intrinsic costs by name, for the schedule fingerprint and the docs.
 pub const INTRINSIC_COSTS: [(&str, u64); 7] = [

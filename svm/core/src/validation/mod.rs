@@ -8,7 +8,7 @@
 //! path), tail calls, exceptions, multi-memory, memory64, GC and every other proposal; start functions
 //! (code would run before gas is set); imports that are not vmcalls; resources beyond [`Limits`].
 
-mod operators;
+pub mod operators;
 mod rule;
 mod validate;
 

@@ -3,25 +3,33 @@
 use super::Rule;
 use wasmparser::{BlockType, Operator, for_each_operator};
 
-macro_rules! define_proposal_of {
+macro_rules! define_operator_tables {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
         /// The proposal an operator belongs to and the operator's name, as wasmparser lists them.
-        fn proposal_of(op: &Operator<'_>) -> (&'static str, &'static str) {
+        pub fn proposal_of(op: &Operator<'_>) -> (&'static str, &'static str) {
             match op {
                 $( Operator::$op { .. } => (stringify!($proposal), stringify!($op)), )*
                 #[allow(unreachable_patterns)]
                 _ => ("unknown", "unknown"),
             }
         }
+
+        /// Every operator wasmparser knows, as (proposal, name), in wasmparser's order.
+        pub const OPERATORS: &[(&str, &str)] = &[$( (stringify!($proposal), stringify!($op)) ),*];
     };
 }
 
-for_each_operator!(define_proposal_of);
+for_each_operator!(define_operator_tables);
 
-/// `Ok` if the operator is on the allow-list, else the rule it breaks and its name.
-pub fn check_operator(op: &Operator<'_>) -> Result<(), (Rule, &'static str)> {
-    let (proposal, name) = proposal_of(op);
-    let rule = match proposal {
+/// The name of an operator as wasmparser spells its variant (`I32Add`, `MemoryCopy` …).
+pub fn operator_name(op: &Operator<'_>) -> &'static str {
+    proposal_of(op).1
+}
+
+/// `None` if an operator of this proposal and name is on the allow-list (its immediates aside), else
+/// the rule it breaks.
+pub fn operator_rule(proposal: &str, name: &str) -> Option<Rule> {
+    match proposal {
         "simd" | "relaxed_simd" => Some(Rule::Simd),
         _ if name.contains("F32") || name.contains("F64") => Some(Rule::Float),
         "mvp" | "sign_extension" => None,
@@ -32,8 +40,19 @@ pub fn check_operator(op: &Operator<'_>) -> Result<(), (Rule, &'static str)> {
         "tail_call" => Some(Rule::TailCall),
         "exceptions" | "legacy_exceptions" => Some(Rule::Exceptions),
         _ => Some(Rule::OtherProposal),
-    };
-    if let Some(rule) = rule {
+    }
+}
+
+/// The names of every operator the allow-list admits, in wasmparser's order: the operators gas
+/// must price, and the ones the schedule fingerprint covers.
+pub fn admitted_operators() -> impl Iterator<Item = &'static str> {
+    OPERATORS.iter().filter(|(proposal, name)| operator_rule(proposal, name).is_none()).map(|(_, name)| *name)
+}
+
+/// `Ok` if the operator is on the allow-list, else the rule it breaks and its name.
+pub fn check_operator(op: &Operator<'_>) -> Result<(), (Rule, &'static str)> {
+    let (proposal, name) = proposal_of(op);
+    if let Some(rule) = operator_rule(proposal, name) {
         return Err((rule, name));
     }
     // Allowed operators can still reach beyond 1.0 through their immediates.

@@ -64,6 +64,8 @@ pub enum Rule {
     StartFunction,
     /// An export name the VM reserves for its instrumentation.
     ReservedExport,
+    /// An exported function's name longer than a transaction can name.
+    ExportNameTooLong,
 }
 
 stable_codes!(Rule {
@@ -96,6 +98,7 @@ stable_codes!(Rule {
     NonFunctionImport => "non-function-import",
     StartFunction => "start-function",
     ReservedExport => "reserved-export",
+    ExportNameTooLong => "export-name-too-long",
 });
 
 impl std::fmt::Display for Rule {

@@ -2,11 +2,14 @@
 
 use super::operators::check_operator;
 use super::{Rule, ValidationError};
+use crate::codec::bounds::MAX_FUNCTION_NAME_BYTES;
+use crate::contract_meta::FunctionSignature;
 use crate::limits::{FRAME_OVERHEAD_SLOTS, Limits};
 use crate::vmcalls::registry::{NAMESPACE, vmcall};
 use crate::{ValueType, vmcalls::registry::VmcallSpec};
+use std::collections::BTreeMap;
 use wasmparser::{
-    CompositeInnerType, DataKind, ElementItems, ElementKind, Encoding, FuncToValidate, FuncType,
+    CompositeInnerType, DataKind, ElementItems, ElementKind, Encoding, ExternalKind, FuncToValidate, FuncType,
     FuncValidatorAllocations, FunctionBody, Imports, OperatorsReader, Parser, Payload, RefType, TableInit, TypeRef,
     ValType, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
@@ -18,11 +21,14 @@ pub const RESERVED_EXPORT_PREFIXES: [&str; 2] = ["__svm", "wasmer_"];
 const ALLOWED_FEATURES: WasmFeatures =
     WasmFeatures::GC_TYPES.union(WasmFeatures::MUTABLE_GLOBAL).union(WasmFeatures::SIGN_EXTENSION);
 
-/// What validation learned about an accepted module that the instrumentation needs.
+/// What validation learned about an accepted module: what the instrumentation needs, and the
+/// exported functions that go into the contract's metadata.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidatedModule {
     /// Each defined function's frame weight in stack slots, by local function index.
     pub frame_weights: Vec<u32>,
+    /// Exported functions by name, with their signatures.
+    pub exports: BTreeMap<String, FunctionSignature>,
 }
 
 /// Applies every rule of the allow-list to `code`; the first rule broken is the error.
@@ -33,7 +39,13 @@ pub fn validate(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Validat
             format!("{} bytes; at most {} allowed", code.len(), limits.max_code_bytes),
         ));
     }
-    let mut walk = Walk { limits, types: Vec::new(), function_types: Vec::new(), frame_weights: Vec::new() };
+    let mut walk = Walk {
+        limits,
+        types: Vec::new(),
+        function_types: Vec::new(),
+        frame_weights: Vec::new(),
+        exports: BTreeMap::new(),
+    };
     let mut validator = Validator::new_with_features(WasmFeatures::all());
     for payload in Parser::new(0).parse_all(code) {
         let payload = payload.map_err(malformed)?;
@@ -47,7 +59,7 @@ pub fn validate(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Validat
     Validator::new_with_features(ALLOWED_FEATURES)
         .validate_all(code)
         .map_err(|e| reject(Rule::OtherProposal, e.message().to_string()))?;
-    Ok(ValidatedModule { frame_weights: walk.frame_weights })
+    Ok(ValidatedModule { frame_weights: walk.frame_weights, exports: walk.exports })
 }
 
 /// The rule a value type breaks, if any.
@@ -95,6 +107,7 @@ struct Walk<'l> {
     /// Type index of every function, imported ones first.
     function_types: Vec<u32>,
     frame_weights: Vec<u32>,
+    exports: BTreeMap<String, FunctionSignature>,
 }
 
 impl Walk<'_> {
@@ -205,6 +218,26 @@ impl Walk<'_> {
                     let export = export.map_err(malformed)?;
                     if RESERVED_EXPORT_PREFIXES.iter().any(|prefix| export.name.starts_with(prefix)) {
                         return Err(reject(Rule::ReservedExport, format!("export {:?}", export.name)));
+                    }
+                    if export.kind == ExternalKind::Func && export.name.len() > MAX_FUNCTION_NAME_BYTES as usize {
+                        return Err(reject(
+                            Rule::ExportNameTooLong,
+                            format!("export name of {} bytes; at most {MAX_FUNCTION_NAME_BYTES}", export.name.len()),
+                        ));
+                    }
+                    if export.kind == ExternalKind::Func {
+                        let signature = self
+                            .function_types
+                            .get(export.index as usize)
+                            .and_then(|&t| self.types.get(t as usize).cloned().flatten())
+                            .map(|ty| FunctionSignature {
+                                params: value_types(ty.params()),
+                                results: value_types(ty.results()),
+                            });
+                        // The validator checks the index; a miss is a module it will refuse anyway.
+                        if let Some(signature) = signature {
+                            self.exports.insert(export.name.to_string(), signature);
+                        }
                     }
                 }
             }
@@ -325,6 +358,18 @@ impl Walk<'_> {
         self.frame_weights.push(weight as u32);
         Ok(())
     }
+}
+
+/// The integer value types of a checked function type (every type passed `check_func_type`).
+fn value_types(types: &[ValType]) -> Vec<ValueType> {
+    types
+        .iter()
+        .filter_map(|ty| match ty {
+            ValType::I32 => Some(ValueType::I32),
+            ValType::I64 => Some(ValueType::I64),
+            _ => None,
+        })
+        .collect()
 }
 
 fn signature_matches(func: &FuncType, spec: &VmcallSpec) -> bool {

@@ -26,6 +26,8 @@ pub enum HostError {
     TooManyLogs,
     /// A log entry longer than the limit.
     LogTooLarge,
+    /// A write to one more page than an execution may make dirty.
+    TooManyDirtyPages,
 }
 
 stable_codes!(HostError {
@@ -40,4 +42,5 @@ stable_codes!(HostError {
     ReturndataTooLarge => "returndata-too-large",
     TooManyLogs => "too-many-logs",
     LogTooLarge => "log-too-large",
+    TooManyDirtyPages => "too-many-dirty-pages",
 });

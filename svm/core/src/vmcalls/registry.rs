@@ -25,6 +25,18 @@ impl Price {
     }
 }
 
+/// How a vmcall touches storage pages, which decides the page gas it pays besides its price (see
+/// [`crate::gas::storage_prices`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageAccess {
+    /// It touches no page.
+    None,
+    /// It reads the page its slice is on.
+    Read,
+    /// It writes the page its slice is on.
+    Write,
+}
+
 /// One vmcall: its name, signature, price and a one-line summary.
 #[derive(Clone, Copy, Debug)]
 pub struct VmcallSpec {
@@ -36,6 +48,8 @@ pub struct VmcallSpec {
     pub results: &'static [ValueType],
     /// What it costs.
     pub price: Price,
+    /// How it touches storage pages.
+    pub pages: PageAccess,
     /// What it does.
     pub summary: &'static str,
     /// How it can refuse (besides running out of gas, which any vmcall can).
@@ -43,8 +57,13 @@ pub struct VmcallSpec {
 }
 
 const SLICE_MEM: &[HostError] = &[UnknownSlice, SliceOutOfRange, NoMemory, MemoryOutOfBounds];
+const SLICE_MEM_WRITE: &[HostError] = &[UnknownSlice, SliceOutOfRange, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
 const SLICE_REG: &[HostError] = &[UnknownSlice, SliceOutOfRange, UnknownRegister, RegisterWidth];
+const SLICE_REG_WRITE: &[HostError] =
+    &[UnknownSlice, SliceOutOfRange, UnknownRegister, RegisterWidth, TooManyDirtyPages];
 const SLICE_INT: &[HostError] = &[UnknownSlice, SliceTooWide];
+const SLICE_INT_WRITE: &[HostError] = &[UnknownSlice, SliceTooWide, TooManyDirtyPages];
+use PageAccess::{None as NoPage, Read, Write};
 const REG: &[HostError] = &[UnknownRegister];
 const REG_MEM: &[HostError] = &[UnknownRegister, NoMemory, MemoryOutOfBounds];
 const NONE: &[HostError] = &[];
@@ -52,53 +71,53 @@ const NONE: &[HostError] = &[];
 /// Every vmcall, in documentation order.
 #[rustfmt::skip]
 pub const VMCALLS: &[VmcallSpec] = &[
-    VmcallSpec { name: "storage_read_to_mem", params: &[I32, I32, I32, I32], results: &[], price: Price { base: 40, per_byte: 1 }, errors: SLICE_MEM,
+    VmcallSpec { name: "storage_read_to_mem", params: &[I32, I32, I32, I32], results: &[], price: Price { base: 40, per_byte: 1 }, pages: Read, errors: SLICE_MEM,
         summary: "(slice, offset, len, mem_ptr): copies len bytes of the slice, from offset, into memory" },
-    VmcallSpec { name: "storage_write_from_mem", params: &[I32, I32, I32, I32], results: &[], price: Price { base: 100, per_byte: 3 }, errors: SLICE_MEM,
+    VmcallSpec { name: "storage_write_from_mem", params: &[I32, I32, I32, I32], results: &[], price: Price { base: 100, per_byte: 3 }, pages: Write, errors: SLICE_MEM_WRITE,
         summary: "(slice, offset, len, mem_ptr): copies len bytes from memory into the slice, at offset" },
-    VmcallSpec { name: "storage_read_to_reg", params: &[I32, I32, I32, I32, I32], results: &[], price: Price { base: 40, per_byte: 1 }, errors: SLICE_REG,
+    VmcallSpec { name: "storage_read_to_reg", params: &[I32, I32, I32, I32, I32], results: &[], price: Price { base: 40, per_byte: 1 }, pages: Read, errors: SLICE_REG,
         summary: "(slice, offset, len, bits, reg): copies len bytes of the slice into a register, zero-filling the rest" },
-    VmcallSpec { name: "storage_write_from_reg", params: &[I32, I32, I32, I32, I32], results: &[], price: Price { base: 100, per_byte: 3 }, errors: SLICE_REG,
+    VmcallSpec { name: "storage_write_from_reg", params: &[I32, I32, I32, I32, I32], results: &[], price: Price { base: 100, per_byte: 3 }, pages: Write, errors: SLICE_REG_WRITE,
         summary: "(slice, offset, len, bits, reg): copies the first len bytes of a register into the slice" },
-    VmcallSpec { name: "storage_read_i32", params: &[I32], results: &[I32], price: Price { base: 40, per_byte: 0 }, errors: SLICE_INT,
+    VmcallSpec { name: "storage_read_i32", params: &[I32], results: &[I32], price: Price { base: 40, per_byte: 0 }, pages: Read, errors: SLICE_INT,
         summary: "(slice) -> value: the slice (at most 4 bytes) as a little-endian unsigned integer" },
-    VmcallSpec { name: "storage_read_i64", params: &[I32], results: &[I64], price: Price { base: 40, per_byte: 0 }, errors: SLICE_INT,
+    VmcallSpec { name: "storage_read_i64", params: &[I32], results: &[I64], price: Price { base: 40, per_byte: 0 }, pages: Read, errors: SLICE_INT,
         summary: "(slice) -> value: the slice (at most 8 bytes) as a little-endian unsigned integer" },
-    VmcallSpec { name: "storage_write_i32", params: &[I32, I32], results: &[], price: Price { base: 100, per_byte: 0 }, errors: SLICE_INT,
+    VmcallSpec { name: "storage_write_i32", params: &[I32, I32], results: &[], price: Price { base: 100, per_byte: 0 }, pages: Write, errors: SLICE_INT_WRITE,
         summary: "(slice, value): stores the low bytes of value, little-endian, filling the slice (at most 4 bytes)" },
-    VmcallSpec { name: "storage_write_i64", params: &[I32, I64], results: &[], price: Price { base: 100, per_byte: 0 }, errors: SLICE_INT,
+    VmcallSpec { name: "storage_write_i64", params: &[I32, I64], results: &[], price: Price { base: 100, per_byte: 0 }, pages: Write, errors: SLICE_INT_WRITE,
         summary: "(slice, value): stores the low bytes of value, little-endian, filling the slice (at most 8 bytes)" },
-    VmcallSpec { name: "storage_slice_len", params: &[I32], results: &[I32], price: Price { base: 5, per_byte: 0 }, errors: &[UnknownSlice],
+    VmcallSpec { name: "storage_slice_len", params: &[I32], results: &[I32], price: Price { base: 5, per_byte: 0 }, pages: NoPage, errors: &[UnknownSlice],
         summary: "(slice) -> len: the slice's length in bytes" },
-    VmcallSpec { name: "reg_set_from_mem", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, errors: REG_MEM,
+    VmcallSpec { name: "reg_set_from_mem", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, pages: NoPage, errors: REG_MEM,
         summary: "(bits, reg, mem_ptr): loads the register's width in bytes from memory" },
-    VmcallSpec { name: "reg_get_to_mem", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, errors: REG_MEM,
+    VmcallSpec { name: "reg_get_to_mem", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, pages: NoPage, errors: REG_MEM,
         summary: "(bits, reg, mem_ptr): stores the register's bytes into memory" },
-    VmcallSpec { name: "reg_set_i64", params: &[I32, I32, I64], results: &[], price: Price { base: 5, per_byte: 0 }, errors: REG,
+    VmcallSpec { name: "reg_set_i64", params: &[I32, I32, I64], results: &[], price: Price { base: 5, per_byte: 0 }, pages: NoPage, errors: REG,
         summary: "(bits, reg, value): stores value little-endian in the register's low bytes (all of it if the register is wider), zero-filling the rest" },
-    VmcallSpec { name: "reg_get_i64", params: &[I32, I32], results: &[I64], price: Price { base: 5, per_byte: 0 }, errors: REG,
+    VmcallSpec { name: "reg_get_i64", params: &[I32, I32], results: &[I64], price: Price { base: 5, per_byte: 0 }, pages: NoPage, errors: REG,
         summary: "(bits, reg) -> value: the register's low 8 bytes (4 for 32-bit registers) as a little-endian integer" },
-    VmcallSpec { name: "reg_copy", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, errors: REG,
+    VmcallSpec { name: "reg_copy", params: &[I32, I32, I32], results: &[], price: Price { base: 5, per_byte: 1 }, pages: NoPage, errors: REG,
         summary: "(bits, src, dst): copies one register into another of the same class" },
-    VmcallSpec { name: "reg_cmp", params: &[I32, I32, I32], results: &[I32], price: Price { base: 5, per_byte: 1 }, errors: REG,
+    VmcallSpec { name: "reg_cmp", params: &[I32, I32, I32], results: &[I32], price: Price { base: 5, per_byte: 1 }, pages: NoPage, errors: REG,
         summary: "(bits, a, b) -> -1, 0 or 1: compares two registers of a class as unsigned little-endian integers" },
-    VmcallSpec { name: "calldata_len", params: &[], results: &[I32], price: Price { base: 2, per_byte: 0 }, errors: NONE,
+    VmcallSpec { name: "calldata_len", params: &[], results: &[I32], price: Price { base: 2, per_byte: 0 }, pages: NoPage, errors: NONE,
         summary: "() -> len: the calldata's length in bytes" },
-    VmcallSpec { name: "calldata_copy", params: &[I32, I32, I32], results: &[], price: Price { base: 10, per_byte: 1 }, errors: &[CalldataOutOfRange, NoMemory, MemoryOutOfBounds],
+    VmcallSpec { name: "calldata_copy", params: &[I32, I32, I32], results: &[], price: Price { base: 10, per_byte: 1 }, pages: NoPage, errors: &[CalldataOutOfRange, NoMemory, MemoryOutOfBounds],
         summary: "(offset, len, mem_ptr): copies len bytes of calldata, from offset, into memory" },
-    VmcallSpec { name: "returndata_set", params: &[I32, I32], results: &[], price: Price { base: 10, per_byte: 1 }, errors: &[ReturndataTooLarge, NoMemory, MemoryOutOfBounds],
+    VmcallSpec { name: "returndata_set", params: &[I32, I32], results: &[], price: Price { base: 10, per_byte: 1 }, pages: NoPage, errors: &[ReturndataTooLarge, NoMemory, MemoryOutOfBounds],
         summary: "(mem_ptr, len): sets the execution's returndata to len bytes of memory" },
-    VmcallSpec { name: "host_sender_to_reg", params: &[I32], results: &[], price: Price { base: 5, per_byte: 0 }, errors: REG,
+    VmcallSpec { name: "host_sender_to_reg", params: &[I32], results: &[], price: Price { base: 5, per_byte: 0 }, pages: NoPage, errors: REG,
         summary: "(reg): stores the transaction's sender in a 160-bit register" },
-    VmcallSpec { name: "host_contract_to_reg", params: &[I32], results: &[], price: Price { base: 5, per_byte: 0 }, errors: REG,
+    VmcallSpec { name: "host_contract_to_reg", params: &[I32], results: &[], price: Price { base: 5, per_byte: 0 }, pages: NoPage, errors: REG,
         summary: "(reg): stores the running contract's address in a 160-bit register" },
-    VmcallSpec { name: "host_layer", params: &[], results: &[I64], price: Price { base: 2, per_byte: 0 }, errors: NONE,
+    VmcallSpec { name: "host_layer", params: &[], results: &[I64], price: Price { base: 2, per_byte: 0 }, pages: NoPage, errors: NONE,
         summary: "() -> layer: the layer (block height) the transaction runs in" },
-    VmcallSpec { name: "host_value", params: &[], results: &[I64], price: Price { base: 2, per_byte: 0 }, errors: NONE,
+    VmcallSpec { name: "host_value", params: &[], results: &[I64], price: Price { base: 2, per_byte: 0 }, pages: NoPage, errors: NONE,
         summary: "() -> value: the balance the transaction moved to the contract" },
-    VmcallSpec { name: "get_balance_from_reg", params: &[I32, I32], results: &[I64], price: Price { base: 100, per_byte: 0 }, errors: &[RegisterWidth, UnknownRegister],
+    VmcallSpec { name: "get_balance_from_reg", params: &[I32, I32], results: &[I64], price: Price { base: 100, per_byte: 0 }, pages: NoPage, errors: &[RegisterWidth, UnknownRegister],
         summary: "(bits, reg) -> balance: the balance of the account whose address is in the register (bits must be 160)" },
-    VmcallSpec { name: "log", params: &[I32, I32], results: &[], price: Price { base: 50, per_byte: 2 }, errors: &[TooManyLogs, LogTooLarge, NoMemory, MemoryOutOfBounds],
+    VmcallSpec { name: "log", params: &[I32, I32], results: &[], price: Price { base: 50, per_byte: 2 }, pages: NoPage, errors: &[TooManyLogs, LogTooLarge, NoMemory, MemoryOutOfBounds],
         summary: "(mem_ptr, len): appends len bytes of memory to the receipt's logs" },
 ];
 
@@ -110,10 +129,15 @@ pub fn markdown_table() -> String {
     let mut table = String::from("| vmcall | signature | gas | errors | what it does |\n|---|---|---|---|---|\n");
     for spec in VMCALLS {
         let results = if spec.results.is_empty() { String::new() } else { format!(" -> {}", types(spec.results)) };
-        let gas = match spec.price.per_byte {
+        let mut gas = match spec.price.per_byte {
             0 => spec.price.base.to_string(),
             n => format!("{} + {n} per byte", spec.price.base),
         };
+        match spec.pages {
+            PageAccess::None => {}
+            PageAccess::Read => gas.push_str(" + page load"),
+            PageAccess::Write => gas.push_str(" + page load + page dirty"),
+        }
         let errors: Vec<&str> = spec.errors.iter().map(|e| e.name()).collect();
         let errors = if errors.is_empty() { "—".to_string() } else { errors.join(", ") };
         let params = types(spec.params);

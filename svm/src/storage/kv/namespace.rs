@@ -7,8 +7,8 @@ pub const PAGE_TREE_NODE: u8 = b'n';
 
 /// Contract code, keyed by code hash.
 pub const CODE: u8 = b'c';
-/// Encoded storage layouts, keyed by layout hash.
-pub const LAYOUT: u8 = b'l';
+/// Encoded contract metadata (code size, layout, exports), keyed by its hash.
+pub const META: u8 = b'm';
 /// Account-trie nodes, keyed by node hash.
 pub const ACCOUNT_NODE: u8 = b'a';
 

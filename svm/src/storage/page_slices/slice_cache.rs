@@ -3,7 +3,7 @@
 use super::{PageSlice, SliceError, SliceIndex, StorageLayout};
 use crate::storage::kv::{KvStore, WriteBatch};
 use crate::storage::page_cache::PageCache;
-use crate::storage::pages::PagesError;
+use crate::storage::pages::{PageIndex, PagesError};
 use crate::{Address, ContractState};
 use std::sync::Arc;
 
@@ -63,6 +63,11 @@ impl PageSliceCache {
     /// Checks that `len` bytes at `offset` lie inside slice `slice`, without touching storage.
     pub fn check_range(&self, slice: SliceIndex, offset: u32, len: usize) -> Result<(), SliceError> {
         self.locate(slice, offset, len).map(|_| ())
+    }
+
+    /// The page holding `len` bytes at `offset` inside slice `slice`, if they fit the slice.
+    pub fn page_of(&self, slice: SliceIndex, offset: u32, len: usize) -> Result<PageIndex, SliceError> {
+        self.locate(slice, offset, len).map(|(page, _)| page)
     }
 
     /// Copies `buf.len()` bytes of slice `slice`, starting `offset` bytes into it, into `buf`.

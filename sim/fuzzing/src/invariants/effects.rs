@@ -1,0 +1,120 @@
+//! What a transaction may touch, read before and after it — and the invariant that it touched nothing
+//! else: rebuilding the new root from the old one with only those accounts replaced must give the
+//! root the runtime committed.
+
+use super::{Checker, Step};
+use svm::Address;
+use svm::account::Account;
+use svm::code::code_hash;
+use svm::fee::FEE_ACCOUNT;
+use svm::runtime::contract_address;
+use svm::state::AccountTrie;
+use svm::storage::kv::WriteBatch;
+use svm::transaction::Transaction;
+
+/// One account a transaction may touch, before and after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Touched {
+    /// The account's address.
+    pub address: Address,
+    /// The account before the transaction (`None`: it did not exist).
+    pub before: Option<Account>,
+    /// The account after it.
+    pub after: Option<Account>,
+}
+
+impl Touched {
+    /// The balance before (0 for an account that did not exist).
+    pub fn balance_before(&self) -> u64 {
+        self.before.as_ref().map_or(0, |a| a.balance)
+    }
+
+    /// The balance after.
+    pub fn balance_after(&self) -> u64 {
+        self.after.as_ref().map_or(0, |a| a.balance)
+    }
+
+    /// The nonce before.
+    pub fn nonce_before(&self) -> u64 {
+        self.before.as_ref().map_or(0, |a| a.nonce)
+    }
+
+    /// The nonce after.
+    pub fn nonce_after(&self) -> u64 {
+        self.after.as_ref().map_or(0, |a| a.nonce)
+    }
+}
+
+/// Every account a transaction may touch, in address order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Effects {
+    /// The accounts.
+    pub touched: Vec<Touched>,
+}
+
+/// The accounts `tx` may touch: its sender, the fee account, and the contract or recipient it names
+/// (for a deploy, the address the contract would get).
+pub fn reachable(tx: &Transaction) -> Vec<Address> {
+    let mut addresses = vec![tx.sender(), FEE_ACCOUNT];
+    addresses.push(match tx {
+        Transaction::Deploy(d) => contract_address(&d.author, d.nonce, &code_hash(&d.code)),
+        Transaction::Execute(e) => e.contract,
+        Transaction::Transfer(t) => t.to,
+    });
+    addresses.sort();
+    addresses.dedup();
+    addresses
+}
+
+impl Effects {
+    /// Reads the accounts `step`'s transaction may touch at both roots; `Err` if the state cannot be read.
+    pub fn of(step: &Step<'_>) -> Result<Effects, String> {
+        let kv = step.runtime.kv();
+        let read = |root: svm::StateRoot, address: &Address| {
+            AccountTrie::open(kv.as_ref(), root.0).get(address).map_err(|e| format!("account {address} at {root}: {e}"))
+        };
+        let touched = reachable(step.tx)
+            .into_iter()
+            .map(|address| {
+                Ok(Touched { address, before: read(step.before, &address)?, after: read(step.after, &address)? })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Effects { touched })
+    }
+
+    /// The account at `address`, if the transaction may touch it.
+    pub fn get(&self, address: &Address) -> Option<&Touched> {
+        self.touched.iter().find(|t| t.address == *address)
+    }
+
+    /// Whether any account the transaction may touch changed.
+    pub fn any_changed(&self) -> bool {
+        self.touched.iter().any(|t| t.before != t.after)
+    }
+}
+
+/// Nothing outside the transaction's reach changed.
+pub const CHECKER: Checker = Checker {
+    name: "only-its-accounts",
+    holds: "a transaction changes no account but its sender, the fee account, and the contract or recipient it names",
+    check: |step, effects| {
+        let kv = step.runtime.kv();
+        let mut trie = AccountTrie::open(kv.as_ref(), step.before.0);
+        for touched in &effects.touched {
+            match (&touched.before, &touched.after) {
+                (Some(_), None) => return Err(format!("account {} disappeared", touched.address)),
+                (_, Some(after)) => trie.set(&touched.address, after).map_err(|e| e.to_string())?,
+                (None, None) => {}
+            }
+        }
+        let rebuilt = trie.commit_into(&mut WriteBatch::new());
+        if rebuilt != step.after.0 {
+            return Err(format!(
+                "root {} is not the old root with only {} accounts replaced ({rebuilt}): another account changed",
+                step.after,
+                effects.touched.len()
+            ));
+        }
+        Ok(())
+    },
+};

@@ -1,0 +1,89 @@
+//! Invariant checkers: what must hold after every transaction on every replica, whatever the
+//! replicas agree on — one file per invariant, as TigerBeetle keeps its `*_checker.zig`. A violation
+//! is a finding exactly like a divergence: replicas that are identically wrong still agree.
+//!
+//! Each checker looks at one [`Step`]: a transaction, its receipt, and the state roots before and
+//! after it in one runtime's store. [`effects`] works out once, for all of them, which accounts the
+//! transaction may touch and proves that no other account changed.
+
+pub mod codec_roundtrip;
+pub mod conservation;
+pub mod effects;
+pub mod failed_changes_nothing;
+pub mod fee_rule;
+pub mod gas_within_limit;
+pub mod receipt_state;
+pub mod root_reloads;
+
+use effects::Effects;
+use svm::StateRoot;
+use svm::receipt::Receipt;
+use svm::runtime::Runtime;
+use svm::transaction::Transaction;
+
+/// One applied transaction, as a checker sees it.
+pub struct Step<'a> {
+    /// The runtime that applied it (its kv store holds both roots).
+    pub runtime: &'a Runtime,
+    /// The transaction.
+    pub tx: &'a Transaction,
+    /// Its receipt.
+    pub receipt: &'a Receipt,
+    /// The state root before it.
+    pub before: StateRoot,
+    /// The state root after it.
+    pub after: StateRoot,
+}
+
+/// An invariant that does not hold, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The invariant's name.
+    pub invariant: &'static str,
+    /// What was found.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invariant {} violated: {}", self.invariant, self.detail)
+    }
+}
+
+/// A checker: its name and what it checks.
+pub struct Checker {
+    /// The invariant's name, as reports print it.
+    pub name: &'static str,
+    /// One sentence: what holds.
+    pub holds: &'static str,
+    /// Checks one step whose effects are known; `Err` says how it failed.
+    pub check: fn(&Step<'_>, &Effects) -> Result<(), String>,
+}
+
+/// Every checker, in report order.
+pub const CHECKERS: [Checker; 7] = [
+    effects::CHECKER,
+    conservation::CHECKER,
+    fee_rule::CHECKER,
+    failed_changes_nothing::CHECKER,
+    gas_within_limit::CHECKER,
+    receipt_state::CHECKER,
+    codec_roundtrip::CHECKER,
+];
+
+/// Runs every checker on `step` (and, when `reload` is set, [`root_reloads`], which reopens the
+/// runtime at the new root); the violations found, in checker order.
+pub fn check(step: &Step<'_>, reload: bool) -> Vec<Violation> {
+    let effects = match Effects::of(step) {
+        Ok(effects) => effects,
+        Err(detail) => return vec![Violation { invariant: effects::CHECKER.name, detail }],
+    };
+    let mut violations: Vec<Violation> = CHECKERS
+        .iter()
+        .filter_map(|c| (c.check)(step, &effects).err().map(|detail| Violation { invariant: c.name, detail }))
+        .collect();
+    if reload && let Err(detail) = (root_reloads::CHECKER.check)(step, &effects) {
+        violations.push(Violation { invariant: root_reloads::CHECKER.name, detail });
+    }
+    violations
+}
