@@ -149,8 +149,10 @@ fn invalid_executions_change_nothing_and_pay_nothing() {
             tx
         }
     };
-    let cases: [(ChangeExecute, InvalidTx); 7] = [
+    let cases: [(ChangeExecute, InvalidTx); 8] = [
         (|e| e.nonce += 1, InvalidTx::NonceMismatch),
+        // A zero price would buy unbounded work for free without a ceiling on the gas limit.
+        (|e| (e.gas_price, e.gas_limit) = (0, u64::MAX), InvalidTx::GasLimitTooHigh),
         (|e| e.value = FUNDS, InvalidTx::InsufficientBalance),
         (|e| e.gas_price = FUNDS / GAS + 1, InvalidTx::InsufficientBalance),
         (|e| e.gas_price = u64::MAX / 2, InvalidTx::FeeOverflow),

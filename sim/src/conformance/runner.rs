@@ -40,8 +40,8 @@ pub enum FileError {
     },
 }
 
-/// Gas for every transaction: spec tests are not about running out.
-const GAS: u64 = 100_000_000_000;
+/// Gas for every transaction: spec tests are not about running out (the most a transaction may name).
+const GAS: u64 = 10_000_000_000;
 const AUTHOR: Address = Address([0xA1; 20]);
 const SENDER: Address = Address([0x5E; 20]);
 

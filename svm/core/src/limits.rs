@@ -41,6 +41,9 @@ pub struct Limits {
     /// Most pages one execution may write (make dirty); one more write is the host error
     /// `too-many-dirty-pages`.
     pub max_dirty_pages: u32,
+    /// The largest gas limit a transaction may name: without it, a zero gas price would buy unbounded
+    /// work for free.
+    pub max_gas_limit: u64,
 }
 
 /// Slots every frame reserves besides its parameters, locals and operand stack (return address,
@@ -77,6 +80,7 @@ impl Default for Limits {
             max_log_bytes: 1024,
             max_pages: 1 << 16,
             max_dirty_pages: 256,
+            max_gas_limit: 10_000_000_000,
         }
     }
 }
@@ -90,7 +94,7 @@ impl Limits {
 
     /// A canonical byte encoding, for cache keys.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let fields: [u64; 17] = [
+        let fields: [u64; 18] = [
             self.max_code_bytes as u64,
             self.max_memory_pages.into(),
             self.max_table_elements.into(),
@@ -108,6 +112,7 @@ impl Limits {
             self.max_log_bytes.into(),
             self.max_pages.into(),
             self.max_dirty_pages.into(),
+            self.max_gas_limit,
         ];
         fields.iter().flat_map(|f| f.to_le_bytes()).collect()
     }

@@ -49,6 +49,8 @@ pub enum InvalidTx {
     FeeOverflow,
     /// The fee account is the sender or the recipient.
     FeeAccount,
+    /// A gas limit above the VM's maximum.
+    GasLimitTooHigh,
 }
 
 /// Why a transaction was refused before any code ran; it pays its intrinsic gas.
@@ -93,6 +95,7 @@ stable_codes!(InvalidTx {
     CalldataTooLarge => "calldata-too-large",
     FeeOverflow => "fee-overflow",
     FeeAccount => "fee-account",
+    GasLimitTooHigh => "gas-limit-too-high",
 });
 
 impl Refusal {

@@ -29,7 +29,7 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
         price: tx.gas_price,
         moved: tx.initial_balance,
     };
-    if let Some(reason) = fees::admit(&mut update, &payment)? {
+    if let Some(reason) = fees::admit(&mut update, &payment, rt.config.limits.max_gas_limit)? {
         return Ok(fees::invalid(reason));
     }
     let code_hash = code_hash(&tx.code);

@@ -39,7 +39,7 @@ pub(super) fn execute(
     if tx.calldata.len() > rt.config.limits.max_calldata_bytes as usize {
         return invalid(InvalidTx::CalldataTooLarge);
     }
-    if let Some(reason) = fees::admit(&mut update, &payment)? {
+    if let Some(reason) = fees::admit(&mut update, &payment, rt.config.limits.max_gas_limit)? {
         return invalid(reason);
     }
     let contract = update.account(&tx.contract)?;

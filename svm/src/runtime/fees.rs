@@ -26,11 +26,18 @@ pub(super) struct Payment {
     pub moved: u64,
 }
 
-/// `None` if the sender can pay the most `payment` can cost, else why the transaction is invalid.
-/// Reads accounts into `update`; changes none.
-pub(super) fn admit(update: &mut StateUpdate<'_>, payment: &Payment) -> Result<Option<InvalidTx>, RuntimeError> {
+/// `None` if the sender can pay the most `payment` can cost (and its gas limit is at most
+/// `max_gas_limit`), else why the transaction is invalid. Reads accounts into `update`; changes none.
+pub(super) fn admit(
+    update: &mut StateUpdate<'_>,
+    payment: &Payment,
+    max_gas_limit: u64,
+) -> Result<Option<InvalidTx>, RuntimeError> {
     if payment.sender == FEE_ACCOUNT {
         return Ok(Some(InvalidTx::FeeAccount));
+    }
+    if payment.gas_limit > max_gas_limit {
+        return Ok(Some(InvalidTx::GasLimitTooHigh));
     }
     let sender = update.account(&payment.sender)?;
     if sender.nonce != payment.nonce {

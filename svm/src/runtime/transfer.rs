@@ -19,7 +19,7 @@ pub(super) fn transfer(rt: &mut Runtime, tx: &Transfer) -> Result<Receipt, Runti
         price: tx.gas_price,
         moved: tx.amount,
     };
-    if let Some(reason) = fees::admit(&mut update, &payment)? {
+    if let Some(reason) = fees::admit(&mut update, &payment, rt.config.limits.max_gas_limit)? {
         return Ok(fees::invalid(reason));
     }
     if tx.to == FEE_ACCOUNT {
