@@ -78,6 +78,8 @@ fn bare(data: &[u8]) {
             .map(|v| match v {
                 Value::I32(x) => WasmValue::I32(*x),
                 Value::I64(x) => WasmValue::I64(*x),
+                Value::F32(bits) => WasmValue::F32(f32::from_bits(*bits)),
+                Value::F64(bits) => WasmValue::F64(f64::from_bits(*bits)),
             })
             .collect();
         let _ = function.call(&mut store, &args);

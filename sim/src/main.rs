@@ -83,6 +83,9 @@ enum Command {
         /// Also write the table, totals and skip reasons as Markdown to this file.
         #[arg(long)]
         markdown: Option<PathBuf>,
+        /// Also write the per-file totals (executed, refusals, failed, skips) that tests pin to this file.
+        #[arg(long)]
+        pin: Option<PathBuf>,
     },
     /// Write the stream a seed generates to a file.
     Generate {
@@ -128,7 +131,7 @@ fn main() -> ExitCode {
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
         Command::Golden { action } => golden_command(action, threads),
         Command::Generate { seed, txs, out } => generate_command(seed, txs, &out),
-        Command::Wast { paths, json, markdown } => wast_command(&paths, json, markdown),
+        Command::Wast { paths, json, markdown, pin } => wast_command(&paths, json, markdown, pin),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -351,7 +354,12 @@ fn golden_command(action: GoldenAction, threads: usize) -> Result<u8, BadInput> 
     Ok(u8::from(failed))
 }
 
-fn wast_command(paths: &[PathBuf], json: bool, markdown: Option<PathBuf>) -> Result<u8, BadInput> {
+fn wast_command(
+    paths: &[PathBuf],
+    json: bool,
+    markdown: Option<PathBuf>,
+    pin: Option<PathBuf>,
+) -> Result<u8, BadInput> {
     use svm_sim::conformance::{Totals, run_file, tally};
     let mut files = Vec::new();
     for path in paths {
@@ -392,7 +400,7 @@ fn wast_command(paths: &[PathBuf], json: bool, markdown: Option<PathBuf>) -> Res
     if let Some(path) = markdown {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let md = format!(
-            "# Spec conformance\n\nThe WebAssembly core test suite through the SVM runtime path (deploy, then execution\ntransactions with typed arguments), on singlepass and cranelift, whose receipts and gas must agree.\nRegenerate with `cargo run --release -p svm-sim -- wast {} --markdown {}`.\n\n{}\n## Skipped, by reason\n\n{}\n## Failures\n\n{}\n",
+            "# Spec conformance\n\nThe WebAssembly core test suite through the SVM runtime path (deploy, then execution\ntransactions with typed arguments), on singlepass and cranelift, whose receipts and gas must agree, under\nthe default consensus rules (floats canonicalized, bulk memory and multi-value admitted). *Executed*\nassertions ran contract code through metering, the stack budget and the memory cap; *refusals* are\ninvalid or malformed modules refused at deploy. A skip is *outside the promise* when its module uses a\nfeature SVM refuses or needs the `spectest` host module or cross-module linking; every other skip counts\nagainst *executed of eligible*.\nRegenerate with `cargo run --release -p svm-sim -- wast {} --markdown {}`.\n\n{}\n## Skipped, by reason\n\n{}\n## Failures\n\n{}\n",
             names.join(" "),
             path.display(),
             tally::markdown_table(&tallies),
@@ -408,6 +416,11 @@ fn wast_command(paths: &[PathBuf], json: bool, markdown: Option<PathBuf>) -> Res
             }
         );
         std::fs::write(&path, md).with_context(|| format!("cannot write {}", path.display())).map_err(bad)?;
+    }
+    if let Some(path) = pin {
+        std::fs::write(&path, tally::pin_text(&tallies))
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(bad)?;
     }
     Ok(u8::from(totals.failed > 0))
 }

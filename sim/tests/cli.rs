@@ -59,6 +59,11 @@ fn a_divergent_run_exits_1_and_writes_a_replayable_shrinkable_reproducer() {
     assert!(text(&sim(&["replay", "small.json"], dir.path())).contains("reproduced"));
 }
 
+/// What the tools say of a file made under consensus version `found`.
+fn this_build_refuses(found: u32) -> String {
+    format!("made under consensus version {found}; this build runs consensus version {}", svm::CONSENSUS_VERSION)
+}
+
 #[test]
 fn bad_input_files_exit_2_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,8 +75,12 @@ fn bad_input_files_exit_2_with_a_clear_message() {
         ("version.json", repro.replacen("\"version\": 2", "\"version\": 99", 1), "version 99 is not supported"),
         (
             "consensus.json",
-            repro.replacen("\"consensus_version\": 1", "\"consensus_version\": 7", 1),
-            "made under consensus version 7; this build runs consensus version 1",
+            repro.replacen(
+                &format!("\"consensus_version\": {}", svm::CONSENSUS_VERSION),
+                "\"consensus_version\": 7",
+                1,
+            ),
+            &this_build_refuses(7),
         ),
         ("format.json", repro.replacen("svm-reproducer", "svm-other", 1), "not a reproducer"),
         ("canary.json", repro.replacen("\"cache-gas\"", "\"gremlins\"", 1), "unknown canary"),
@@ -103,10 +112,12 @@ fn bad_input_files_exit_2_with_a_clear_message() {
     );
 
     // A stream made under other consensus rules.
-    std::fs::write(&stream, text_of_stream.replacen("\"consensus_version\":1", "\"consensus_version\":5", 1)).unwrap();
+    let current = format!("\"consensus_version\":{}", svm::CONSENSUS_VERSION);
+    std::fs::write(&stream, text_of_stream.replacen(&current, "\"consensus_version\":5", 1)).unwrap();
     let out = sim(&["run", "--stream", "s.jsonl", "--out", "x"], dir.path());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("consensus version 5; this build runs consensus version 1"), "{}", text(&out));
+    let expected = format!("consensus version 5; this build runs consensus version {}", svm::CONSENSUS_VERSION);
+    assert!(text(&out).contains(&expected), "{}", text(&out));
 }
 
 #[test]

@@ -59,8 +59,12 @@ fn to_tx(rt: &Runtime, op: &Op, contracts: &[Address]) -> (Transaction, BlockCon
                 .zip(ints.iter().cycle())
                 .map(|(param, v)| match *param {
                     // A little past the range too: token holders 8 and 9 trap.
-                    Param::I32 { min, max } => Value::I32((*v as i32).rem_euclid(max - min + 3) + min),
+                    Param::I32 { min, max } => {
+                        let span = i64::from(max) - i64::from(min) + 3;
+                        Value::I32((v.rem_euclid(span) + i64::from(min)) as i32)
+                    }
                     Param::I64 { .. } => Value::I64(*v),
+                    Param::F64 => Value::F64(*v as u64),
                 })
                 .collect();
             if *wrong_arity {

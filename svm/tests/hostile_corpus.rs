@@ -49,10 +49,22 @@ fn same_everywhere(name: &str, function: &str, args: &[Value], gas: u64) -> Obse
 }
 
 #[test]
-fn float_opcode_is_rejected_at_deploy() {
-    let seen = same_everywhere("hostile/float", "half", &[], GAS);
-    assert_eq!(seen.outcome, Outcome::Refused(Refusal::CodeRejected(Rule::Float)));
-    assert_eq!(seen.gas_used, svm::gas::intrinsic::deploy(contract("hostile/float").code.len(), 0));
+fn simd_is_refused_at_deploy() {
+    let seen = same_everywhere("hostile/simd", "splat", &[], GAS);
+    assert_eq!(seen.outcome, Outcome::Refused(Refusal::CodeRejected(Rule::Simd)));
+    assert_eq!(seen.gas_used, svm::gas::intrinsic::deploy(contract("hostile/simd").code.len(), 0));
+}
+
+#[test]
+fn floats_are_refused_or_run_as_the_float_rule_says() {
+    let half = same_everywhere("float", "half", &[Value::I32(-7)], GAS);
+    assert_eq!((half.outcome, half.returns), (Outcome::Success, vec![Value::I32(-3)]));
+    for config in configs() {
+        let limits = svm::Limits { floats: svm::limits::FloatRule::Refused, ..svm::Limits::default() };
+        let mut rt = runtime(svm::runtime::RuntimeConfig { limits, ..config });
+        let receipt = deploy(&mut rt, &contract("float"));
+        assert_eq!(receipt.outcome, Outcome::Refused(Refusal::CodeRejected(Rule::Float)));
+    }
 }
 
 #[test]

@@ -211,14 +211,14 @@ fn deploys_are_invalid_when_unpaid_and_refused_when_their_layout_or_code_breaks_
         (|d| d.slices[0].len = 5000, Refusal::InvalidLayout),
         (|d| d.page_count = Limits::default().max_pages + 1, Refusal::InvalidLayout),
         (
-            |d| d.code = inline("(module (func (export \"f\") (drop (f32.const 1))))", 0, &[]).code,
-            Refusal::CodeRejected(Rule::Float),
+            |d| d.code = inline("(module (func (export \"f\") (drop (v128.const i32x4 1 2 3 4))))", 0, &[]).code,
+            Refusal::CodeRejected(Rule::Simd),
         ),
     ];
     for (change, reason) in refused {
         let (outcome, gas) = everywhere(deploy_with(change));
         assert_eq!(outcome, Outcome::Refused(reason));
-        // The float module is shorter, so its intrinsic gas differs; the rest pay the original's.
+        // The SIMD module is shorter, so its intrinsic gas differs; the rest pay the original's.
         if !matches!(reason, Refusal::CodeRejected(_)) {
             assert_eq!(gas, intrinsic);
         }

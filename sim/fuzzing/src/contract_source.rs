@@ -1,4 +1,5 @@
-//! Contract sources: WebAssembly text with its storage layout declared in a comment line.
+//! Contract sources: WebAssembly text with its storage layout declared in a comment line, or compiled
+//! contracts that carry it in their `svm-layout` section.
 //!
 //! A source declares its layout on a line of its own:
 //! `;; svm-layout: pages=2 slices=0:0:8 0:8:8 1:0:8` (each slice is `page:offset:length`).
@@ -44,9 +45,30 @@ pub enum SourceError {
         /// The parser's message.
         why: String,
     },
+    /// A compiled contract's `svm-layout` section is missing or unusable.
+    #[error("{name}: {source}")]
+    BadLayoutSection {
+        /// The contract.
+        name: String,
+        /// Why.
+        source: svm::layout_section::LayoutSectionError,
+    },
 }
 
 impl ContractSource {
+    /// A compiled contract called `name`: `code` as it is, with the layout its `svm-layout` section
+    /// declares (as the SDK and the C header write it).
+    pub fn from_wasm(name: &str, code: &[u8]) -> Result<ContractSource, SourceError> {
+        let layout = svm::layout_section::layout_of(code)
+            .map_err(|source| SourceError::BadLayoutSection { name: name.to_string(), source })?;
+        Ok(ContractSource {
+            name: name.to_string(),
+            code: code.to_vec(),
+            page_count: layout.page_count(),
+            slices: layout.slices().to_vec(),
+        })
+    }
+
     /// Parses `text` (WebAssembly text with a layout line) into a contract called `name`.
     pub fn from_wat(name: &str, text: &str) -> Result<ContractSource, SourceError> {
         let line = text

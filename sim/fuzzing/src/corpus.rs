@@ -3,7 +3,7 @@
 use crate::contract_source::ContractSource;
 
 /// (name, WAT source with its layout line) of every corpus contract.
-const SOURCES: [(&str, &str); 10] = [
+const SOURCES: [(&str, &str); 11] = [
     ("counter", include_str!("../../../corpus/contracts/counter.wat")),
     ("token", include_str!("../../../corpus/contracts/token.wat")),
     ("registers", include_str!("../../../corpus/contracts/registers.wat")),
@@ -11,7 +11,8 @@ const SOURCES: [(&str, &str); 10] = [
     ("hostile/infinite_loop", include_str!("../../../corpus/contracts/hostile/infinite_loop.wat")),
     ("hostile/memory_grow_bomb", include_str!("../../../corpus/contracts/hostile/memory_grow_bomb.wat")),
     ("hostile/oob_pointer", include_str!("../../../corpus/contracts/hostile/oob_pointer.wat")),
-    ("hostile/float", include_str!("../../../corpus/contracts/hostile/float.wat")),
+    ("float", include_str!("../../../corpus/contracts/float.wat")),
+    ("hostile/simd", include_str!("../../../corpus/contracts/hostile/simd.wat")),
     ("hostile/oversized_memory", include_str!("../../../corpus/contracts/hostile/oversized_memory.wat")),
     ("hostile/unknown_import", include_str!("../../../corpus/contracts/hostile/unknown_import.wat")),
 ];
@@ -33,6 +34,8 @@ pub enum Param {
         /// Largest value worth passing.
         max: i64,
     },
+    /// Any `f64`, NaNs with payloads, infinities and signed zeros among them.
+    F64,
 }
 
 /// An exported function of a corpus contract worth calling.
@@ -63,13 +66,22 @@ const fn f(name: &'static str, params: &'static [Param]) -> CorpusFunction {
     CorpusFunction { name, params, uses_value: false, uses_calldata: false }
 }
 
-/// A token holder index: the token contract has 8.
+/// A token holder index: the token contracts have 8.
 const HOLDER: Param = Param::I32 { min: 0, max: 7 };
+
+/// The functions of the C buffer contract, built by either compiler.
+const BUFFER: &[CorpusFunction] = &[
+    f("fill", &[Param::I32 { min: 0, max: 255 }, Param::I32 { min: 0, max: 64 }]),
+    f("copy", &[Param::I32 { min: 0, max: 63 }, Param::I32 { min: 0, max: 63 }, Param::I32 { min: 0, max: 64 }]),
+    CorpusFunction { uses_calldata: true, ..f("load", &[Param::I32 { min: 0, max: 63 }]) },
+    f("byte_at", &[Param::I32 { min: 0, max: 63 }]),
+    f("sum", &[]),
+];
 
 /// The corpus contracts that deploy and have functions worth calling — the ordinary ones and the
 /// hostile ones the allow-list accepts — with their functions. The one list every workload, test and
 /// seed corpus draws calls from.
-pub const CALLABLE: [CallableContract; 7] = [
+pub const CALLABLE: [CallableContract; 15] = [
     CallableContract {
         name: "counter",
         hostile: false,
@@ -98,6 +110,75 @@ pub const CALLABLE: [CallableContract; 7] = [
         ],
     },
     CallableContract {
+        name: "float",
+        hostile: false,
+        functions: &[
+            f("half", &[Param::I32 { min: -1000, max: 1000 }]),
+            f("sqrt_bits", &[Param::F64]),
+            f("scale", &[Param::F64]),
+        ],
+    },
+    CallableContract {
+        name: "sdk/token",
+        hostile: false,
+        functions: &[
+            f("mint", &[HOLDER, Param::I64 { min: 1, max: 500 }]),
+            f("transfer", &[HOLDER, HOLDER, Param::I64 { min: 0, max: 300 }]),
+            f("balance", &[HOLDER]),
+            f("supply", &[]),
+        ],
+    },
+    CallableContract {
+        name: "sdk/vault",
+        hostile: false,
+        functions: &[
+            CorpusFunction { uses_value: true, ..f("deposit", &[]) },
+            f("withdraw", &[Param::I64 { min: 0, max: 60 }]),
+            f("balance", &[]),
+            f("balance_at", &[Param::I32 { min: 0, max: 63 }]),
+            f("user", &[Param::I32 { min: 0, max: 63 }]),
+            f("users", &[]),
+            f("total", &[]),
+            f("held", &[]),
+        ],
+    },
+    CallableContract {
+        name: "sdk/storage_forms",
+        hostile: false,
+        functions: &[
+            f("set_u64", &[Param::I64 { min: i64::MIN, max: i64::MAX }]),
+            f("get_u64", &[]),
+            f("set_small", &[Param::I32 { min: i32::MIN, max: i32::MAX }]),
+            f("get_small_wide", &[]),
+            f(
+                "name_fill",
+                &[Param::I32 { min: 0, max: 40 }, Param::I32 { min: 0, max: 40 }, Param::I32 { min: 0, max: 255 }],
+            ),
+            f("name_read_reg", &[Param::I32 { min: 0, max: 40 }, Param::I32 { min: 0, max: 40 }]),
+            f(
+                "big_fill",
+                &[Param::I32 { min: 0, max: 4000 }, Param::I32 { min: 0, max: 200 }, Param::I32 { min: 0, max: 255 }],
+            ),
+            f("big_sum", &[Param::I32 { min: 0, max: 4000 }, Param::I32 { min: 0, max: 200 }]),
+            f("copy_to_tail", &[]),
+            f("claim", &[]),
+            f("is_owner", &[]),
+            CorpusFunction { uses_calldata: true, ..f("echo", &[]) },
+        ],
+    },
+    CallableContract {
+        name: "c/counter.clang",
+        hostile: false,
+        functions: &[f("inc", &[]), f("add", &[Param::I64 { min: -5, max: 100 }]), f("get", &[])],
+    },
+    CallableContract {
+        name: "c/counter.zig",
+        hostile: false,
+        functions: &[f("inc", &[]), f("add", &[Param::I64 { min: -5, max: 100 }]), f("get", &[])],
+    },
+    CallableContract { name: "c/buffer.clang", hostile: false, functions: BUFFER },
+    CallableContract { name: "c/buffer.zig", hostile: false, functions: BUFFER },
+    CallableContract {
         name: "hostile/recursion_bomb",
         hostile: true,
         functions: &[f("down", &[Param::I64 { min: 0, max: 0 }])],
@@ -116,16 +197,31 @@ pub fn callable(name: &str) -> Option<&'static CallableContract> {
     CALLABLE.iter().find(|c| c.name == name)
 }
 
-/// The corpus contract called `name` (`counter`, `hostile/float` …).
+/// Contracts built by real toolchains (`corpus/contracts/build.sh`): the Rust SDK's examples (Debian's
+/// rustc 1.63), and C contracts by clang 14 (WebAssembly 1.0) and by zig cc (a current LLVM: bulk memory).
+const COMPILED: [(&str, &[u8]); 7] = [
+    ("sdk/token", include_bytes!("../../../corpus/contracts/sdk/token.wasm")),
+    ("sdk/vault", include_bytes!("../../../corpus/contracts/sdk/vault.wasm")),
+    ("sdk/storage_forms", include_bytes!("../../../corpus/contracts/sdk/storage_forms.wasm")),
+    ("c/counter.clang", include_bytes!("../../../corpus/contracts/c/counter.clang.wasm")),
+    ("c/counter.zig", include_bytes!("../../../corpus/contracts/c/counter.zig.wasm")),
+    ("c/buffer.clang", include_bytes!("../../../corpus/contracts/c/buffer.clang.wasm")),
+    ("c/buffer.zig", include_bytes!("../../../corpus/contracts/c/buffer.zig.wasm")),
+];
+
+/// The corpus contract called `name` (`counter`, `hostile/simd`, `sdk/token`, `c/buffer.zig` …).
 pub fn contract(name: &str) -> Option<ContractSource> {
-    let (name, text) = SOURCES.iter().find(|(n, _)| *n == name)?;
     // The corpus is part of this build and tested to parse: a failure here is a build defect.
-    ContractSource::from_wat(name, text).ok()
+    if let Some((name, text)) = SOURCES.iter().find(|(n, _)| *n == name) {
+        return ContractSource::from_wat(name, text).ok();
+    }
+    let (name, code) = COMPILED.iter().find(|(n, _)| *n == name)?;
+    ContractSource::from_wasm(name, code).ok()
 }
 
 /// Every corpus contract's name.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    SOURCES.iter().map(|(name, _)| *name)
+    SOURCES.iter().map(|(name, _)| *name).chain(COMPILED.iter().map(|(name, _)| *name))
 }
 
 #[cfg(test)]
@@ -145,6 +241,7 @@ mod tests {
                     .map(|p| match p {
                         super::Param::I32 { .. } => Some(svm::ValueType::I32),
                         super::Param::I64 { .. } => Some(svm::ValueType::I64),
+                        super::Param::F64 => Some(svm::ValueType::F64),
                     })
                     .collect();
                 assert_eq!(export.params, types, "{}.{}", callable.name, function.name);

@@ -26,7 +26,7 @@ pub struct StreamTx {
 /// A contract's code carried by a stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamContract {
-    /// A name for people (`counter`, `hostile/float`).
+    /// A name for people (`counter`, `hostile/simd`).
     pub name: String,
     /// The WebAssembly binary.
     pub code: Vec<u8>,
@@ -338,10 +338,12 @@ mod tests {
         let truncated = &text[..text.len() - 10];
         assert!(matches!(Stream::from_jsonl(truncated), Err(StreamError::Json { line: 4, .. })));
         let wrong_version = text.replacen("\"version\":2", "\"version\":9", 1);
-        let wrong_consensus = text.replacen("\"consensus_version\":1", "\"consensus_version\":99", 1);
+        let current = format!("\"consensus_version\":{}", svm::CONSENSUS_VERSION);
+        let wrong_consensus = text.replacen(&current, "\"consensus_version\":99", 1);
         let refused = Stream::from_jsonl(&wrong_consensus).unwrap_err();
         assert!(matches!(refused, StreamError::WrongConsensusVersion { found: 99 }));
-        assert!(refused.to_string().contains("99") && refused.to_string().contains("consensus version 1"));
+        let this_build = format!("consensus version {}", svm::CONSENSUS_VERSION);
+        assert!(refused.to_string().contains("99") && refused.to_string().contains(&this_build));
         assert!(matches!(Stream::from_jsonl(&wrong_version), Err(StreamError::WrongVersion { found: 9 })));
         let wrong_format = text.replacen("svm-stream", "svm-other", 1);
         assert!(matches!(Stream::from_jsonl(&wrong_format), Err(StreamError::WrongFormat(_))));

@@ -65,14 +65,19 @@ pub enum TxJson {
     },
 }
 
-/// A typed argument: `{"i32": 5}` or `{"i64": -1}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A typed argument: `{"i32": 5}`, `{"i64": -1}`, or a float by its exact bits in hex,
+/// `{"f32": "7fc00000"}`, `{"f64": "3ff0000000000000"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ValueJson {
     /// An i32.
     I32(i32),
     /// An i64.
     I64(i64),
+    /// An f32's 4 bytes of bits, big-endian hex.
+    F32(String),
+    /// An f64's 8 bytes of bits, big-endian hex.
+    F64(String),
 }
 
 impl From<Value> for ValueJson {
@@ -80,16 +85,22 @@ impl From<Value> for ValueJson {
         match value {
             Value::I32(x) => ValueJson::I32(x),
             Value::I64(x) => ValueJson::I64(x),
+            Value::F32(bits) => ValueJson::F32(format!("{bits:08x}")),
+            Value::F64(bits) => ValueJson::F64(format!("{bits:016x}")),
         }
     }
 }
 
-impl From<ValueJson> for Value {
-    fn from(value: ValueJson) -> Value {
-        match value {
-            ValueJson::I32(x) => Value::I32(x),
-            ValueJson::I64(x) => Value::I64(x),
-        }
+impl TryFrom<&ValueJson> for Value {
+    type Error = TxFormatError;
+
+    fn try_from(value: &ValueJson) -> Result<Value, TxFormatError> {
+        Ok(match value {
+            ValueJson::I32(x) => Value::I32(*x),
+            ValueJson::I64(x) => Value::I64(*x),
+            ValueJson::F32(hex) => Value::F32(u32::from_be_bytes(fixed_hex::<4>("f32", hex)?)),
+            ValueJson::F64(hex) => Value::F64(u64::from_be_bytes(fixed_hex::<8>("f64", hex)?)),
+        })
     }
 }
 
@@ -192,7 +203,7 @@ impl TxJson {
                     sender: parse_address("sender", sender)?,
                     nonce: *nonce,
                     function: function.clone(),
-                    args: args.iter().map(|&v| v.into()).collect(),
+                    args: args.iter().map(Value::try_from).collect::<Result<_, _>>()?,
                     calldata: any_hex("calldata", calldata)?,
                     gas_limit: *gas_limit,
                     gas_price: *gas_price,

@@ -12,7 +12,7 @@ use svm::outcome::{Outcome, Refusal, TrapKind};
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
 use svm::transaction::{Deploy, Execute, Transaction};
-use svm::{Address, Value};
+use svm::{Address, Value, ValueType};
 use svm_fuzzing::oracles::agreement::Replicas;
 use thiserror::Error;
 use wast::core::{WastArgCore, WastRetCore};
@@ -58,7 +58,7 @@ pub mod reason {
     /// Reading an exported global.
     pub const GLOBAL_GET: &str = "reads an exported global (no transaction can)";
     /// An argument or result type SVM does not pass.
-    pub const VALUE_TYPE: &str = "argument or result type SVM does not pass (float, v128, reference)";
+    pub const VALUE_TYPE: &str = "argument or result type SVM does not pass (v128, reference)";
     /// A trap at instantiation of a module SVM can only instantiate by calling an export.
     pub const INSTANTIATION: &str = "instantiation-time trap of a module with no export to call";
     /// Exceptions, threads, custom sections, suspensions.
@@ -319,7 +319,7 @@ impl FileRun<'_> {
                 }
                 (Outcome::Refused(Refusal::CodeRejected(rule)), _) => {
                     *self.tally.modules_rejected.entry(rule.name().to_string()).or_default() += 1;
-                    Defined::Unavailable(format!("module rejected: {}", rule.name()))
+                    Defined::Unavailable(format!("{}{}", super::tally::REJECTED_PREFIX, rule.name()))
                 }
                 (other, _) => Defined::Unavailable(format!("module not deployed: {}", other.name())),
             },
@@ -385,13 +385,15 @@ impl FileRun<'_> {
         if let Err(why) = self.available(&invoke) {
             return self.tally.skip(why);
         }
-        let Some(expected) = results.iter().map(ret).collect::<Option<Vec<Value>>>() else {
+        let Some(expected) = results.iter().map(ret).collect::<Option<Vec<Expected>>>() else {
             return self.tally.skip(reason::VALUE_TYPE);
         };
         match self.invoke(&invoke) {
             Err(skip) => self.tally.skip(skip),
             Ok((receipt, dirty)) => {
-                if receipt.outcome == Outcome::Success && receipt.returns == expected {
+                let matches = receipt.returns.len() == expected.len()
+                    && receipt.returns.iter().zip(&expected).all(|(got, want)| want.matches(*got));
+                if receipt.outcome == Outcome::Success && matches {
                     self.tally.passed += 1;
                 } else if dirty {
                     self.tally.skip(reason::STATEFUL);
@@ -496,6 +498,7 @@ fn trap_kind(message: &str) -> Option<TrapKind> {
         ("out of bounds table access", TrapKind::TableOutOfBounds),
         ("uninitialized element", TrapKind::IndirectCallToNull),
         ("indirect call type mismatch", TrapKind::BadSignature),
+        ("invalid conversion to integer", TrapKind::InvalidConversionToInteger),
     ];
     kinds.iter().find(|(text, _)| message.starts_with(text)).map(|(_, kind)| *kind)
 }
@@ -512,16 +515,64 @@ fn arg(arg: &WastArg<'_>) -> Option<Value> {
     match arg {
         WastArg::Core(WastArgCore::I32(v)) => Some(Value::I32(*v)),
         WastArg::Core(WastArgCore::I64(v)) => Some(Value::I64(*v)),
+        WastArg::Core(WastArgCore::F32(v)) => Some(Value::F32(v.bits)),
+        WastArg::Core(WastArgCore::F64(v)) => Some(Value::F64(v.bits)),
         _ => None,
     }
 }
 
-fn ret(ret: &WastRet<'_>) -> Option<Value> {
+/// What an `assert_return` expects of one result.
+#[derive(Clone, Debug)]
+enum Expected {
+    /// Exactly this value, bit for bit.
+    Exact(Value),
+    /// Any NaN of this width whose payload is the canonical one (either sign).
+    CanonicalNan(ValueType),
+    /// Any NaN of this width with the quiet bit set.
+    ArithmeticNan(ValueType),
+    /// Any of these.
+    Either(Vec<Expected>),
+}
+
+impl Expected {
+    fn matches(&self, got: Value) -> bool {
+        match (self, got) {
+            (Expected::Exact(want), got) => *want == got,
+            (Expected::CanonicalNan(ValueType::F32), Value::F32(bits)) => bits & 0x7FFF_FFFF == 0x7FC0_0000,
+            (Expected::CanonicalNan(ValueType::F64), Value::F64(bits)) => {
+                bits & 0x7FFF_FFFF_FFFF_FFFF == 0x7FF8_0000_0000_0000
+            }
+            (Expected::ArithmeticNan(ValueType::F32), Value::F32(bits)) => bits & 0x7FC0_0000 == 0x7FC0_0000,
+            (Expected::ArithmeticNan(ValueType::F64), Value::F64(bits)) => {
+                bits & 0x7FF8_0000_0000_0000 == 0x7FF8_0000_0000_0000
+            }
+            (Expected::Either(options), got) => options.iter().any(|o| o.matches(got)),
+            _ => false,
+        }
+    }
+}
+
+fn ret(ret: &WastRet<'_>) -> Option<Expected> {
     match ret {
-        WastRet::Core(WastRetCore::I32(v)) => Some(Value::I32(*v)),
-        WastRet::Core(WastRetCore::I64(v)) => Some(Value::I64(*v)),
+        WastRet::Core(core) => ret_core(core),
         _ => None,
     }
+}
+
+fn ret_core(core: &WastRetCore<'_>) -> Option<Expected> {
+    use wast::core::NanPattern;
+    Some(match core {
+        WastRetCore::I32(v) => Expected::Exact(Value::I32(*v)),
+        WastRetCore::I64(v) => Expected::Exact(Value::I64(*v)),
+        WastRetCore::F32(NanPattern::Value(v)) => Expected::Exact(Value::F32(v.bits)),
+        WastRetCore::F32(NanPattern::CanonicalNan) => Expected::CanonicalNan(ValueType::F32),
+        WastRetCore::F32(NanPattern::ArithmeticNan) => Expected::ArithmeticNan(ValueType::F32),
+        WastRetCore::F64(NanPattern::Value(v)) => Expected::Exact(Value::F64(v.bits)),
+        WastRetCore::F64(NanPattern::CanonicalNan) => Expected::CanonicalNan(ValueType::F64),
+        WastRetCore::F64(NanPattern::ArithmeticNan) => Expected::ArithmeticNan(ValueType::F64),
+        WastRetCore::Either(options) => Expected::Either(options.iter().map(ret_core).collect::<Option<_>>()?),
+        _ => return None,
+    })
 }
 
 fn module_id(module: &QuoteWat<'_>) -> Option<String> {

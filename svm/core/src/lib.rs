@@ -14,6 +14,7 @@ pub mod gas;
 pub mod hash;
 mod hex_newtype;
 pub mod layout;
+pub mod layout_section;
 pub mod limits;
 pub mod outcome;
 pub mod receipt;

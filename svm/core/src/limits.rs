@@ -1,6 +1,18 @@
 //! The VM's resource limits: what a contract may declare at deploy and use at run time.
 
-/// Every limit the VM enforces. Part of the module-cache key: a change recompiles every module.
+/// What the VM does with floating point, a consensus rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FloatRule {
+    /// Float types and operators are refused at deploy (`code-rejected:float`).
+    Refused,
+    /// Float types and operators are admitted; every NaN an operator produces is the canonical NaN on
+    /// every compiler, so results are bit-identical everywhere. Non-trapping float-to-int conversions
+    /// come with it.
+    Canonicalized,
+}
+
+/// Every limit the VM enforces, and what deploy admits. Part of the module-cache key: a change
+/// recompiles every module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Limits {
     /// Largest accepted contract binary, in bytes.
@@ -20,7 +32,7 @@ pub struct Limits {
     pub max_exports: u32,
     /// Most globals defined in the module.
     pub max_globals: u32,
-    /// Most parameters of one function type.
+    /// Most parameters, and most results, of one function type.
     pub max_params: u32,
     /// Most locals of one function, parameters included.
     pub max_locals: u32,
@@ -44,6 +56,8 @@ pub struct Limits {
     /// The largest gas limit a transaction may name: without it, a zero gas price would buy unbounded
     /// work for free.
     pub max_gas_limit: u64,
+    /// Whether floating point is refused or admitted with canonical NaNs.
+    pub floats: FloatRule,
 }
 
 /// Slots every frame reserves besides its parameters, locals and operand stack (return address,
@@ -71,7 +85,7 @@ impl Default for Limits {
             max_imports: 64,
             max_exports: 256,
             max_globals: 256,
-            max_params: 32,
+            max_params: 128,
             max_locals: 1024,
             stack_budget: 64 << 10,
             max_calldata_bytes: 64 << 10,
@@ -81,6 +95,7 @@ impl Default for Limits {
             max_pages: 1 << 16,
             max_dirty_pages: 256,
             max_gas_limit: 10_000_000_000,
+            floats: FloatRule::Canonicalized,
         }
     }
 }
@@ -94,7 +109,7 @@ impl Limits {
 
     /// A canonical byte encoding, for cache keys.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let fields: [u64; 18] = [
+        let fields: [u64; 19] = [
             self.max_code_bytes as u64,
             self.max_memory_pages.into(),
             self.max_table_elements.into(),
@@ -113,6 +128,10 @@ impl Limits {
             self.max_pages.into(),
             self.max_dirty_pages.into(),
             self.max_gas_limit,
+            match self.floats {
+                FloatRule::Refused => 0,
+                FloatRule::Canonicalized => 1,
+            },
         ];
         fields.iter().flat_map(|f| f.to_le_bytes()).collect()
     }
@@ -127,6 +146,20 @@ mod tests {
         let limits = Limits::default();
         // 16 bytes per slot is twice what either compiler uses for a spilled i64.
         assert!(limits.stack_budget as usize * 16 * 2 <= MIN_NATIVE_STACK_BYTES);
+    }
+
+    #[test]
+    fn no_limit_lets_through_what_the_codec_cannot_carry() {
+        use crate::codec::bounds;
+        let limits = Limits::default();
+        assert!(limits.max_code_bytes as u64 <= u64::from(bounds::MAX_CODE_BYTES));
+        assert!(limits.max_params <= bounds::MAX_VALUES);
+        assert!(limits.max_exports <= bounds::MAX_EXPORTS);
+        assert!(limits.max_calldata_bytes <= bounds::MAX_CALLDATA_BYTES);
+        assert!(limits.max_returndata_bytes <= bounds::MAX_RETURNDATA_BYTES);
+        assert!(limits.max_logs <= bounds::MAX_LOGS);
+        assert!(limits.max_log_bytes <= bounds::MAX_LOG_BYTES);
+        assert!(limits.max_pages <= crate::layout::MAX_PAGES);
     }
 
     #[test]

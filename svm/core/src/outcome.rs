@@ -84,6 +84,9 @@ pub enum TrapKind {
     IntegerOverflow,
     /// Integer division or remainder by zero.
     IntegerDivisionByZero,
+    /// A trapping float-to-int conversion of a NaN (`trunc` of NaN; out-of-range values are
+    /// `integer-overflow`).
+    InvalidConversionToInteger,
 }
 
 stable_codes!(InvalidTx {
@@ -139,6 +142,7 @@ stable_codes!(TrapKind {
     BadSignature => "bad-signature",
     IntegerOverflow => "integer-overflow",
     IntegerDivisionByZero => "integer-division-by-zero",
+    InvalidConversionToInteger => "invalid-conversion-to-integer",
 });
 
 impl Outcome {

@@ -3,4 +3,9 @@
 /// The version of SVM's consensus rules. Every rule change (gas, hashing, outcomes, admission, limits)
 /// bumps it; golden pins, stream headers and reproducers record it, and tools refuse files made under
 /// another version.
-pub const CONSENSUS_VERSION: u32 = 1;
+///
+/// 1: the fee rule, refusals before work, priced storage, the whole-schedule fingerprint.
+/// 2: what current compilers emit is admitted — bulk memory (priced per byte), multi-value, the
+///    over-long `call_indirect` encoding, floats under the float rule (canonicalized by default);
+///    up to 128 parameters or results.
+pub const CONSENSUS_VERSION: u32 = 2;

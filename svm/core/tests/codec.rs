@@ -15,7 +15,12 @@ fn address() -> impl Strategy<Value = Address> {
 }
 
 fn value() -> impl Strategy<Value = Value> {
-    prop_oneof![any::<i32>().prop_map(Value::I32), any::<i64>().prop_map(Value::I64)]
+    prop_oneof![
+        any::<i32>().prop_map(Value::I32),
+        any::<i64>().prop_map(Value::I64),
+        any::<u32>().prop_map(Value::F32),
+        any::<u64>().prop_map(Value::F64),
+    ]
 }
 
 fn transaction() -> impl Strategy<Value = Transaction> {
@@ -211,8 +216,8 @@ fn each_malformation_has_its_typed_error() {
     bad_utf8[54] = 0xFF;
     assert_eq!(Transaction::from_bytes(&bad_utf8), Err(CodecError::InvalidUtf8 { what: "function name" }));
     let mut bad_value_type = bytes.clone();
-    bad_value_type[59] = 0x7D; // f32
-    assert_eq!(Transaction::from_bytes(&bad_value_type), Err(CodecError::UnknownTag { what: "value type", tag: 0x7D }));
+    bad_value_type[59] = 0x7B; // v128: not a value a transaction can carry
+    assert_eq!(Transaction::from_bytes(&bad_value_type), Err(CodecError::UnknownTag { what: "value type", tag: 0x7B }));
 
     let receipt = Receipt::new(Outcome::Success).to_bytes();
     let mut bad_flag = receipt.clone();

@@ -12,6 +12,9 @@
 //! end
 //! used -= weight
 //! ```
+//!
+//! A function with several results wraps its body in a block of the function's own type instead (so no
+//! type needs adding): its parameters are pushed as the block's parameters and dropped at once.
 
 use std::sync::Mutex;
 use wasmer::sys::wasmparser::{BlockType, Operator, ValType};
@@ -37,8 +40,16 @@ pub struct StackLimit {
 struct ModuleFacts {
     used: GlobalIndex,
     exhausted: GlobalIndex,
-    /// The wrapping block's type for each defined function.
-    block_types: Vec<BlockType>,
+    /// The wrapping block for each defined function.
+    wrappers: Vec<Wrapper>,
+}
+
+/// How a function's body is wrapped: the block's type, and how many parameters the block takes (and
+/// the prologue pushes and drops) when it borrows the function's own type.
+#[derive(Clone, Copy, Debug)]
+struct Wrapper {
+    block_type: BlockType,
+    params: u32,
 }
 
 impl StackLimit {
@@ -55,7 +66,7 @@ impl ModuleMiddleware for StackLimit {
         Box::new(FunctionStackLimit {
             budget: self.budget,
             weight,
-            block_type: facts.as_ref().and_then(|f| f.block_types.get(index.as_u32() as usize).copied()),
+            wrapper: facts.as_ref().and_then(|f| f.wrappers.get(index.as_u32() as usize).copied()),
             globals: facts.map(|f| (f.used, f.exhausted)),
             started: false,
             depth: 0,
@@ -67,17 +78,26 @@ impl ModuleMiddleware for StackLimit {
         if module.is_some() {
             return Err(error("one StackLimit instruments one module"));
         }
-        let mut block_types = Vec::new();
+        let mut wrappers = Vec::new();
         for (_, signature) in info.functions.iter().skip(info.num_imported_functions) {
-            let results = info.signatures[*signature].results();
-            block_types.push(match results {
-                [] => BlockType::Empty,
-                [Type::I32] => BlockType::Type(ValType::I32),
-                [Type::I64] => BlockType::Type(ValType::I64),
+            let function = &info.signatures[*signature];
+            let single = |ty: ValType| Wrapper { block_type: BlockType::Type(ty), params: 0 };
+            wrappers.push(match function.results() {
+                [] => Wrapper { block_type: BlockType::Empty, params: 0 },
+                [Type::I32] => single(ValType::I32),
+                [Type::I64] => single(ValType::I64),
+                [Type::F32] => single(ValType::F32),
+                [Type::F64] => single(ValType::F64),
+                results if results.iter().all(|t| matches!(t, Type::I32 | Type::I64 | Type::F32 | Type::F64)) => {
+                    Wrapper {
+                        block_type: BlockType::FuncType(signature.as_u32()),
+                        params: function.params().len() as u32,
+                    }
+                }
                 _ => return Err(error("function result types outside the allow-list")),
             });
         }
-        if block_types.len() != self.weights.len() {
+        if wrappers.len() != self.weights.len() {
             return Err(error("frame weights do not match the module's functions"));
         }
         let used = info.globals.push(GlobalType::new(Type::I32, Mutability::Var));
@@ -86,7 +106,7 @@ impl ModuleMiddleware for StackLimit {
         let exhausted = info.globals.push(GlobalType::new(Type::I32, Mutability::Var));
         info.global_initializers.push(GlobalInit::I32Const(0));
         info.exports.insert(STACK_EXHAUSTED_EXPORT.to_string(), ExportIndex::Global(exhausted));
-        *module = Some(ModuleFacts { used, exhausted, block_types });
+        *module = Some(ModuleFacts { used, exhausted, wrappers });
         Ok(())
     }
 }
@@ -100,7 +120,7 @@ fn error(message: &str) -> MiddlewareError {
 struct FunctionStackLimit {
     budget: u32,
     weight: Option<u32>,
-    block_type: Option<BlockType>,
+    wrapper: Option<Wrapper>,
     globals: Option<(GlobalIndex, GlobalIndex)>,
     started: bool,
     /// Nesting depth of blocks inside the original body.
@@ -109,8 +129,7 @@ struct FunctionStackLimit {
 
 impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
     fn feed(&mut self, operator: Operator<'a>, state: &mut MiddlewareReaderState<'a>) -> Result<(), MiddlewareError> {
-        let (Some(weight), Some(block_type), Some((used, exhausted))) = (self.weight, self.block_type, self.globals)
-        else {
+        let (Some(weight), Some(wrapper), Some((used, exhausted))) = (self.weight, self.wrapper, self.globals) else {
             return Err(error("module was not prepared by transform_module_info"));
         };
         let (used, exhausted) = (used.as_u32(), exhausted.as_u32());
@@ -136,8 +155,11 @@ impl<'a> FunctionMiddleware<'a> for FunctionStackLimit {
                 Operator::I32Const { value: weight },
                 Operator::I32Add,
                 Operator::GlobalSet { global_index: used },
-                Operator::Block { blockty: block_type },
             ]);
+            // A block of the function's own type takes its parameters: hand them over, then drop them.
+            state.extend((0..wrapper.params).map(|local_index| Operator::LocalGet { local_index }));
+            state.push_operator(Operator::Block { blockty: wrapper.block_type });
+            state.extend((0..wrapper.params).map(|_| Operator::Drop));
         }
         match operator {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => self.depth += 1,

@@ -8,8 +8,9 @@ use crate::{Hash, Limits};
 /// a test checks Cargo.lock against it.
 pub const WASMER_VERSION: &str = "7.4.2";
 
-/// Version of what compilation does to code (stack limit, memory cap, custom sections stripped).
-const INSTRUMENTATION_VERSION: u32 = 2;
+/// Version of what compilation does to code (bulk-memory gas, stack limit, memory cap, custom sections
+/// stripped).
+const INSTRUMENTATION_VERSION: u32 = 3;
 
 /// Identifies one compiled artifact: consensus version, code hash, compiler, gas schedule, limits, wasmer
 /// and SVM versions.

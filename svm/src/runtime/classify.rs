@@ -48,6 +48,7 @@ pub fn trap_kind(code: Option<TrapCode>) -> Option<TrapKind> {
         TrapCode::BadSignature => TrapKind::BadSignature,
         TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
         TrapCode::IntegerDivisionByZero => TrapKind::IntegerDivisionByZero,
+        TrapCode::BadConversionToInteger => TrapKind::InvalidConversionToInteger,
         _ => return None,
     })
 }

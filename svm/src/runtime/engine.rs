@@ -2,7 +2,7 @@
 
 use super::config::{Compiler, RuntimeConfig};
 use crate::gas::operator_cost;
-use crate::instrument::{MemoryCap, StackLimit};
+use crate::instrument::{BulkGas, MemoryCap, NanCanonicalize, StackLimit};
 use crate::validation::ValidatedModule;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -22,8 +22,11 @@ pub fn compile(code: &[u8], validated: &ValidatedModule, config: &RuntimeConfig)
     let metering = Arc::new(Metering::new(0, |op: &wasmer::sys::wasmparser::Operator<'_>| operator_cost(op)));
     let stack = Arc::new(StackLimit::new(limits.stack_budget, validated.frame_weights.clone()));
     let memory = Arc::new(MemoryCap::new(limits.max_memory_pages));
-    // Metering first, so gas counts the contract's own operators and none of the instrumentation.
-    let middlewares: [Arc<dyn ModuleMiddleware>; 3] = [metering, stack, memory];
+    // Metering first, so gas counts the contract's own operators and none of the instrumentation; the
+    // per-byte bulk-memory charge right after it, on its counters.
+    let bulk = Arc::new(BulkGas::default());
+    let nans = Arc::new(NanCanonicalize::default());
+    let middlewares: [Arc<dyn ModuleMiddleware>; 5] = [metering, bulk, nans, stack, memory];
     let mut engine = match config.compiler {
         Compiler::Singlepass => instrumented_engine(Singlepass::default(), middlewares),
         Compiler::Cranelift => instrumented_engine(Cranelift::default(), middlewares),
@@ -49,7 +52,7 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// An engine over `compiler` with NaN canonicalization on and `middlewares` in order.
 fn instrumented_engine(
     mut compiler: impl CompilerConfig + 'static,
-    middlewares: [Arc<dyn ModuleMiddleware>; 3],
+    middlewares: [Arc<dyn ModuleMiddleware>; 5],
 ) -> Engine {
     compiler.canonicalize_nans(true);
     for middleware in middlewares {

@@ -191,7 +191,8 @@ fn run(
     };
 
     let returns = values.iter().map(our_value).collect::<Option<Vec<_>>>();
-    let returns = returns.ok_or_else(|| RuntimeError::Engine("a function returned a non-integer value".into()))?;
+    let returns = returns
+        .ok_or_else(|| RuntimeError::Engine("a function returned a value of a type no export may have".into()))?;
     let storage = data.storage.take().ok_or_else(|| RuntimeError::Engine("storage already taken".into()))?;
     let state = storage.commit_into(&mut update.batch)?;
     if let Some(contract) = update.account(&tx.contract)?.contract.as_mut() {
@@ -214,6 +215,8 @@ fn wasm_value(value: Value) -> WasmValue {
     match value {
         Value::I32(v) => WasmValue::I32(v),
         Value::I64(v) => WasmValue::I64(v),
+        Value::F32(bits) => WasmValue::F32(f32::from_bits(bits)),
+        Value::F64(bits) => WasmValue::F64(f64::from_bits(bits)),
     }
 }
 
@@ -221,6 +224,8 @@ fn our_value(value: &WasmValue) -> Option<Value> {
     match value {
         WasmValue::I32(v) => Some(Value::I32(*v)),
         WasmValue::I64(v) => Some(Value::I64(*v)),
+        WasmValue::F32(v) => Some(Value::F32(v.to_bits())),
+        WasmValue::F64(v) => Some(Value::F64(v.to_bits())),
         _ => None,
     }
 }

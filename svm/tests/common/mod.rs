@@ -16,7 +16,7 @@ pub const PRICE: u64 = 1;
 /// What the helpers' funded accounts start with.
 pub const FUNDS: u64 = 1_000_000_000_000;
 
-/// A corpus contract by name (`counter`, `hostile/float`).
+/// A corpus contract by name (`counter`, `hostile/simd`).
 pub fn contract(name: &str) -> ContractSource {
     svm_fuzzing::corpus::contract(name).unwrap_or_else(|| panic!("no corpus contract {name}"))
 }

@@ -39,6 +39,24 @@ pub fn gas_price(u: &mut Unstructured<'_>) -> Result<u64> {
     })
 }
 
+/// A value of type `ty`; floats as bit patterns, NaNs with payloads and infinities among them.
+pub fn value(u: &mut Unstructured<'_>, ty: ValueType) -> Result<Value> {
+    Ok(match ty {
+        ValueType::I32 => Value::I32(u.arbitrary()?),
+        ValueType::I64 => Value::I64(u.arbitrary()?),
+        ValueType::F32 => Value::F32(match u.int_in_range(0..=7)? {
+            0 => 0x7FC0_0000 | u.int_in_range(0..=0x3F_FFFF)?,
+            1 => f32::INFINITY.to_bits(),
+            _ => u.arbitrary()?,
+        }),
+        ValueType::F64 => Value::F64(match u.int_in_range(0..=7)? {
+            0 => 0x7FF8_0000_0000_0000 | u.int_in_range(0..=0x7_FFFF_FFFF_FFFF)?,
+            1 => f64::NEG_INFINITY.to_bits(),
+            _ => u.arbitrary()?,
+        }),
+    })
+}
+
 /// The exported functions of `wasm` (empty if it does not parse).
 pub fn exported_functions(wasm: &[u8]) -> Vec<ExportedFunction> {
     let mut types: Vec<Vec<Option<ValueType>>> = Vec::new();
@@ -56,6 +74,8 @@ pub fn exported_functions(wasm: &[u8]) -> Vec<ExportedFunction> {
                                 .map(|t| match t {
                                     ValType::I32 => Some(ValueType::I32),
                                     ValType::I64 => Some(ValueType::I64),
+                                    ValType::F32 => Some(ValueType::F32),
+                                    ValType::F64 => Some(ValueType::F64),
                                     _ => None,
                                 })
                                 .collect(),
@@ -117,18 +137,9 @@ pub fn calls(u: &mut Unstructured<'_>, exports: &[ExportedFunction], max: usize)
         for param in &params {
             let ty = match param {
                 Some(ty) if !u.ratio(1, 32)? => *ty,
-                _ => {
-                    if u.arbitrary()? {
-                        ValueType::I32
-                    } else {
-                        ValueType::I64
-                    }
-                }
+                _ => *u.choose(&[ValueType::I32, ValueType::I64, ValueType::F32, ValueType::F64])?,
             };
-            args.push(match ty {
-                ValueType::I32 => Value::I32(u.arbitrary()?),
-                ValueType::I64 => Value::I64(u.arbitrary()?),
-            });
+            args.push(value(u, ty)?);
         }
         let gas = match u.int_in_range(0..=3)? {
             0 => u.int_in_range(0..=40_000)?,

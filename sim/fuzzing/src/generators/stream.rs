@@ -45,7 +45,7 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
         } else {
             // The callable contracts, and one the allow-list rejects.
             let pick = u.int_in_range(0..=corpus::CALLABLE.len())?;
-            let name = corpus::CALLABLE.get(pick).map_or("hostile/float", |c| c.name);
+            let name = corpus::CALLABLE.get(pick).map_or("hostile/simd", |c| c.name);
             let ContractSource { code, page_count, slices, .. } =
                 corpus::contract(name).ok_or(arbitrary::Error::IncorrectFormat)?;
             (name.to_string(), code, page_count, slices)

@@ -67,7 +67,7 @@ impl WorkloadParams {
 /// Contracts worth deploying again during a run: the ordinary callable ones.
 const REDEPLOYABLE: [&str; 3] = ["counter", "token", "registers"];
 /// Contracts the deploy allow-list rejects.
-const REJECTED: [&str; 3] = ["hostile/float", "hostile/oversized_memory", "hostile/unknown_import"];
+const REJECTED: [&str; 3] = ["hostile/simd", "hostile/oversized_memory", "hostile/unknown_import"];
 /// Gas for calls meant to complete.
 const GAS: u64 = 2_000_000;
 /// Gas for deploys: the corpus contracts' intrinsic deploy gas, with room.
@@ -238,6 +238,12 @@ impl<'p> Generator<'p> {
         match *param {
             Param::I32 { min, max } => Value::I32(self.rng.random_range(min..=max)),
             Param::I64 { min, max } => Value::I64(self.rng.random_range(min..=max)),
+            Param::F64 => Value::F64(match self.rng.random_range(0..8) {
+                0 => 0x7FF8_0000_0000_0BAD,
+                1 => (-1.5f64).to_bits(),
+                2 => f64::INFINITY.to_bits(),
+                _ => f64::from(self.rng.random_range(0u32..1_000_000) as f32 / 8.0).to_bits(),
+            }),
         }
     }
 

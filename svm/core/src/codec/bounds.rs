@@ -6,8 +6,8 @@ pub const MAX_CODE_BYTES: u32 = 4 << 20;
 pub const MAX_SLICES: u32 = crate::layout::MAX_SLICES as u32;
 /// Bytes of a function name.
 pub const MAX_FUNCTION_NAME_BYTES: u32 = 256;
-/// Function arguments or return values.
-pub const MAX_VALUES: u32 = 64;
+/// Function arguments or return values (at least `Limits::max_params`).
+pub const MAX_VALUES: u32 = 128;
 /// Calldata bytes.
 pub const MAX_CALLDATA_BYTES: u32 = 1 << 20;
 /// Returndata bytes.

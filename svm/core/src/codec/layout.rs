@@ -41,6 +41,8 @@ impl Encode for Value {
         match self {
             Value::I32(v) => w.u32(*v as u32),
             Value::I64(v) => w.u64(*v as u64),
+            Value::F32(bits) => w.u32(*bits),
+            Value::F64(bits) => w.u64(*bits),
         }
     }
 }
@@ -51,6 +53,8 @@ impl Decode for Value {
         match ValueType::from_code(tag) {
             Some(ValueType::I32) => Ok(Value::I32(r.u32("i32 value")? as i32)),
             Some(ValueType::I64) => Ok(Value::I64(r.u64("i64 value")? as i64)),
+            Some(ValueType::F32) => Ok(Value::F32(r.u32("f32 value")?)),
+            Some(ValueType::F64) => Ok(Value::F64(r.u64("f64 value")?)),
             None => Err(CodecError::UnknownTag { what: "value type", tag }),
         }
     }

@@ -2,10 +2,11 @@
 //! storage prices and the intrinsic costs. Part of every module-cache key, so that a node never runs
 //! code metered under another schedule.
 
-use super::cost_table::{GAS_SCHEDULE_VERSION, cost_of};
+use super::cost_table::{BULK_MEMORY_PER_BYTE, GAS_SCHEDULE_VERSION, cost_of};
 use super::intrinsic::INTRINSIC_COSTS;
 use super::storage_prices::STORAGE_PRICES;
 use crate::Hash;
+use crate::limits::FloatRule;
 use crate::validation::operators::admitted_operators;
 use crate::vmcalls::registry::VMCALLS;
 
@@ -22,10 +23,13 @@ pub fn fingerprint_with(cost: &dyn Fn(&str) -> u64) -> Hash {
     let mut hasher = blake3::Hasher::new();
     hasher.update(b"svm/gas-schedule");
     hasher.update(&GAS_SCHEDULE_VERSION.to_le_bytes());
-    for name in admitted_operators() {
+    // Every operator any float rule admits (the `canonicalized` set is the widest).
+    for name in admitted_operators(FloatRule::Canonicalized) {
         hasher.update(name.as_bytes());
         hasher.update(&cost(name).to_le_bytes());
     }
+    hasher.update(b"bulk_memory_per_byte");
+    hasher.update(&BULK_MEMORY_PER_BYTE.to_le_bytes());
     for spec in VMCALLS {
         hasher.update(spec.name.as_bytes());
         hasher.update(&spec.price.base.to_le_bytes());
@@ -47,23 +51,25 @@ mod tests {
     fn repricing_any_admitted_operator_changes_the_fingerprint() {
         let base = fingerprint_with(&cost_of);
         let mut count = 0;
-        for name in admitted_operators() {
+        for name in admitted_operators(FloatRule::Canonicalized) {
             let perturbed = fingerprint_with(&|n: &str| if n == name { cost_of(n) + 1 } else { cost_of(n) });
             assert_ne!(perturbed, base, "repricing {name} leaves the fingerprint unchanged");
             count += 1;
         }
-        // The integer MVP (104) and sign extension (5): a change here changes what deploy admits.
-        assert_eq!(count, 109, "admitted operators");
+        // The MVP with floats, sign extension, bulk memory's memory half and the non-trapping float
+        // conversions: a change here changes what deploy admits.
+        // 109 integer MVP and sign extension, 68 float MVP, 8 non-trapping conversions, 4 bulk memory.
+        assert_eq!(count, 189, "admitted operators");
     }
 
     #[test]
     fn schedule_is_pinned() {
         // A changed cost, price or intrinsic lands here: it is a consensus change. Bump
         // GAS_SCHEDULE_VERSION and CONSENSUS_VERSION, and update the pin deliberately.
-        assert_eq!(GAS_SCHEDULE_VERSION, 2);
+        assert_eq!(GAS_SCHEDULE_VERSION, 3);
         assert_eq!(
             schedule_fingerprint().to_string(),
-            "0c405232f488813830032732e1cd9b8b687c56836482a23c3eb60b93ad426fe9"
+            "64fe775428812fbb32e61fa89ffbbe01e13c5f63330c88f90c8536c4d967a121"
         );
     }
 }

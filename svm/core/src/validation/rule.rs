@@ -10,18 +10,17 @@ pub enum Rule {
     Malformed,
     /// The binary is longer than the limit.
     CodeTooLarge,
-    /// A float type or operator.
+    /// A float type or operator, under the `refused` float rule.
     Float,
     /// A SIMD (v128) type or operator.
     Simd,
     /// A threads/atomics operator or a shared memory.
     Threads,
-    /// A bulk-memory operator or a passive segment.
+    /// A bulk table operator (`table.copy`, `table.init`, `elem.drop`) or a passive element segment: the
+    /// memory half of bulk memory is admitted, the table half is not.
     BulkMemory,
     /// Reference types: ref operators, typed select, several tables, a non-funcref table.
     ReferenceTypes,
-    /// A function or block with more than one result, or a block with parameters.
-    MultiValue,
     /// A tail call.
     TailCall,
     /// Exception handling.
@@ -46,7 +45,7 @@ pub enum Rule {
     TooManyExports,
     /// Too many globals.
     TooManyGlobals,
-    /// A function type with too many parameters.
+    /// A function type with too many parameters or results.
     TooManyParams,
     /// A function with too many locals.
     TooManyLocals,
@@ -76,7 +75,6 @@ stable_codes!(Rule {
     Threads => "threads",
     BulkMemory => "bulk-memory",
     ReferenceTypes => "reference-types",
-    MultiValue => "multi-value",
     TailCall => "tail-call",
     Exceptions => "exceptions",
     MultiMemory => "multi-memory",
@@ -100,6 +98,28 @@ stable_codes!(Rule {
     ReservedExport => "reserved-export",
     ExportNameTooLong => "export-name-too-long",
 });
+
+impl Rule {
+    /// Whether the rule refuses a feature (a proposal, an import, a start function, malformed bytes),
+    /// as opposed to a size or count over a limit.
+    pub fn refuses_a_feature(self) -> bool {
+        !matches!(
+            self,
+            Rule::CodeTooLarge
+                | Rule::MemoryTooLarge
+                | Rule::TableTooLarge
+                | Rule::TooManyTypes
+                | Rule::TooManyFunctions
+                | Rule::TooManyImports
+                | Rule::TooManyExports
+                | Rule::TooManyGlobals
+                | Rule::TooManyParams
+                | Rule::TooManyLocals
+                | Rule::FrameTooLarge
+                | Rule::ExportNameTooLong
+        )
+    }
+}
 
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

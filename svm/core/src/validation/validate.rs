@@ -4,7 +4,7 @@ use super::operators::check_operator;
 use super::{Rule, ValidationError};
 use crate::codec::bounds::MAX_FUNCTION_NAME_BYTES;
 use crate::contract_meta::FunctionSignature;
-use crate::limits::{FRAME_OVERHEAD_SLOTS, Limits};
+use crate::limits::{FRAME_OVERHEAD_SLOTS, FloatRule, Limits};
 use crate::vmcalls::registry::{NAMESPACE, vmcall};
 use crate::{ValueType, vmcalls::registry::VmcallSpec};
 use std::collections::BTreeMap;
@@ -17,9 +17,21 @@ use wasmparser::{
 /// Export-name prefixes the VM's instrumentation uses; a contract may not export them.
 pub const RESERVED_EXPORT_PREFIXES: [&str; 2] = ["__svm", "wasmer_"];
 
-/// The features a contract may use: WebAssembly 1.0 without floats, plus sign extension.
-const ALLOWED_FEATURES: WasmFeatures =
-    WasmFeatures::GC_TYPES.union(WasmFeatures::MUTABLE_GLOBAL).union(WasmFeatures::SIGN_EXTENSION);
+/// The features a contract may use under the float rule `floats`: WebAssembly 1.0 (floats only when
+/// canonicalized) plus what current compilers emit by default — sign extension, multi-value, bulk
+/// memory, the over-long `call_indirect` table encoding and, with floats, non-trapping conversions.
+fn allowed_features(floats: FloatRule) -> WasmFeatures {
+    let base = WasmFeatures::GC_TYPES
+        .union(WasmFeatures::MUTABLE_GLOBAL)
+        .union(WasmFeatures::SIGN_EXTENSION)
+        .union(WasmFeatures::MULTI_VALUE)
+        .union(WasmFeatures::BULK_MEMORY)
+        .union(WasmFeatures::CALL_INDIRECT_OVERLONG);
+    match floats {
+        FloatRule::Refused => base,
+        FloatRule::Canonicalized => base.union(WasmFeatures::FLOATS).union(WasmFeatures::SATURATING_FLOAT_TO_INT),
+    }
+}
 
 /// What validation learned about an accepted module: what the instrumentation needs, and the
 /// exported functions that go into the contract's metadata.
@@ -56,16 +68,17 @@ pub fn validate(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Validat
         }
     }
     // Defence in depth: whatever the walk above missed, the restricted validator refuses.
-    Validator::new_with_features(ALLOWED_FEATURES)
+    Validator::new_with_features(allowed_features(limits.floats))
         .validate_all(code)
         .map_err(|e| reject(Rule::OtherProposal, e.message().to_string()))?;
     Ok(ValidatedModule { frame_weights: walk.frame_weights, exports: walk.exports })
 }
 
-/// The rule a value type breaks, if any.
-pub(super) fn value_type_rule(ty: ValType) -> Option<Rule> {
+/// The rule a value type breaks under the float rule `floats`, if any.
+pub(super) fn value_type_rule(ty: ValType, floats: FloatRule) -> Option<Rule> {
     match ty {
         ValType::I32 | ValType::I64 => None,
+        ValType::F32 | ValType::F64 if floats == FloatRule::Canonicalized => None,
         ValType::F32 | ValType::F64 => Some(Rule::Float),
         ValType::V128 => Some(Rule::Simd),
         ValType::Ref(_) => Some(Rule::ReferenceTypes),
@@ -87,14 +100,14 @@ fn check_count(rule: Rule, what: &str, count: u64, max: u32) -> Result<(), Valid
     Ok(())
 }
 
-fn check_value_type(ty: ValType, context: &str) -> Result<(), ValidationError> {
-    value_type_rule(ty).map_or(Ok(()), |rule| Err(reject(rule, format!("{ty} in {context}"))))
+fn check_value_type(ty: ValType, floats: FloatRule, context: &str) -> Result<(), ValidationError> {
+    value_type_rule(ty, floats).map_or(Ok(()), |rule| Err(reject(rule, format!("{ty} in {context}"))))
 }
 
-fn check_const_expr(ops: OperatorsReader<'_>, context: &str) -> Result<(), ValidationError> {
+fn check_const_expr(ops: OperatorsReader<'_>, floats: FloatRule, context: &str) -> Result<(), ValidationError> {
     for op in ops {
         let op = op.map_err(malformed)?;
-        check_operator(&op).map_err(|(rule, name)| reject(rule, format!("{name} in {context}")))?;
+        check_operator(&op, floats).map_err(|(rule, name)| reject(rule, format!("{name} in {context}")))?;
     }
     Ok(())
 }
@@ -205,11 +218,11 @@ impl Walk<'_> {
                 check_count(Rule::TooManyGlobals, "globals", reader.count().into(), limits.max_globals)?;
                 for global in reader.clone() {
                     let global = global.map_err(malformed)?;
-                    check_value_type(global.ty.content_type, "a global")?;
+                    check_value_type(global.ty.content_type, limits.floats, "a global")?;
                     if global.ty.shared {
                         return Err(reject(Rule::Threads, "shared global"));
                     }
-                    check_const_expr(global.init_expr.get_operators_reader(), "a global initializer")?;
+                    check_const_expr(global.init_expr.get_operators_reader(), limits.floats, "a global initializer")?;
                 }
             }
             Payload::ExportSection(reader) => {
@@ -254,7 +267,7 @@ impl Walk<'_> {
                             if table_index.is_some_and(|t| t != 0) {
                                 return Err(reject(Rule::ReferenceTypes, "element segment for table other than 0"));
                             }
-                            check_const_expr(offset_expr.get_operators_reader(), "an element offset")?;
+                            check_const_expr(offset_expr.get_operators_reader(), limits.floats, "an element offset")?;
                         }
                     }
                     if let ElementItems::Expressions(..) = element.items {
@@ -265,12 +278,12 @@ impl Walk<'_> {
             Payload::DataSection(reader) => {
                 for data in reader.clone() {
                     match data.map_err(malformed)?.kind {
-                        DataKind::Passive => return Err(reject(Rule::BulkMemory, "passive data segment")),
+                        DataKind::Passive => {}
                         DataKind::Active { memory_index, offset_expr } => {
                             if memory_index != 0 {
                                 return Err(reject(Rule::MultiMemory, "data segment for memory other than 0"));
                             }
-                            check_const_expr(offset_expr.get_operators_reader(), "a data offset")?;
+                            check_const_expr(offset_expr.get_operators_reader(), limits.floats, "a data offset")?;
                         }
                     }
                 }
@@ -287,12 +300,10 @@ impl Walk<'_> {
 
     fn check_func_type(&self, func: &FuncType) -> Result<(), ValidationError> {
         for &ty in func.params().iter().chain(func.results()) {
-            check_value_type(ty, "a function type")?;
+            check_value_type(ty, self.limits.floats, "a function type")?;
         }
-        if func.results().len() > 1 {
-            return Err(reject(Rule::MultiValue, format!("function type with {} results", func.results().len())));
-        }
-        check_count(Rule::TooManyParams, "parameters", func.params().len() as u64, self.limits.max_params)
+        check_count(Rule::TooManyParams, "parameters", func.params().len() as u64, self.limits.max_params)?;
+        check_count(Rule::TooManyParams, "results", func.results().len() as u64, self.limits.max_params)
     }
 
     fn import(&mut self, module: &str, name: &str, ty: TypeRef) -> Result<(), ValidationError> {
@@ -332,7 +343,7 @@ impl Walk<'_> {
         for _ in 0..locals_reader.get_count() {
             let offset = locals_reader.original_position();
             let (count, ty) = locals_reader.read().map_err(malformed)?;
-            check_value_type(ty, &format!("a local of function {index}"))?;
+            check_value_type(ty, self.limits.floats, &format!("a local of function {index}"))?;
             locals = locals.saturating_add(count.into());
             check_count(Rule::TooManyLocals, &format!("locals in function {index}"), locals, self.limits.max_locals)?;
             validator.define_locals(offset, count, ty).map_err(malformed)?;
@@ -341,7 +352,7 @@ impl Walk<'_> {
         let mut deepest = 0u64;
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(malformed)?;
-            check_operator(&op)
+            check_operator(&op, self.limits.floats)
                 .map_err(|(rule, name)| reject(rule, format!("{name} in function {index} at byte {offset}")))?;
             validator.op(offset, &op).map_err(malformed)?;
             deepest = deepest.max(validator.operand_stack_height().into());
@@ -362,21 +373,21 @@ impl Walk<'_> {
 
 /// The integer value types of a checked function type (every type passed `check_func_type`).
 fn value_types(types: &[ValType]) -> Vec<ValueType> {
-    types
-        .iter()
-        .filter_map(|ty| match ty {
-            ValType::I32 => Some(ValueType::I32),
-            ValType::I64 => Some(ValueType::I64),
-            _ => None,
-        })
-        .collect()
+    types.iter().filter_map(|ty| value_type(*ty)).collect()
+}
+
+/// The VM's value type for a wasm value type, if it has one.
+fn value_type(ty: ValType) -> Option<ValueType> {
+    match ty {
+        ValType::I32 => Some(ValueType::I32),
+        ValType::I64 => Some(ValueType::I64),
+        ValType::F32 => Some(ValueType::F32),
+        ValType::F64 => Some(ValueType::F64),
+        _ => None,
+    }
 }
 
 fn signature_matches(func: &FuncType, spec: &VmcallSpec) -> bool {
-    let wasm = |ty: &ValueType| match ty {
-        ValueType::I32 => ValType::I32,
-        ValueType::I64 => ValType::I64,
-    };
-    func.params().iter().copied().eq(spec.params.iter().map(wasm))
-        && func.results().iter().copied().eq(spec.results.iter().map(wasm))
+    func.params().iter().map(|t| value_type(*t)).eq(spec.params.iter().map(|t| Some(*t)))
+        && func.results().iter().map(|t| value_type(*t)).eq(spec.results.iter().map(|t| Some(*t)))
 }
