@@ -44,6 +44,10 @@ struct RegisterClass {
     bits: u32,
     count: u32,
     bytes: Vec<u8>,
+    /// Which registers have been written (bit `i` for register `i`).
+    written: u64,
+    /// Reads of a register not yet written (it reads as zero).
+    unwritten_reads: u32,
 }
 
 impl Default for RegisterFile {
@@ -57,7 +61,13 @@ impl RegisterFile {
     pub fn new() -> RegisterFile {
         let classes = REGISTER_CLASSES
             .iter()
-            .map(|&(bits, count)| RegisterClass { bits, count, bytes: vec![0; (bits / 8 * count) as usize] })
+            .map(|&(bits, count)| RegisterClass {
+                bits,
+                count,
+                bytes: vec![0; (bits / 8 * count) as usize],
+                written: 0,
+                unwritten_reads: 0,
+            })
             .collect();
         RegisterFile { classes }
     }
@@ -73,20 +83,34 @@ impl RegisterFile {
         Ok(&self.classes[class].bytes[range])
     }
 
-    /// The bytes of register (`bits`, `index`), for writing in place.
-    pub fn get_mut(&mut self, bits: u32, index: u32) -> Result<&mut [u8], RegisterError> {
+    /// The bytes of register (`bits`, `index`) as a program reads them: like [`RegisterFile::get`], and
+    /// counted in [`RegisterFile::unwritten_reads`] when the register has not been written yet.
+    pub fn read(&mut self, bits: u32, index: u32) -> Result<&[u8], RegisterError> {
         let (class, range) = self.locate(bits, index)?;
-        Ok(&mut self.classes[class].bytes[range])
+        let class = &mut self.classes[class];
+        if class.written & (1 << index) == 0 {
+            class.unwritten_reads += 1;
+        }
+        Ok(&class.bytes[range])
     }
 
-    /// Stores `value` in register (`bits`, `index`), zero-filling the bytes past its end.
+    /// Reads of registers not yet written, per class, in [`REGISTER_CLASSES`] order.
+    pub fn unwritten_reads(&self) -> Vec<u32> {
+        self.classes.iter().map(|c| c.unwritten_reads).collect()
+    }
+
+    /// Stores `value` in register (`bits`, `index`), zero-filling the bytes past its end: the only way
+    /// a register is written.
     pub fn set(&mut self, bits: u32, index: u32, value: &[u8]) -> Result<(), RegisterError> {
-        let register = self.get_mut(bits, index)?;
+        let (class, range) = self.locate(bits, index)?;
+        let class = &mut self.classes[class];
+        let register = &mut class.bytes[range];
         if value.len() > register.len() {
             return Err(RegisterError::ValueTooLong { bits, len: value.len() });
         }
         register[..value.len()].copy_from_slice(value);
         register[value.len()..].fill(0);
+        class.written |= 1 << index;
         Ok(())
     }
 
@@ -131,6 +155,18 @@ mod tests {
         assert_eq!(regs.get(160, 0).unwrap(), &[0; 20]);
         assert_eq!(regs.get(256, 1).unwrap(), &[0; 32]);
         assert_eq!(regs.set(32, 0, &[1; 5]), Err(RegisterError::ValueTooLong { bits: 32, len: 5 }));
+    }
+
+    #[test]
+    fn reads_before_the_first_write_are_counted_per_class() {
+        let mut regs = RegisterFile::new();
+        regs.read(64, 3).unwrap();
+        regs.read(64, 3).unwrap();
+        regs.set(64, 3, &[1]).unwrap();
+        regs.read(64, 3).unwrap();
+        regs.read(512, 0).unwrap();
+        regs.get(32, 0).unwrap();
+        assert_eq!(regs.unwritten_reads(), vec![0, 2, 0, 0, 1]);
     }
 
     #[test]

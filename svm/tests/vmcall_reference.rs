@@ -51,6 +51,7 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
             limits: Limits::default(),
             canary: None,
             moved: None,
+            calls: vec![0; svm::vmcalls::registry::VMCALLS.len()],
         },
     );
     let wasm = |types: &[ValueType]| -> Vec<Type> {

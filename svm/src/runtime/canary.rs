@@ -12,11 +12,14 @@ pub enum Canary {
     PageCacheBytes,
     /// The `log` vmcall appends the compiler's name to each entry: the receipt leaks engine identity.
     EngineText,
+    /// `storage_slice_len` answers one more than the slice's length, on every node alike: replicas
+    /// agree and every invariant holds, so only a check of what the call must return can catch it.
+    WrongResult,
 }
 
 impl Canary {
     /// Every canary.
-    pub const ALL: [Canary; 3] = [Canary::CacheGas, Canary::PageCacheBytes, Canary::EngineText];
+    pub const ALL: [Canary; 4] = [Canary::CacheGas, Canary::PageCacheBytes, Canary::EngineText, Canary::WrongResult];
 
     /// The canary's name on the command line.
     pub fn name(self) -> &'static str {
@@ -24,6 +27,7 @@ impl Canary {
             Canary::CacheGas => "cache-gas",
             Canary::PageCacheBytes => "page-cache-bytes",
             Canary::EngineText => "engine-text",
+            Canary::WrongResult => "wrong-result",
         }
     }
 
@@ -40,6 +44,7 @@ impl Canary {
                 &["storage_write_from_mem", "storage_write_from_reg", "storage_write_i32", "storage_write_i64"]
             }
             Canary::EngineText => &["log"],
+            Canary::WrongResult => &["storage_slice_len"],
         }
     }
 }
@@ -74,6 +79,11 @@ impl CanaryContext {
         {
             *first ^= 1;
         }
+    }
+
+    /// Applies the canary to the length `storage_slice_len` answers.
+    pub fn tamper_slice_len(&self, len: u32) -> u32 {
+        if self.canary == Canary::WrongResult { len.wrapping_add(1) } else { len }
     }
 
     /// Applies the canary to a log entry.

@@ -5,7 +5,7 @@ use super::canary::CanaryContext;
 use super::classify::{Stop, classify};
 use super::fees::{self, Payment};
 use super::state_update::StateUpdate;
-use super::{BlockContext, Runtime, RuntimeError};
+use super::{BlockContext, ExecutionStats, Runtime, RuntimeError};
 use crate::Value;
 use crate::gas::intrinsic;
 use crate::gas::meter::GasMeter;
@@ -133,6 +133,7 @@ fn run(
                 page_cache_capacity: rt.config.page_cache_capacity,
             }),
             moved: None,
+            calls: vec![0; crate::vmcalls::registry::VMCALLS.len()],
         },
     );
     let imports = imports_for(&cached.module, &mut store, &env).map_err(RuntimeError::Engine)?;
@@ -169,6 +170,15 @@ fn run(
         .map(|g| matches!(g.get(&mut store), WasmValue::I32(v) if v != 0))
         .unwrap_or(false);
     let data = env.as_mut(&mut store);
+    rt.last_execution = Some(ExecutionStats {
+        vmcalls: data.calls.clone(),
+        unwritten_register_reads: data.registers.unwritten_reads(),
+        logs: data.logs.len(),
+        pages_accessed: data.page_charges.accessed_pages(),
+        pages_dirty: data.page_charges.dirty_pages(),
+        page_count: meta.layout.page_count(),
+        page_cache_evictions: data.storage.as_ref().map_or(0, |s| s.page_cache().evictions()),
+    });
     let entries = data.trace.take().unwrap_or_default();
     let values = match result {
         Ok(values) => match &data.fault {

@@ -16,12 +16,14 @@ mod error;
 mod execute;
 mod fees;
 mod state_update;
+mod stats;
 mod transfer;
 
 #[cfg(feature = "canaries")]
 pub use canary::Canary;
 pub use config::{CacheMode, Compiler, RuntimeConfig};
 pub use error::RuntimeError;
+pub use stats::ExecutionStats;
 pub use svm_core::address::contract_address;
 
 use crate::Address;
@@ -48,13 +50,14 @@ pub struct Runtime {
     root: StateRoot,
     cache: ModuleCache,
     caches: caches::Caches,
+    last_execution: Option<ExecutionStats>,
 }
 
 impl Runtime {
     /// A runtime over `kv` at the empty state.
     pub fn new(kv: Arc<dyn KvStore>, config: RuntimeConfig) -> Runtime {
         let cache = ModuleCache::new(config.cache, config.module_cache_entries, config.artifact_cache_bytes);
-        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default() }
+        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default(), last_execution: None }
     }
 
     /// A runtime whose serialized artifacts live in `artifacts` (used when the cache mode is
@@ -65,7 +68,7 @@ impl Runtime {
         artifacts: Arc<dyn ArtifactStore>,
     ) -> Runtime {
         let cache = ModuleCache::with_store(config.cache, config.module_cache_entries, artifacts);
-        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default() }
+        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default(), last_execution: None }
     }
 
     /// A runtime over `kv` at an existing `root` (any root this store ever committed).
@@ -97,6 +100,12 @@ impl Runtime {
         &self.kv
     }
 
+    /// What the last transaction's execution did, if it was an execution that reached the contract's
+    /// code (`None` for deploys, transfers, and calls refused or invalid before any code ran).
+    pub fn last_execution(&self) -> Option<&ExecutionStats> {
+        self.last_execution.as_ref()
+    }
+
     /// What the module cache has done so far.
     pub fn cache_stats(&self) -> CacheStats {
         self.cache.stats()
@@ -109,13 +118,28 @@ impl Runtime {
 
     /// Every storage slice of the contract at `address`, in slice order (`None` if it is no contract).
     pub fn contract_slices(&self, address: &Address) -> Result<Option<Vec<Vec<u8>>>, RuntimeError> {
-        let Some(info) = self.account(address)?.and_then(|a| a.contract) else { return Ok(None) };
+        self.contract_slices_at(self.root, address, None)
+    }
+
+    /// The slices `which` (every slice when `None`) of the contract at `address` in the state `root` of
+    /// this runtime's store, in the order asked (`None` if it is no contract there). An unknown slice
+    /// index is an error.
+    pub fn contract_slices_at(
+        &self,
+        root: StateRoot,
+        address: &Address,
+        which: Option<&[u32]>,
+    ) -> Result<Option<Vec<Vec<u8>>>, RuntimeError> {
+        let account = AccountTrie::open(self.kv.as_ref(), root.0).with_cache(&self.caches.trie).get(address)?;
+        let Some(info) = account.and_then(|a| a.contract) else { return Ok(None) };
         let layout = self.caches.meta(self.kv.as_ref(), info.meta_hash)?.layout.clone();
-        let count = layout.slices().len() as u32;
+        let all: Vec<u32> = (0..layout.slices().len() as u32).collect();
+        let which = which.unwrap_or(&all);
         let mut storage = PageSliceCache::open(self.kv.clone(), *address, layout, info.state)?
             .with_verified_pages(self.caches.pages.clone());
-        let slices = (0..count)
-            .map(|slice| storage.read_all(slice))
+        let slices = which
+            .iter()
+            .map(|&slice| storage.read_all(slice))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         storage.discard();
@@ -156,6 +180,7 @@ impl Runtime {
         block: &BlockContext,
         trace: bool,
     ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
+        self.last_execution = None;
         let (mut receipt, entries) = match tx {
             Transaction::Deploy(deploy) => (deploy::deploy(self, deploy)?, Vec::new()),
             Transaction::Execute(execute) => execute::execute(self, execute, block, trace)?,

@@ -20,6 +20,7 @@ pub struct PageCache {
     pages: BTreeMap<PageIndex, CachedPage>,
     capacity: usize,
     clean: usize,
+    evictions: u64,
 }
 
 struct CachedPage {
@@ -30,7 +31,7 @@ struct CachedPage {
 impl PageCache {
     /// A cache over `storage`, empty and clean.
     pub fn new(storage: PagesStorage) -> PageCache {
-        PageCache { storage, pages: BTreeMap::new(), capacity: usize::MAX, clean: 0 }
+        PageCache { storage, pages: BTreeMap::new(), capacity: usize::MAX, clean: 0, evictions: 0 }
     }
 
     /// Keeps at most `capacity` clean pages (at least one) cached at a time.
@@ -117,6 +118,12 @@ impl PageCache {
         Ok(state)
     }
 
+    /// How many clean pages this cache has evicted to stay within its capacity (node-local: consensus
+    /// never depends on it).
+    pub fn evictions(&self) -> u64 {
+        self.evictions
+    }
+
     /// Drops every pending change; returns the unchanged state.
     pub fn discard(self) -> ContractState {
         self.storage.state()
@@ -130,6 +137,7 @@ impl PageCache {
                 if let Some(evict) = evict {
                     self.pages.remove(&evict);
                     self.clean -= 1;
+                    self.evictions += 1;
                 }
             }
             self.clean += 1;
@@ -216,6 +224,7 @@ mod tests {
         // Lowest clean index goes first: reading 2 evicts 0, reading 0 evicts 1, reading 1 evicts 0,
         // and 2 is still cached. Page 7 is dirty and never evicted: 7, 0, 1, 2, 0, 1 = six reads.
         assert_eq!(page_reads(&kv), 6);
+        assert_eq!(cache.evictions(), 3);
         let committed = cache.commit().unwrap();
 
         let mut unbounded = open(&kv, state);

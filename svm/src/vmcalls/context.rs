@@ -95,7 +95,7 @@ pub fn balance_from_reg(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, r
         }
         let bytes: [u8; 20] = env
             .registers
-            .get(160, reg)?
+            .read(160, reg)?
             .try_into()
             .map_err(|_| Fault::Node("160-bit register is not 20 bytes".into()))?;
         Ok(env.balances.balance(&Address(bytes))? as i64)

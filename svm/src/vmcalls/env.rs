@@ -3,7 +3,7 @@
 use super::HostError;
 use super::context::{BalanceView, CallContext};
 use super::page_charges::PageCharges;
-use super::registry::VmcallSpec;
+use super::registry::{VmcallSpec, vmcall_index};
 use crate::gas::meter::GasMeter;
 use crate::registers::RegisterFile;
 #[cfg(feature = "canaries")]
@@ -47,6 +47,8 @@ pub struct ExecutionEnv {
     pub canary: Option<CanaryContext>,
     /// Digest of the bytes the current vmcall moved, for the trace (set only when tracing).
     pub moved: Option<Hash>,
+    /// Calls so far per vmcall, in `VMCALLS` order (for [`crate::runtime::ExecutionStats`]).
+    pub calls: Vec<u32>,
 }
 
 /// Why a vmcall trapped.
@@ -126,6 +128,9 @@ pub fn run<R: TraceValue>(
     body: impl FnOnce(&mut ExecutionEnv, &mut StoreMut<'_>) -> Result<R, Fault>,
 ) -> Result<R, VmcallTrap> {
     let (data, mut store) = env.data_and_store_mut();
+    if let Some(count) = vmcall_index(spec).and_then(|i| data.calls.get_mut(i)) {
+        *count += 1;
+    }
     let Some(meter) = data.meter.clone() else {
         data.fault.get_or_insert(Fault::Node("instance has no gas meter".into()));
         return Err(VmcallTrap);
@@ -227,6 +232,15 @@ impl ExecutionEnv {
             canary.tamper_write(&mut bytes);
         }
         bytes
+    }
+
+    /// The length `storage_slice_len` answers, after any planted canary (unchanged without the feature).
+    pub fn planted_slice_len(&self, len: u32) -> u32 {
+        #[cfg(feature = "canaries")]
+        if let Some(canary) = &self.canary {
+            return canary.tamper_slice_len(len);
+        }
+        len
     }
 
     /// A log entry, after any planted canary (unchanged without the feature).

@@ -32,7 +32,8 @@ pub fn set_from_mem(
 pub fn get_to_mem(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, reg: i32, ptr: i32) -> Result<(), VmcallTrap> {
     let (bits, reg, ptr) = (bits as u32, reg as u32, ptr as u32);
     run(e, spec, &[bits.into(), reg.into(), ptr.into()], width(bits), |env, store| {
-        env.write_memory(store, ptr, env.registers.get(bits, reg)?)
+        let bytes = env.registers.read(bits, reg)?.to_vec();
+        env.write_memory(store, ptr, &bytes)
     })
 }
 
@@ -49,7 +50,7 @@ pub fn set_i64(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, reg: i32, 
 pub fn get_i64(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, reg: i32) -> Result<i64, VmcallTrap> {
     let (bits, reg) = (bits as u32, reg as u32);
     run(e, spec, &[bits.into(), reg.into()], 0, |env, _| {
-        let bytes = env.registers.get(bits, reg)?;
+        let bytes = env.registers.read(bits, reg)?;
         let mut low = [0u8; 8];
         let n = bytes.len().min(8);
         low[..n].copy_from_slice(&bytes[..n]);
@@ -61,7 +62,7 @@ pub fn get_i64(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, reg: i32) 
 pub fn copy(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, src: i32, dst: i32) -> Result<(), VmcallTrap> {
     let (bits, src, dst) = (bits as u32, src as u32, dst as u32);
     run(e, spec, &[bits.into(), src.into(), dst.into()], width(bits), |env, _| {
-        let value = env.registers.get(bits, src)?.to_vec();
+        let value = env.registers.read(bits, src)?.to_vec();
         Ok(env.registers.set(bits, dst, &value)?)
     })
 }
@@ -70,7 +71,8 @@ pub fn copy(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, src: i32, dst
 pub fn cmp(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, a: i32, b: i32) -> Result<i32, VmcallTrap> {
     let (bits, a, b) = (bits as u32, a as u32, b as u32);
     run(e, spec, &[bits.into(), a.into(), b.into()], width(bits), |env, _| {
-        let (x, y) = (env.registers.get(bits, a)?, env.registers.get(bits, b)?);
+        let x = env.registers.read(bits, a)?.to_vec();
+        let y = env.registers.read(bits, b)?;
         // Unsigned little-endian integers: the most significant byte is the last.
         Ok(match x.iter().rev().cmp(y.iter().rev()) {
             std::cmp::Ordering::Less => -1,

@@ -73,7 +73,7 @@ pub fn write_from_reg(
     let (slice, offset, len, bits, reg) = (slice as u32, offset as u32, len as u32, bits as u32, reg as u32);
     run(e, spec, &[slice.into(), offset.into(), len.into(), bits.into(), reg.into()], len.into(), |env, store| {
         fits_register(bits, len)?;
-        let bytes = env.registers.get(bits, reg)?[..len as usize].to_vec();
+        let bytes = env.registers.read(bits, reg)?[..len as usize].to_vec();
         env.store(store, slice, offset, bytes)
     })
 }
@@ -107,7 +107,10 @@ pub fn write_i64(e: &mut Env<'_>, spec: &'static VmcallSpec, slice: i32, value: 
 /// `storage_slice_len(slice) -> len`.
 pub fn slice_len(e: &mut Env<'_>, spec: &'static VmcallSpec, slice: i32) -> Result<i32, VmcallTrap> {
     let slice = slice as u32;
-    run(e, spec, &[slice.into()], 0, |env, _| Ok(env.storage()?.slice_len(slice)? as i32))
+    run(e, spec, &[slice.into()], 0, |env, _| {
+        let len = env.storage()?.slice_len(slice)?;
+        Ok(env.planted_slice_len(len) as i32)
+    })
 }
 
 /// `len` bytes of the slice from `offset`, range-checked before anything is allocated.

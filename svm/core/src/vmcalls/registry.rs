@@ -151,6 +151,11 @@ pub fn vmcall(name: &str) -> Option<&'static VmcallSpec> {
     VMCALLS.iter().find(|spec| spec.name == name)
 }
 
+/// The position of `spec` in [`VMCALLS`] (found by name).
+pub fn vmcall_index(spec: &VmcallSpec) -> Option<usize> {
+    VMCALLS.iter().position(|s| s.name == spec.name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
