@@ -2,6 +2,7 @@
 //! per-transaction roots, receipt hashes and gas. Any change is a consensus change; `golden bless`
 //! rewrites the pins deliberately.
 
+use crate::finding::Finding;
 use crate::node::default_nodes;
 use crate::progress::Progress;
 use crate::run::run;
@@ -66,6 +67,8 @@ pub enum Verdict {
     Matches,
     /// The replicas disagree among themselves at this transaction.
     ReplicasDisagree(usize),
+    /// An invariant or expected effect did not hold (the first such finding).
+    CheckFailed(Finding),
     /// The pins differ from this transaction on (`None`: the stream itself changed or no pins).
     Changed(Option<usize>),
 }
@@ -87,12 +90,15 @@ pub fn pin_path(stream: &Path) -> PathBuf {
     stream.with_extension("golden.json")
 }
 
-/// Runs `stream` on the default replicas: the pins it should have, or the transaction where they
-/// disagree.
-pub fn compute(stream: &Stream, threads: usize) -> Result<Golden, usize> {
+/// Runs `stream` on the default replicas with every check: the pins it should have, or why it has
+/// none (the replicas disagree, or a check failed).
+pub fn compute(stream: &Stream, threads: usize) -> Result<Golden, Verdict> {
     let result = run(stream, &default_nodes(), None, threads, &Progress::hidden());
     if let Some(mismatch) = result.mismatch {
-        return Err(mismatch.tx);
+        return Err(Verdict::ReplicasDisagree(mismatch.tx));
+    }
+    if let Some(finding) = result.replicas.iter().flat_map(|r| r.findings.first()).min_by_key(|f| f.tx) {
+        return Err(Verdict::CheckFailed(finding.clone()));
     }
     let reference = &result.replicas[0];
     let txs = reference
@@ -127,7 +133,7 @@ pub fn check(path: &Path, threads: usize) -> Result<Verdict, GoldenError> {
         Stream::read(path).map_err(|source| GoldenError::Stream { path: path.display().to_string(), source })?;
     let golden = match compute(&stream, threads) {
         Ok(golden) => golden,
-        Err(tx) => return Ok(Verdict::ReplicasDisagree(tx)),
+        Err(verdict) => return Ok(verdict),
     };
     let pins = pin_path(path);
     let Ok(text) = std::fs::read_to_string(&pins) else { return Ok(Verdict::Changed(None)) };
@@ -145,12 +151,12 @@ pub fn check(path: &Path, threads: usize) -> Result<Verdict, GoldenError> {
     Ok(first.map_or(Verdict::Matches, |i| Verdict::Changed(Some(i))))
 }
 
-/// Rewrites the pins of one stream file (refusing when the replicas disagree).
+/// Rewrites the pins of one stream file (refusing when the replicas disagree or a check fails).
 pub fn bless(path: &Path, threads: usize) -> Result<Verdict, GoldenError> {
     let stream =
         Stream::read(path).map_err(|source| GoldenError::Stream { path: path.display().to_string(), source })?;
     match compute(&stream, threads) {
-        Err(tx) => Ok(Verdict::ReplicasDisagree(tx)),
+        Err(verdict) => Ok(verdict),
         Ok(golden) => {
             let pins = pin_path(path);
             std::fs::write(&pins, to_text(&golden))

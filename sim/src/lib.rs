@@ -1,10 +1,13 @@
 //! svm-sim: one seed → one transaction stream → several deliberately different replicas → roots
-//! compared after every transaction → on divergence, the first divergent transaction and vmcall, a
-//! state diff, a shrunk reproducer and a one-command replay.
+//! compared after every transaction, and every invariant and expected effect checked on each replica
+//! → on divergence, the first divergent transaction and vmcall, a state diff, a shrunk reproducer and
+//! a one-command replay; on a finding, the check that broke and where; always, what the run covered.
 
 pub mod canary;
 pub mod conformance;
+pub mod coverage;
 pub mod divergence;
+pub mod finding;
 pub mod golden;
 pub mod node;
 pub mod plot;

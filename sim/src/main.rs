@@ -1,12 +1,14 @@
-//! `svm-sim`: the command line of the simulator. Exit codes: 0 when all replicas agree, 1 when a
-//! divergence was found (report and reproducer written), 2 for bad usage or bad input files.
+//! `svm-sim`: the command line of the simulator. Exit codes: 0 when all replicas agree and every
+//! invariant and expected effect held, 1 when a divergence (report and reproducer written) or a finding
+//! (report and stream written) was found, 2 for bad usage or bad input files.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use svm_fuzzing::generators::workload::{WorkloadParams, generate};
+use svm::runtime::RuntimeConfig;
+use svm_fuzzing::generators::workload::{WorkloadParams, generate, generate_on};
 use svm_fuzzing::stream::Stream;
 use svm_sim::canary::CanaryName;
 use svm_sim::divergence::analyse;
@@ -95,6 +97,10 @@ enum Command {
         /// Transactions.
         #[arg(long, default_value_t = 2000)]
         txs: usize,
+        /// The most calldata a call to a generated contract carries (default: one byte past the
+        /// limit); smaller makes a compact stream.
+        #[arg(long)]
+        max_calldata: Option<usize>,
         /// The stream file to write.
         #[arg(long)]
         out: PathBuf,
@@ -130,7 +136,7 @@ fn main() -> ExitCode {
         Command::Replay { file } => replay_command(&file, threads),
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
         Command::Golden { action } => golden_command(action, threads),
-        Command::Generate { seed, txs, out } => generate_command(seed, txs, &out),
+        Command::Generate { seed, txs, max_calldata, out } => generate_command(seed, txs, max_calldata, &out),
         Command::Wast { paths, json, markdown, pin } => wast_command(&paths, json, markdown, pin),
     };
     match outcome {
@@ -172,7 +178,10 @@ fn run_command(
             for (name, value) in params.describe() {
                 println!("  {name} = {value}");
             }
-            let stream = generate(&params).context("generating the workload").map_err(bad)?;
+            // The canary is planted on the workload's own reference runtime too: a canary that is wrong
+            // the same way everywhere must still be caught (by the expected effects).
+            let reference = RuntimeConfig { canary, ..RuntimeConfig::default() };
+            let stream = generate_on(&params, reference).context("generating the workload").map_err(bad)?;
             (stream, params.describe().into_iter().map(|(k, v)| (k.to_string(), v)).collect())
         }
     };
@@ -209,6 +218,17 @@ fn run_command(
         report.first_divergent_vmcall = divergence.first_divergent_vmcall.clone();
         report.divergence = Some(divergence);
         report.reproducer = Some(path.display().to_string());
+        code = 1;
+    }
+    if report.finding_count > 0 {
+        std::fs::create_dir_all(&dir).map_err(bad)?;
+        let path = dir.join("stream.jsonl");
+        stream.write(&path).map_err(bad)?;
+        println!(
+            "findings: the stream is in {} (`svm-sim run --stream {}` runs it again)",
+            path.display(),
+            path.display()
+        );
         code = 1;
     }
     if check_determinism {
@@ -343,6 +363,7 @@ fn golden_command(action: GoldenAction, threads: usize) -> Result<u8, BadInput> 
             Verdict::Matches if blessing => "blessed".to_string(),
             Verdict::Matches => "matches its pins".to_string(),
             Verdict::ReplicasDisagree(tx) => format!("REPLICAS DISAGREE at tx {tx}"),
+            Verdict::CheckFailed(ref finding) => format!("CHECK FAILED: {finding}"),
             Verdict::Changed(Some(tx)) => {
                 format!("CHANGED from tx {tx} on (a consensus change: bless it only if deliberate)")
             }
@@ -425,8 +446,11 @@ fn wast_command(
     Ok(u8::from(totals.failed > 0))
 }
 
-fn generate_command(seed: u64, txs: usize, out: &Path) -> Result<u8, BadInput> {
-    let params = WorkloadParams::derive(seed, txs);
+fn generate_command(seed: u64, txs: usize, max_calldata: Option<usize>, out: &Path) -> Result<u8, BadInput> {
+    let mut params = WorkloadParams::derive(seed, txs);
+    if let Some(max) = max_calldata {
+        params.max_calldata = max;
+    }
     let stream = generate(&params).context("generating the workload").map_err(bad)?;
     stream.write(out).map_err(bad)?;
     println!("wrote {} ({} transactions, seed {seed})", out.display(), stream.txs.len());

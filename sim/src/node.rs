@@ -7,7 +7,7 @@ use svm::Address;
 use svm::StateRoot;
 use svm::module_cache::MemArtifactStore;
 use svm::receipt::Receipt;
-use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, Runtime, RuntimeConfig, RuntimeError};
+use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, ExecutionStats, Runtime, RuntimeConfig, RuntimeError};
 use svm::storage::kv::MemKv;
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
@@ -119,6 +119,7 @@ pub struct Node {
     artifacts: Arc<MemArtifactStore>,
     runtime: Runtime,
     applied: u64,
+    last_execution: Option<ExecutionStats>,
     /// How many times it restarted.
     pub restarts: u64,
 }
@@ -129,7 +130,7 @@ impl Node {
         let kv = Arc::new(MemKv::new());
         let artifacts = Arc::new(MemArtifactStore::default());
         let runtime = Runtime::with_artifact_store(kv.clone(), config.runtime_config(canary), artifacts.clone());
-        Node { config, canary, kv, artifacts, runtime, applied: 0, restarts: 0 }
+        Node { config, canary, kv, artifacts, runtime, applied: 0, last_execution: None, restarts: 0 }
     }
 
     /// Credits the genesis balances.
@@ -140,11 +141,17 @@ impl Node {
     /// Applies one transaction (and restarts afterwards when the schedule says so).
     pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, RuntimeError> {
         let receipt = self.runtime.apply(tx, &BlockContext { layer })?;
+        self.last_execution = self.runtime.last_execution().cloned();
         self.applied += 1;
         if self.config.restart_every.is_some_and(|n| n > 0 && self.applied.is_multiple_of(n)) {
             self.restart()?;
         }
         Ok(receipt)
+    }
+
+    /// What the last transaction's execution did, if it ran code (kept across a restart).
+    pub fn last_execution(&self) -> Option<&ExecutionStats> {
+        self.last_execution.as_ref()
     }
 
     /// Re-applies `tx` from the state `before` with the vmcall trace on (for localizing divergences).

@@ -1,4 +1,5 @@
-//! Replica oracle: a stream through the simulator's replicas never diverges and never faults a node.
+//! Replica oracle: a stream through the simulator's replicas never diverges, never faults a node, and
+//! breaks no invariant or expected effect on any replica.
 
 use crate::divergence::analyse;
 use crate::node::{NodeConfig, default_nodes};
@@ -17,12 +18,16 @@ pub fn nodes() -> Vec<NodeConfig> {
         .collect()
 }
 
-/// Runs `stream` on the replicas; panics with the divergence report when they disagree.
+/// Runs `stream` on the replicas; panics with the divergence report when they disagree, or with the
+/// first finding when a check fails.
 pub fn check(stream: &Stream) {
     let mut result = run(stream, &nodes(), None, 1, &Progress::hidden());
     for replica in &result.replicas {
         if let Some((tx, why)) = &replica.fault {
             panic!("node fault on {} at tx {tx}: {why}", replica.node.config.name);
+        }
+        if let Some(finding) = replica.findings.first() {
+            panic!("{finding}");
         }
     }
     if let Some(mismatch) = result.mismatch.clone() {

@@ -1,6 +1,8 @@
 //! Run reports: Markdown for people, JSON for machines, and a plot of gas and throughput over the run.
 
+use crate::coverage::Coverage;
 use crate::divergence::DivergenceReport;
+use crate::finding::Finding;
 use crate::node::NodeConfig;
 use crate::plot::{Series, line_chart};
 use crate::run::RunResult;
@@ -61,6 +63,28 @@ pub struct RunReport {
     pub replicas: Vec<ReplicaSummary>,
     /// Wall-clock seconds for the whole run.
     pub wall_seconds: f64,
+    /// Invariants and expected effects that did not hold, on any replica (the first few per replica).
+    pub findings: Vec<Finding>,
+    /// How many findings there were in all.
+    pub finding_count: usize,
+    /// How many transactions the expected-effect checks covered exactly, only for admission, or
+    /// allowed to run out of gas (first replica).
+    pub expected_effects: ExpectedSummary,
+    /// What the run reached (first replica), and each replica's page-cache evictions.
+    pub coverage: Coverage,
+    /// Page-cache evictions per replica.
+    pub page_cache_evictions: BTreeMap<String, u64>,
+}
+
+/// How the expected-effect checks went on the first replica.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpectedSummary {
+    /// Transactions checked against an exact expectation.
+    pub exact: usize,
+    /// Transactions checked only for admission (no model of the contract).
+    pub admitted_only: usize,
+    /// Transactions whose gas limit was below ample and that ran out of gas.
+    pub ran_out_of_gas: usize,
 }
 
 impl RunReport {
@@ -106,7 +130,25 @@ impl RunReport {
             total_gas: reference.receipts.iter().map(|r| r.gas_used).sum(),
             replicas,
             wall_seconds,
+            findings: result.replicas.iter().flat_map(|r| r.findings.iter().cloned()).collect(),
+            finding_count: result.replicas.iter().map(|r| r.finding_count).sum(),
+            expected_effects: ExpectedSummary {
+                exact: reference.expected.exact,
+                admitted_only: reference.expected.admitted_only,
+                ran_out_of_gas: reference.expected.ran_out_of_gas,
+            },
+            coverage: reference.coverage.clone(),
+            page_cache_evictions: result
+                .replicas
+                .iter()
+                .map(|r| (r.node.config.name.clone(), r.coverage.page_cache_evictions))
+                .collect(),
         }
+    }
+
+    /// Whether the run found nothing: no divergence and no finding.
+    pub fn clean(&self) -> bool {
+        self.divergence.is_none() && self.first_divergent_tx.is_none() && self.finding_count == 0
     }
 
     /// The one-screen summary printed at the end of a run.
@@ -130,6 +172,32 @@ impl RunReport {
         }
         let outcomes: Vec<String> = self.outcomes.iter().map(|(k, v)| format!("{k} {v}")).collect();
         out.push_str(&format!("  outcomes: {}\n", outcomes.join(", ")));
+        let e = &self.expected_effects;
+        out.push_str(&format!(
+            "  expected effects: {} transactions checked exactly, {} for admission only, {} allowed out of gas\n",
+            e.exact, e.admitted_only, e.ran_out_of_gas
+        ));
+        let reached = self.coverage.vmcalls.values().filter(|n| **n > 0).count();
+        let kinds = self.coverage.outcomes.values().filter(|n| **n > 0).count();
+        out.push_str(&format!(
+            "  coverage: {reached}/{} vmcalls called, {kinds}/{} outcome kinds reached, deepest page tree {}, max {} dirty pages and {} logs in one execution\n",
+            self.coverage.vmcalls.len(),
+            self.coverage.outcomes.len(),
+            self.coverage.deepest_tree,
+            self.coverage.dirty_pages.max,
+            self.coverage.logs.max
+        ));
+        if self.finding_count > 0 {
+            out.push_str(&format!(
+                "  {} FINDINGS (invariants or expected effects that did not hold):\n",
+                self.finding_count
+            ));
+            for finding in self.findings.iter().take(5) {
+                out.push_str(&format!("    {finding}\n"));
+            }
+        } else {
+            out.push_str("  every invariant and every expected effect held on every replica\n");
+        }
         match &self.divergence {
             None => out.push_str("  all replicas agree after every transaction\n"),
             Some(d) => {
@@ -183,6 +251,29 @@ impl RunReport {
             md.push_str(&format!("| {k} | {v} |\n"));
         }
         md.push_str("\n![gas and throughput](plot.svg)\n\n## Verdict\n\n");
+        let e = &self.expected_effects;
+        md.push_str(&format!(
+            "Expected effects (first replica): {} transactions checked exactly against the models, {} only for admission (contracts without a model), {} allowed to run out of gas below ample gas.\n\n",
+            e.exact, e.admitted_only, e.ran_out_of_gas
+        ));
+        if self.finding_count == 0 {
+            md.push_str("Every invariant and every expected effect held on every replica.\n\n");
+        } else {
+            md.push_str(&format!(
+                "**{} findings**: invariants or expected effects that did not hold.\n\n| tx | replica | check | detail |\n|---|---|---|---|\n",
+                self.finding_count
+            ));
+            for f in &self.findings {
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    f.tx,
+                    f.replica,
+                    f.check,
+                    f.detail.replace('|', "\\|")
+                ));
+            }
+            md.push('\n');
+        }
         match &self.divergence {
             None => md.push_str("All replicas agree on root, receipt and gas after every transaction.\n"),
             Some(d) => {
@@ -229,6 +320,9 @@ impl RunReport {
                 }
             }
         }
+        let evictions: Vec<(String, u64)> = self.page_cache_evictions.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        md.push('\n');
+        md.push_str(&self.coverage.markdown(&evictions));
         md
     }
 }

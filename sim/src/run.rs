@@ -1,5 +1,9 @@
-//! Running one stream on every replica, in parallel, recording a fingerprint per transaction.
+//! Running one stream on every replica, in parallel, recording a fingerprint per transaction, and —
+//! on each replica, whatever the others do — checking every invariant and every expected effect after
+//! every transaction, and counting what the run covered.
 
+use crate::coverage::Coverage;
+use crate::finding::Finding;
 use crate::node::{Node, NodeConfig};
 use crate::progress::Progress;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,7 +12,10 @@ use svm::Hash;
 use svm::StateRoot;
 use svm::receipt::Receipt;
 use svm::runtime::Canary;
+use svm::state::TrieNodeCache;
+use svm_fuzzing::invariants::{self, Step};
 use svm_fuzzing::oracles::agreement::{Fingerprint, Mismatch, first_mismatch};
+use svm_fuzzing::oracles::expected_effects::{ExpectedEffects, Tally};
 use svm_fuzzing::stream::Stream;
 
 /// One replica after the run.
@@ -27,6 +34,27 @@ pub struct ReplicaRun {
     pub elapsed: Duration,
     /// Time at which each transaction finished, from the first one's start.
     pub finished_at: Vec<Duration>,
+    /// Invariants and expected effects that did not hold on this replica (the first
+    /// [`MAX_FINDINGS`]), and how many there were in all.
+    pub findings: Vec<Finding>,
+    /// How many findings there were, kept or not.
+    pub finding_count: usize,
+    /// How the expected-effect checks went.
+    pub expected: Tally,
+    /// What this replica's run reached.
+    pub coverage: Coverage,
+}
+
+/// Findings kept per replica (the rest are counted).
+pub const MAX_FINDINGS: usize = 50;
+
+/// What a run checks besides agreement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checks {
+    /// Every invariant and every expected effect, after every transaction, on every replica.
+    All,
+    /// Agreement only: for measuring what the checks cost.
+    AgreementOnly,
 }
 
 impl ReplicaRun {
@@ -47,13 +75,26 @@ pub struct RunResult {
     pub fingerprint: Hash,
 }
 
-/// Runs `stream` on one node per configuration, `threads` at a time, reporting progress.
+/// Runs `stream` on one node per configuration, `threads` at a time, reporting progress, with every
+/// check on.
 pub fn run(
     stream: &Stream,
     configs: &[NodeConfig],
     canary: Option<Canary>,
     threads: usize,
     progress: &Progress,
+) -> RunResult {
+    run_with(stream, configs, canary, threads, progress, Checks::All)
+}
+
+/// [`run`], checking `checks`.
+pub fn run_with(
+    stream: &Stream,
+    configs: &[NodeConfig],
+    canary: Option<Canary>,
+    threads: usize,
+    progress: &Progress,
+    checks: Checks,
 ) -> RunResult {
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
@@ -67,7 +108,7 @@ pub fn run(
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(config) = configs.get(i) else { break };
-                        done.push((i, run_replica(stream, config.clone(), canary, progress)));
+                        done.push((i, run_replica_with(stream, config.clone(), canary, progress, checks)));
                     }
                     finished.fetch_add(1, Ordering::SeqCst);
                     done
@@ -89,9 +130,26 @@ pub fn run(
     RunResult { replicas, mismatch, fingerprint }
 }
 
-/// Applies the whole stream on one fresh node.
+/// Applies the whole stream on one fresh node, with every check on.
 pub fn run_replica(stream: &Stream, config: NodeConfig, canary: Option<Canary>, progress: &Progress) -> ReplicaRun {
+    run_replica_with(stream, config, canary, progress, Checks::All)
+}
+
+/// [`run_replica`], checking `checks`.
+pub fn run_replica_with(
+    stream: &Stream,
+    config: NodeConfig,
+    canary: Option<Canary>,
+    progress: &Progress,
+    checks: Checks,
+) -> ReplicaRun {
     let mut node = Node::new(config, canary);
+    let mut expected = ExpectedEffects::new(stream);
+    // The checkers' own trie-node cache: they never read through the runtime's caches.
+    let nodes = TrieNodeCache::new(1 << 16);
+    let mut coverage = Coverage::default();
+    let mut findings = Vec::new();
+    let mut finding_count = 0;
     let mut fingerprints = Vec::with_capacity(stream.txs.len());
     let mut receipts = Vec::with_capacity(stream.txs.len());
     let mut finished_at = Vec::with_capacity(stream.txs.len());
@@ -109,8 +167,33 @@ pub fn run_replica(stream: &Stream, config: NodeConfig, canary: Option<Canary>, 
         if fault.is_some() {
             break;
         }
+        let before = node.root();
         match node.apply(&stx.tx, stx.layer) {
             Ok(receipt) => {
+                if checks == Checks::All {
+                    let step = Step {
+                        runtime: node.runtime(),
+                        tx: &stx.tx,
+                        receipt: &receipt,
+                        before,
+                        after: node.root(),
+                        nodes: Some(&nodes),
+                    };
+                    let mut found: Vec<(String, String)> = invariants::check(&step, false)
+                        .into_iter()
+                        .map(|v| (v.invariant.to_string(), v.detail))
+                        .collect();
+                    if let Err(detail) = expected.check(&step, stx.layer) {
+                        found.push(("expected-effects".into(), detail));
+                    }
+                    coverage.record(&stx.tx, &receipt, node.last_execution());
+                    for (check, detail) in found {
+                        finding_count += 1;
+                        if findings.len() < MAX_FINDINGS {
+                            findings.push(Finding { replica: node.config.name.clone(), tx: i, check, detail });
+                        }
+                    }
+                }
                 fingerprints.push(Fingerprint::of(&receipt, node.root()));
                 receipts.push(receipt);
                 progress.add(1);
@@ -123,7 +206,19 @@ pub fn run_replica(stream: &Stream, config: NodeConfig, canary: Option<Canary>, 
         }
         finished_at.push(started.elapsed());
     }
-    ReplicaRun { node, genesis_root, fingerprints, receipts, fault, elapsed: started.elapsed(), finished_at }
+    ReplicaRun {
+        node,
+        genesis_root,
+        fingerprints,
+        receipts,
+        fault,
+        elapsed: started.elapsed(),
+        finished_at,
+        findings,
+        finding_count,
+        expected: expected.tally,
+        coverage,
+    }
 }
 
 fn run_fingerprint(stream: &Stream, configs: &[NodeConfig], canary: Option<Canary>, runs: &[Vec<Fingerprint>]) -> Hash {

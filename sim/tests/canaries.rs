@@ -5,7 +5,7 @@ use std::sync::Arc;
 use svm::runtime::{BlockContext, Canary, Runtime, RuntimeConfig};
 use svm::storage::kv::MemKv;
 use svm::transaction::Transaction;
-use svm_fuzzing::generators::workload::{WorkloadParams, generate};
+use svm_fuzzing::generators::workload::{WorkloadParams, generate, generate_on};
 use svm_fuzzing::stream::Stream;
 use svm_sim::divergence::analyse;
 use svm_sim::node::default_nodes;
@@ -34,6 +34,8 @@ fn where_it_must_show(stream: &Stream, canary: Canary) -> usize {
             // Tampered bytes only persist when the execution succeeds.
             Canary::PageCacheBytes => receipt.outcome.is_success() && calls(canary.vmcalls()),
             Canary::EngineText => receipt.outcome.is_success() && calls(canary.vmcalls()),
+            // Wrong the same way on every replica: it never shows as a divergence.
+            Canary::WrongResult => false,
         };
         if shows {
             return i;
@@ -85,11 +87,43 @@ fn each_canary_is_caught_localized_shrunk_and_replayed() {
 }
 
 #[test]
-fn without_a_canary_every_replica_agrees() {
+fn without_a_canary_every_replica_agrees_and_every_check_holds() {
     let stream = stream(21, 400);
     let result = run(&stream, &default_nodes(), None, 2, &Progress::hidden());
     assert!(result.mismatch.is_none(), "{:?}", result.mismatch);
     assert!(result.replicas.iter().all(|r| r.fault.is_none() && r.receipts.len() == 400));
+    for replica in &result.replicas {
+        assert_eq!(replica.finding_count, 0, "{:?}", replica.findings.first());
+    }
+}
+
+#[test]
+fn a_canary_wrong_the_same_way_everywhere_is_caught_only_by_the_expected_effects() {
+    let canary = Canary::WrongResult;
+    // Planted on the workload's own reference runtime too: nothing that ran the VM can know better.
+    let reference = RuntimeConfig { canary: Some(canary), ..RuntimeConfig::default() };
+    let stream = generate_on(&WorkloadParams::derive(41, 600), reference).unwrap();
+    let result = run(&stream, &default_nodes(), Some(canary), 2, &Progress::hidden());
+    assert!(result.mismatch.is_none(), "the replicas agree: {:?}", result.mismatch);
+    for replica in &result.replicas {
+        assert!(replica.finding_count > 0, "{} did not catch it", replica.node.config.name);
+        for finding in &replica.findings {
+            assert_eq!(finding.check, "expected-effects", "{finding}");
+        }
+    }
+    // The first finding is at the first successful call whose result depends on `storage_slice_len`,
+    // found here from a traced run of the stream without the canary.
+    let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
+    rt.genesis(&stream.genesis).unwrap();
+    let first = stream
+        .txs
+        .iter()
+        .position(|stx| {
+            let (receipt, trace) = rt.apply_traced(&stx.tx, &BlockContext { layer: stx.layer }).unwrap();
+            receipt.outcome.is_success() && trace.iter().any(|e| e.vmcall == "storage_slice_len")
+        })
+        .unwrap();
+    assert_eq!(result.replicas[0].findings[0].tx, first);
 }
 
 #[test]

@@ -15,12 +15,13 @@ fn every_golden_stream_matches_its_pins() {
 }
 
 #[test]
-fn every_invariant_holds_on_every_golden_stream_and_the_fee_account_holds_exactly_the_fees() {
+fn every_invariant_and_expected_effect_holds_on_every_golden_stream_and_the_fee_account_holds_exactly_the_fees() {
     use std::sync::Arc;
     use svm::fee::FEE_ACCOUNT;
     use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
     use svm::storage::kv::MemKv;
     use svm_fuzzing::invariants::{self, Step};
+    use svm_fuzzing::oracles::expected_effects::ExpectedEffects;
     use svm_fuzzing::stream::Stream;
 
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/streams");
@@ -29,12 +30,16 @@ fn every_invariant_holds_on_every_golden_stream_and_the_fee_account_holds_exactl
         let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
         rt.genesis(&stream.genesis).unwrap();
         let (mut fees, mut failed_paying, mut invalid) = (0u128, 0, 0);
+        let mut expected = ExpectedEffects::new(&stream);
         for (i, stx) in stream.txs.iter().enumerate() {
             let before = rt.root();
             let receipt = rt.apply(&stx.tx, &BlockContext { layer: stx.layer }).unwrap();
-            let step = Step { runtime: &rt, tx: &stx.tx, receipt: &receipt, before, after: rt.root() };
+            let step = Step { runtime: &rt, tx: &stx.tx, receipt: &receipt, before, after: rt.root(), nodes: None };
             let violations = invariants::check(&step, true);
             assert!(violations.is_empty(), "{} tx {i}: {violations:?}", file.display());
+            if let Err(finding) = expected.check(&step, stx.layer) {
+                panic!("{} tx {i}: {finding}", file.display());
+            }
             if !receipt.outcome.is_invalid() {
                 fees += u128::from(receipt.gas_used) * u128::from(stx.tx.gas_price());
             }

@@ -1,6 +1,7 @@
 //! Writes the seed corpora under `corpus/fuzz/<target>/`: encoded transactions and receipts for
 //! `codec`, every corpus contract (the hostile set included) as a literal module for `vmcalls` and
-//! `differential`, and fixed pseudo-random inputs for every target.
+//! `differential`, and fixed pseudo-random inputs for every target (for `contracts`, each one a
+//! generated contract and its calls).
 //!
 //! `cargo run --release -p svm-fuzzing --example fuzz_seeds` (from the repository root).
 
@@ -38,7 +39,7 @@ fn main() {
         write("codec", &format!("receipt-{i:02}"), &receipt.to_bytes());
     }
     for (i, seed) in (0..8).enumerate() {
-        for target in ["codec", "storage", "vmcalls", "differential", "stream"] {
+        for target in ["codec", "storage", "vmcalls", "differential", "stream", "contracts"] {
             let len = if target == "codec" { 64 } else { 1024 };
             write(target, &format!("random-{i}"), &pseudo_random(seed * 31 + target.len() as u64, len));
         }

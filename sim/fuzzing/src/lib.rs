@@ -7,6 +7,7 @@
 //!   are callable and with what.
 //! - [`stream`] and [`tx_format`]: transaction streams and their file format.
 //! - [`generators`]: modules, calls, storage operations, arbitrary streams, seeded workloads.
+//! - [`models`]: what contracts must do, from their plans and sources (expected effects).
 //! - [`oracles`]: what must hold — codec round trips, the storage model, execution invariants,
 //!   agreement between replicas, differential runs across engines.
 
@@ -14,6 +15,7 @@ pub mod contract_source;
 pub mod corpus;
 pub mod generators;
 pub mod invariants;
+pub mod models;
 pub mod oracles;
 pub mod stream;
 pub mod targets;

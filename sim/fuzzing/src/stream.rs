@@ -1,6 +1,7 @@
 //! Streams: an ordered list of transactions with the genesis and the code they need, and its
 //! versioned, human-readable file format (JSON lines: a header line, then one line per transaction).
 
+use crate::generators::contract::plan::ContractPlan;
 use crate::tx_format::{TxFormatError, TxJson, address_hex, any_hex, parse_address};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -11,8 +12,11 @@ use thiserror::Error;
 
 /// The `format` value of a stream header.
 pub const STREAM_FORMAT: &str = "svm-stream";
-/// The stream format version this build reads and writes (2: gas prices and the consensus version).
-pub const STREAM_VERSION: u32 = 2;
+/// The stream format version this build writes (2: gas prices and the consensus version; 3: the plans
+/// of generated contracts).
+pub const STREAM_VERSION: u32 = 3;
+/// The oldest stream format version this build reads.
+pub const OLDEST_STREAM_VERSION: u32 = 2;
 
 /// One transaction of a stream and the layer it runs in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +34,9 @@ pub struct StreamContract {
     pub name: String,
     /// The WebAssembly binary.
     pub code: Vec<u8>,
+    /// The plan it was generated from, for a generated contract: what the expected-effects model
+    /// interprets. Its code is the plan's, checked when the stream is read.
+    pub plan: Option<ContractPlan>,
 }
 
 /// An ordered list of transactions and everything needed to replay it.
@@ -71,7 +78,9 @@ pub enum StreamError {
     #[error("not a stream file: format is {0:?}, expected {STREAM_FORMAT:?}")]
     WrongFormat(String),
     /// The header's version is not one this build reads.
-    #[error("stream version {found} is not supported (this build reads version {STREAM_VERSION})")]
+    #[error(
+        "stream version {found} is not supported (this build reads versions {OLDEST_STREAM_VERSION} to {STREAM_VERSION})"
+    )]
     WrongVersion {
         /// The version found.
         found: u32,
@@ -96,6 +105,12 @@ pub enum StreamError {
     /// Code in the header does not hash to the hash it is listed under.
     #[error("contract {name}: code does not match its hash")]
     CodeMismatch {
+        /// The contract.
+        name: String,
+    },
+    /// A generated contract's code is not what its plan assembles to.
+    #[error("contract {name}: code is not what its plan generates")]
+    PlanMismatch {
         /// The contract.
         name: String,
     },
@@ -131,6 +146,9 @@ pub struct ContractJson {
     pub name: String,
     /// Hex code.
     pub wasm: String,
+    /// The plan of a generated contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<ContractPlan>,
 }
 
 /// One transaction line.
@@ -169,6 +187,7 @@ impl Stream {
                     hash: hash.to_string(),
                     name: c.name.clone(),
                     wasm: hex::encode(&c.code),
+                    plan: c.plan.clone(),
                 })
                 .collect(),
         };
@@ -182,7 +201,7 @@ impl Stream {
         if header.format != STREAM_FORMAT {
             return Err(StreamError::WrongFormat(header.format.clone()));
         }
-        if header.version != STREAM_VERSION {
+        if !(OLDEST_STREAM_VERSION..=STREAM_VERSION).contains(&header.version) {
             return Err(StreamError::WrongVersion { found: header.version });
         }
         if header.consensus_version != svm::CONSENSUS_VERSION {
@@ -200,7 +219,12 @@ impl Stream {
             if hash.to_string() != c.hash {
                 return Err(StreamError::CodeMismatch { name: c.name.clone() });
             }
-            contracts.insert(hash, StreamContract { name: c.name.clone(), code });
+            if let Some(plan) = &c.plan
+                && plan.source(&c.name).code != code
+            {
+                return Err(StreamError::PlanMismatch { name: c.name.clone() });
+            }
+            contracts.insert(hash, StreamContract { name: c.name.clone(), code, plan: c.plan.clone() });
         }
         let mut txs = Vec::with_capacity(json.txs.len());
         for (i, line) in json.txs.iter().enumerate() {
@@ -272,7 +296,7 @@ mod tests {
         let code = wasm();
         let hash = svm::code::code_hash(&code);
         let mut contracts = BTreeMap::new();
-        contracts.insert(hash, StreamContract { name: "empty".into(), code: code.clone() });
+        contracts.insert(hash, StreamContract { name: "empty".into(), code: code.clone(), plan: None });
         Stream {
             seed: 7,
             genesis: vec![(Address([1; 20]), 100)],
@@ -337,7 +361,7 @@ mod tests {
         assert!(matches!(Stream::from_jsonl(""), Err(StreamError::Empty)));
         let truncated = &text[..text.len() - 10];
         assert!(matches!(Stream::from_jsonl(truncated), Err(StreamError::Json { line: 4, .. })));
-        let wrong_version = text.replacen("\"version\":2", "\"version\":9", 1);
+        let wrong_version = text.replacen(&format!("\"version\":{STREAM_VERSION}"), "\"version\":9", 1);
         let current = format!("\"consensus_version\":{}", svm::CONSENSUS_VERSION);
         let wrong_consensus = text.replacen(&current, "\"consensus_version\":99", 1);
         let refused = Stream::from_jsonl(&wrong_consensus).unwrap_err();

@@ -50,7 +50,7 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
                 corpus::contract(name).ok_or(arbitrary::Error::IncorrectFormat)?;
             (name.to_string(), code, page_count, slices)
         };
-        stream.contracts.insert(svm::code::code_hash(&code), StreamContract { name, code: code.clone() });
+        stream.contracts.insert(svm::code::code_hash(&code), StreamContract { name, code: code.clone(), plan: None });
         let exports = exported_functions(&code);
         let tx = Transaction::Deploy(Deploy {
             author: address("deployer", i),

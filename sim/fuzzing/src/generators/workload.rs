@@ -5,14 +5,20 @@
 
 use crate::contract_source::ContractSource;
 use crate::corpus::{self, CallableContract, Param};
+use crate::generators::calls::{self, ExportedFunction};
+use crate::generators::contract::{self, Variety, plan::AMPLE_GAS, plan::ContractPlan};
+use crate::generators::module;
 use crate::stream::{Stream, StreamContract, StreamTx};
+use arbitrary::Unstructured;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm::fee::FEE_ACCOUNT;
+use svm::gas::intrinsic;
 use svm::runtime::{BlockContext, Runtime, RuntimeConfig, RuntimeError};
 use svm::storage::kv::MemKv;
+use svm::storage::page_slices::PageSlice;
 use svm::transaction::{Deploy, Execute, Transaction, Transfer};
 use svm::{Address, Value};
 
@@ -33,6 +39,15 @@ pub struct WorkloadParams {
     pub transfer_percent: u32,
     /// Percent that are deliberate failures.
     pub failure_percent: u32,
+    /// Generated contracts deployed at the start (more are deployed during the run).
+    pub generated_contracts: usize,
+    /// Percent of ordinary calls that go to generated contracts.
+    pub generated_percent: u32,
+    /// wasm-smith modules deployed at the start.
+    pub smith_modules: usize,
+    /// The most calldata a call to a generated contract carries: by default one byte past the limit,
+    /// so that some calls are invalid for it; smaller for compact recorded streams.
+    pub max_calldata: usize,
 }
 
 impl WorkloadParams {
@@ -47,6 +62,10 @@ impl WorkloadParams {
             deploy_percent: rng.random_range(2..=5),
             transfer_percent: rng.random_range(5..=15),
             failure_percent: rng.random_range(15..=35),
+            generated_contracts: rng.random_range(4..=8),
+            generated_percent: rng.random_range(35..=55),
+            smith_modules: rng.random_range(1..=3),
+            max_calldata: svm::Limits::default().max_calldata_bytes as usize + 1,
         }
     }
 
@@ -60,6 +79,10 @@ impl WorkloadParams {
             ("deploy_percent", self.deploy_percent.to_string()),
             ("transfer_percent", self.transfer_percent.to_string()),
             ("failure_percent", self.failure_percent.to_string()),
+            ("generated_contracts", self.generated_contracts.to_string()),
+            ("generated_percent", self.generated_percent.to_string()),
+            ("smith_modules", self.smith_modules.to_string()),
+            ("max_calldata", self.max_calldata.to_string()),
         ]
     }
 }
@@ -74,10 +97,20 @@ const GAS: u64 = 2_000_000;
 const DEPLOY_GAS: u64 = 10_000_000;
 /// A gas price that, times [`GAS`], exceeds every balance a workload hands out, without overflowing.
 const PRICE_BEYOND_ANY_BALANCE: u64 = 1_000_000_000;
+/// What the whale holds at genesis: so close to `u64::MAX` that a large transfer to it overflows.
+const WHALE_BALANCE: u64 = u64::MAX - 1_000_000_000;
+/// Gas for calls to wasm-smith modules (whose loops may never end).
+const SMITH_GAS: u64 = 1_000_000;
 
 /// Generates the stream `params` describe.
 pub fn generate(params: &WorkloadParams) -> Result<Stream, RuntimeError> {
-    Generator::new(params).run()
+    generate_on(params, RuntimeConfig::default())
+}
+
+/// Generates the stream `params` describe, running it as it goes on a reference runtime configured
+/// as `reference` (the simulator plants its canary there too).
+pub fn generate_on(params: &WorkloadParams, reference: RuntimeConfig) -> Result<Stream, RuntimeError> {
+    Generator::new(params, reference).run()
 }
 
 struct Generator<'p> {
@@ -86,9 +119,16 @@ struct Generator<'p> {
     reference: Runtime,
     stream: Stream,
     users: Vec<Address>,
+    whale: Address,
     deployers: usize,
     /// Deployed contracts by corpus name.
     deployed: BTreeMap<&'static str, Vec<Address>>,
+    /// Deployed generated contracts: address, plan, code length.
+    generated: Vec<(Address, Arc<ContractPlan>, usize)>,
+    /// Deployed wasm-smith modules and their exports.
+    smith: Vec<(Address, Arc<Vec<ExportedFunction>>)>,
+    /// Contracts generated so far (for their names).
+    contracts_made: usize,
 }
 
 fn derived_address(kind: &str, i: usize) -> Address {
@@ -99,18 +139,36 @@ fn derived_address(kind: &str, i: usize) -> Address {
 }
 
 impl<'p> Generator<'p> {
-    fn new(params: &'p WorkloadParams) -> Generator<'p> {
+    fn new(params: &'p WorkloadParams, reference: RuntimeConfig) -> Generator<'p> {
         let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
         let users: Vec<Address> = (0..params.users).map(|i| derived_address("user", i)).collect();
         // Each deploy has its own deployer (nonce 0), so removing other transactions never moves a
         // contract's address: the shrinker relies on it.
-        let deployers = corpus::CALLABLE.len() + params.txs * params.deploy_percent as usize / 100 * 2 + 8;
+        let deployers = corpus::CALLABLE.len()
+            + params.generated_contracts
+            + params.smith_modules
+            + params.txs * params.deploy_percent as usize / 100 * 2
+            + 8;
         let mut genesis: Vec<(Address, u64)> =
             users.iter().map(|u| (*u, rng.random_range(10_000_000_000..1_000_000_000_000))).collect();
         genesis.extend((0..deployers).map(|i| (derived_address("deployer", i), 100_000_000_000)));
-        let reference = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
+        let whale = derived_address("whale", 0);
+        genesis.push((whale, WHALE_BALANCE));
+        let reference = Runtime::new(Arc::new(MemKv::new()), reference);
         let stream = Stream { seed: params.seed, genesis, ..Stream::default() };
-        Generator { params, rng, reference, stream, users, deployers: 0, deployed: BTreeMap::new() }
+        Generator {
+            params,
+            rng,
+            reference,
+            stream,
+            users,
+            whale,
+            deployers: 0,
+            deployed: BTreeMap::new(),
+            generated: Vec::new(),
+            smith: Vec::new(),
+            contracts_made: 0,
+        }
     }
 
     fn run(mut self) -> Result<Stream, RuntimeError> {
@@ -118,20 +176,42 @@ impl<'p> Generator<'p> {
         for name in corpus::CALLABLE.map(|c| c.name) {
             self.deploy(name)?;
         }
+        // The first two are a contract without memory and one with the page limit's worth of pages, so
+        // that every campaign reaches `no-memory` and `too-many-dirty-pages`.
+        for i in 0..self.params.generated_contracts {
+            let variety = [Variety::NoMemory, Variety::ManyPages].get(i).copied().unwrap_or(Variety::Any);
+            self.deploy_generated_of(variety, false)?;
+        }
+        for _ in 0..self.params.smith_modules {
+            self.deploy_smith()?;
+        }
         while self.stream.txs.len() < self.params.txs {
             let roll = self.rng.random_range(0..100u32);
             let p = self.params;
             if roll < p.deploy_percent {
-                let pick = if self.rng.random_bool(0.75) {
-                    REDEPLOYABLE[self.rng.random_range(0..REDEPLOYABLE.len())]
-                } else {
-                    REJECTED[self.rng.random_range(0..REJECTED.len())]
-                };
-                self.deploy(pick)?;
+                match self.rng.random_range(0..20) {
+                    0..8 => self.deploy_generated(false)?,
+                    8..10 => self.deploy_generated(true)?,
+                    10..12 => self.deploy_smith()?,
+                    12..18 => {
+                        let pick = REDEPLOYABLE[self.rng.random_range(0..REDEPLOYABLE.len())];
+                        self.deploy(pick)?;
+                    }
+                    _ => {
+                        let pick = REJECTED[self.rng.random_range(0..REJECTED.len())];
+                        self.deploy(pick)?;
+                    }
+                }
             } else if roll < p.deploy_percent + p.transfer_percent {
                 self.transfer()?;
             } else if roll < p.deploy_percent + p.transfer_percent + p.failure_percent {
                 self.failure()?;
+            } else if !self.generated.is_empty() && self.rng.random_range(0..100) < p.generated_percent {
+                let call = self.generated_call();
+                self.execute(call)?;
+            } else if !self.smith.is_empty() && self.rng.random_bool(0.05) {
+                let call = self.smith_call();
+                self.execute(call)?;
             } else {
                 let call = self.ordinary_call();
                 self.execute(call)?;
@@ -156,11 +236,17 @@ impl<'p> Generator<'p> {
         self.reference.account(who).ok().flatten().map_or(0, |a| a.nonce)
     }
 
-    fn deploy(&mut self, name: &'static str) -> Result<(), RuntimeError> {
-        let Some(source) = corpus::contract(name) else { return Ok(()) };
-        let ContractSource { code, page_count, slices, .. } = source;
+    /// Deploys `source` (recorded in the stream under its name, with `plan` if generated) with
+    /// `gas_limit`; the new contract's address if the deploy succeeded.
+    fn deploy_source(
+        &mut self,
+        source: ContractSource,
+        plan: Option<ContractPlan>,
+        gas_limit: u64,
+    ) -> Result<Option<Address>, RuntimeError> {
+        let ContractSource { name, code, page_count, slices } = source;
         let hash = svm::code::code_hash(&code);
-        self.stream.contracts.insert(hash, StreamContract { name: name.into(), code: code.clone() });
+        self.stream.contracts.insert(hash, StreamContract { name, code: code.clone(), plan });
         let author = derived_address("deployer", self.deployers);
         self.deployers += 1;
         let initial_balance = if self.rng.random_bool(0.3) { self.rng.random_range(1..1000) } else { 0 };
@@ -172,12 +258,61 @@ impl<'p> Generator<'p> {
             page_count,
             slices,
             initial_balance,
-            gas_limit: DEPLOY_GAS,
+            gas_limit,
             gas_price,
         });
         let receipt = self.emit(tx)?;
-        if let (true, Some(address)) = (receipt.outcome.is_success(), receipt.contract) {
+        Ok(receipt.contract.filter(|_| receipt.outcome.is_success()))
+    }
+
+    fn deploy(&mut self, name: &'static str) -> Result<(), RuntimeError> {
+        let Some(source) = corpus::contract(name) else { return Ok(()) };
+        if let Some(address) = self.deploy_source(source, None, DEPLOY_GAS)? {
             self.deployed.entry(name).or_default().push(address);
+        }
+        Ok(())
+    }
+
+    /// Deploys a newly generated contract; with `bad_layout`, one whose layout breaks a rule (a slice
+    /// on a page past the page count), which must be refused. One deploy in twenty is a gas unit
+    /// short of its intrinsic cost.
+    fn deploy_generated(&mut self, bad_layout: bool) -> Result<(), RuntimeError> {
+        self.deploy_generated_of(Variety::Any, bad_layout)
+    }
+
+    /// [`Generator::deploy_generated`], of `variety`.
+    fn deploy_generated_of(&mut self, variety: Variety, bad_layout: bool) -> Result<(), RuntimeError> {
+        let plan = contract::plan_of(&mut self.rng, variety);
+        let mut source = plan.source(&format!("generated/{}", self.contracts_made));
+        self.contracts_made += 1;
+        if bad_layout {
+            let slice = self.rng.random_range(0..source.slices.len());
+            source.slices[slice].page = source.page_count;
+        }
+        let code_len = source.code.len();
+        let gas = intrinsic::deploy(code_len, source.slices.len());
+        let gas = if self.rng.random_bool(0.05) { gas - 1 } else { gas };
+        if let Some(address) = self.deploy_source(source, Some(plan.clone()), gas)? {
+            self.generated.push((address, Arc::new(plan), code_len));
+        }
+        Ok(())
+    }
+
+    /// Deploys a wasm-smith module drawn from the seed (some break the allow-list and are refused).
+    fn deploy_smith(&mut self) -> Result<(), RuntimeError> {
+        let bytes: Vec<u8> = (0..4096).map(|_| self.rng.random()).collect();
+        let Ok(code) = module::module(&mut Unstructured::new(&bytes)) else { return Ok(()) };
+        let source = ContractSource {
+            name: format!("smith/{}", self.contracts_made),
+            code,
+            page_count: 2,
+            slices: (0..4).map(|i| PageSlice { page: i / 2, offset: (i % 2) * 8, len: 8 }).collect(),
+        };
+        self.contracts_made += 1;
+        let exports = calls::exported_functions(&source.code);
+        let gas = intrinsic::deploy(source.code.len(), source.slices.len());
+        if let Some(address) = self.deploy_source(source, None, gas)? {
+            self.smith.push((address, Arc::new(exports)));
         }
         Ok(())
     }
@@ -200,12 +335,17 @@ impl<'p> Generator<'p> {
     }
 
     fn transfer(&mut self) -> Result<(), RuntimeError> {
-        let from = self.user();
         let to = match self.rng.random_range(0..100) {
-            0..3 => FEE_ACCOUNT,
-            3..23 => derived_address("outsider", self.rng.random_range(0..50)),
+            0..5 => FEE_ACCOUNT,
+            5..8 => self.whale,
+            8..28 => derived_address("outsider", self.rng.random_range(0..50)),
             _ => self.user(),
         };
+        self.transfer_to(to)
+    }
+
+    fn transfer_to(&mut self, to: Address) -> Result<(), RuntimeError> {
+        let from = self.user();
         let balance = self.reference.account(&from)?.map_or(0, |a| a.balance);
         // One in ten moves the whole balance and so cannot also pay its fee: invalid.
         let amount = if self.rng.random_bool(0.1) { balance } else { self.rng.random_range(0..=balance / 10) };
@@ -233,6 +373,36 @@ impl<'p> Generator<'p> {
         call
     }
 
+    /// A call to a generated contract: ample gas (one call in ten too little), generated arguments,
+    /// calldata and value.
+    fn generated_call(&mut self) -> Call {
+        let (contract, plan, code_len) = self.generated[self.rng.random_range(0..self.generated.len())].clone();
+        let planned = contract::call(&mut self.rng, &plan, self.params.max_calldata);
+        let ample = AMPLE_GAS + intrinsic::execute(code_len, planned.calldata.len());
+        let gas = if self.rng.random_bool(0.1) { self.rng.random_range(20_000..2_000_000) } else { ample };
+        Call {
+            calldata: planned.calldata,
+            value: planned.value,
+            gas,
+            ..Call::new(contract, &planned.function, vec![Value::I64(planned.a), Value::I64(planned.b)])
+        }
+    }
+
+    /// A call to a wasm-smith module's export, made as the fuzz targets make them.
+    fn smith_call(&mut self) -> Call {
+        let (contract, exports) = self.smith[self.rng.random_range(0..self.smith.len())].clone();
+        let bytes: Vec<u8> = (0..256).map(|_| self.rng.random()).collect();
+        let planned = calls::calls(&mut Unstructured::new(&bytes), &exports, 1).ok().and_then(|c| c.into_iter().next());
+        let Some(planned) = planned else { return Call::new(contract, "missing", vec![]) };
+        Call {
+            calldata: planned.calldata,
+            value: planned.value,
+            gas: planned.gas.min(SMITH_GAS),
+            gas_price: Some(planned.gas_price),
+            ..Call::new(contract, &planned.function, planned.args)
+        }
+    }
+
     /// A value for `param`, in its range.
     fn arg(&mut self, param: &Param) -> Value {
         match *param {
@@ -248,8 +418,17 @@ impl<'p> Generator<'p> {
     }
 
     fn failure(&mut self) -> Result<(), RuntimeError> {
-        let kind = self.rng.random_range(0..13);
+        let kind = self.rng.random_range(0..17);
         let mut call = match kind {
+            // A deploy the allow-list refuses.
+            16 => {
+                let pick = REJECTED[self.rng.random_range(0..REJECTED.len())];
+                return self.deploy(pick);
+            }
+            // A deploy whose layout breaks a rule: refused.
+            14 => return self.deploy_generated(true),
+            // More than the whale's headroom, to the whale: its balance would overflow, invalid.
+            15 => return self.transfer_to(self.whale),
             0 => Call { gas: self.rng.random_range(100..40_000), ..self.ordinary_call() },
             1 => Call::new(self.instance("counter"), "add", vec![Value::I32(1)]),
             2 => Call::new(self.instance("token"), "no_such_function", vec![]),
@@ -269,6 +448,8 @@ impl<'p> Generator<'p> {
             10 => Call::new(self.instance("token"), "mint", vec![Value::I32(9), Value::I64(1)]),
             // A price so high that the sender cannot cover gas limit × price: invalid, nothing paid.
             11 => Call { gas_price: Some(PRICE_BEYOND_ANY_BALANCE), ..self.ordinary_call() },
+            // A gas limit past the VM's ceiling: invalid, whatever the price.
+            12 => Call { gas: svm::Limits::default().max_gas_limit + 1, gas_price: Some(0), ..self.ordinary_call() },
             // A price whose product with the gas limit overflows: invalid.
             _ => Call { gas_price: Some(u64::MAX / 2), ..self.ordinary_call() },
         };
@@ -288,7 +469,7 @@ impl<'p> Generator<'p> {
             contract: call.contract,
             sender,
             nonce,
-            function: call.function.into(),
+            function: call.function,
             args: call.args,
             calldata: call.calldata,
             gas_limit: call.gas,
@@ -303,7 +484,7 @@ impl<'p> Generator<'p> {
 /// One execution to emit.
 struct Call {
     contract: Address,
-    function: &'static str,
+    function: String,
     args: Vec<Value>,
     calldata: Vec<u8>,
     gas: u64,
@@ -314,8 +495,17 @@ struct Call {
 }
 
 impl Call {
-    fn new(contract: Address, function: &'static str, args: Vec<Value>) -> Call {
-        Call { contract, function, args, calldata: Vec::new(), gas: GAS, gas_price: None, value: 0, stale_nonce: false }
+    fn new(contract: Address, function: &str, args: Vec<Value>) -> Call {
+        Call {
+            contract,
+            function: function.to_string(),
+            args,
+            calldata: Vec::new(),
+            gas: GAS,
+            gas_price: None,
+            value: 0,
+            stale_nonce: false,
+        }
     }
 }
 

@@ -8,7 +8,6 @@ use svm::account::Account;
 use svm::code::code_hash;
 use svm::fee::FEE_ACCOUNT;
 use svm::runtime::contract_address;
-use svm::state::AccountTrie;
 use svm::storage::kv::WriteBatch;
 use svm::transaction::Transaction;
 
@@ -69,14 +68,14 @@ pub fn reachable(tx: &Transaction) -> Vec<Address> {
 impl Effects {
     /// Reads the accounts `step`'s transaction may touch at both roots; `Err` if the state cannot be read.
     pub fn of(step: &Step<'_>) -> Result<Effects, String> {
-        let kv = step.runtime.kv();
-        let read = |root: svm::StateRoot, address: &Address| {
-            AccountTrie::open(kv.as_ref(), root.0).get(address).map_err(|e| format!("account {address} at {root}: {e}"))
-        };
         let touched = reachable(step.tx)
             .into_iter()
             .map(|address| {
-                Ok(Touched { address, before: read(step.before, &address)?, after: read(step.after, &address)? })
+                Ok(Touched {
+                    address,
+                    before: step.account_at(step.before, &address)?,
+                    after: step.account_at(step.after, &address)?,
+                })
             })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(Effects { touched })
@@ -98,8 +97,7 @@ pub const CHECKER: Checker = Checker {
     name: "only-its-accounts",
     holds: "a transaction changes no account but its sender, the fee account, and the contract or recipient it names",
     check: |step, effects| {
-        let kv = step.runtime.kv();
-        let mut trie = AccountTrie::open(kv.as_ref(), step.before.0);
+        let mut trie = step.trie_at(step.before);
         for touched in &effects.touched {
             match (&touched.before, &touched.after) {
                 (Some(_), None) => return Err(format!("account {} disappeared", touched.address)),

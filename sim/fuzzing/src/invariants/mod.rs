@@ -16,10 +16,12 @@ pub mod receipt_state;
 pub mod root_reloads;
 
 use effects::Effects;
-use svm::StateRoot;
+use svm::account::Account;
 use svm::receipt::Receipt;
 use svm::runtime::Runtime;
+use svm::state::{AccountTrie, TrieNodeCache};
 use svm::transaction::Transaction;
+use svm::{Address, StateRoot};
 
 /// One applied transaction, as a checker sees it.
 pub struct Step<'a> {
@@ -33,6 +35,24 @@ pub struct Step<'a> {
     pub before: StateRoot,
     /// The state root after it.
     pub after: StateRoot,
+    /// The checker's own cache of trie nodes (never the runtime's), or `None` to read the store directly.
+    pub nodes: Option<&'a TrieNodeCache>,
+}
+
+impl Step<'_> {
+    /// The account trie at `root` of the runtime's store, read through the checker's node cache.
+    pub fn trie_at(&self, root: StateRoot) -> AccountTrie<'_> {
+        let trie = AccountTrie::open(self.runtime.kv().as_ref(), root.0);
+        match self.nodes {
+            Some(nodes) => trie.with_cache(nodes),
+            None => trie,
+        }
+    }
+
+    /// The account at `address` in the state `root`.
+    pub fn account_at(&self, root: StateRoot, address: &Address) -> Result<Option<Account>, String> {
+        self.trie_at(root).get(address).map_err(|e| format!("account {address} at {root}: {e}"))
+    }
 }
 
 /// An invariant that does not hold, and how.

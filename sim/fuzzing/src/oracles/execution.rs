@@ -17,7 +17,7 @@ pub fn apply_checked(rt: &mut Runtime, tx: &Transaction, block: &BlockContext) -
 
 /// Checks every invariant of `receipt` for `tx`, applied by `rt` from root `before` to its current root.
 pub fn check_receipt(rt: &Runtime, tx: &Transaction, receipt: &Receipt, before: StateRoot) {
-    let step = Step { runtime: rt, tx, receipt, before, after: rt.root() };
+    let step = Step { runtime: rt, tx, receipt, before, after: rt.root(), nodes: None };
     let violations = invariants::check(&step, false);
     if let Some(first) = violations.first() {
         panic!("{first} ({}, tx {tx:?})", receipt.outcome.name());

@@ -5,5 +5,7 @@ pub mod agreement;
 pub mod codec;
 pub mod differential;
 pub mod execution;
+pub mod expected_effects;
+pub mod generated_contract;
 pub mod storage_model;
 pub mod trace_diff;

@@ -1,0 +1,148 @@
+//! A contract plan as WebAssembly text: every vmcall imported, the memory and its data, a recursion
+//! helper, and one export per function plan, each step emitted exactly as the model reads it.
+
+use super::plan::{ContractPlan, FunctionPlan, GUARD_SPREAD, Src, Step, TABLE_SLOTS};
+use std::fmt::Write;
+use svm::vmcalls::registry::{NAMESPACE, VMCALLS};
+
+/// The WebAssembly text of `plan`.
+pub fn wat(plan: &ContractPlan) -> String {
+    let mut out = String::from("(module\n");
+    for spec in VMCALLS {
+        let types = |types: &[svm::ValueType]| types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" ");
+        let results =
+            if spec.results.is_empty() { String::new() } else { format!(" (result {})", types(spec.results)) };
+        let _ = writeln!(
+            out,
+            "  (import \"{NAMESPACE}\" \"{0}\" (func ${0} (param {1}){results}))",
+            spec.name,
+            types(spec.params)
+        );
+    }
+    if plan.memory {
+        out.push_str("  (memory (export \"memory\") 1)\n");
+        if !plan.data.is_empty() {
+            let bytes: String = plan.data.iter().map(|b| format!("\\{b:02x}")).collect();
+            let _ = writeln!(out, "  (data (i32.const 0) \"{bytes}\")");
+        }
+    }
+    out.push_str("  (type $i2i (func (param i32) (result i32)))\n");
+    let _ = writeln!(out, "  (table {TABLE_SLOTS} funcref)\n  (elem (i32.const 0) func $rec $other)");
+    out.push_str("  (func $other)\n");
+    out.push_str(
+        "  (func $rec (type $i2i)\n    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))\n      (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))\n",
+    );
+    for function in &plan.functions {
+        function_wat(&mut out, plan, function);
+    }
+    out.push_str(")\n");
+    out
+}
+
+fn src(src: Src) -> String {
+    match src {
+        Src::Const(v) => format!("(i64.const {v})"),
+        Src::A => "(local.get $a)".into(),
+        Src::B => "(local.get $b)".into(),
+        Src::Acc => "(local.get $acc)".into(),
+    }
+}
+
+fn mix(value: &str) -> String {
+    format!("(local.set $acc (i64.xor (i64.rotl (local.get $acc) (i64.const 5)) {value}))")
+}
+
+/// A loop of `count` iterations whose body may use `(local.get $i)`.
+fn repeat(count: u32, body: &str) -> String {
+    format!(
+        "(local.set $i (i32.const 0)) (block $done (loop $next (br_if $done (i32.ge_u (local.get $i) (i32.const {count}))) {body} (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $next)))"
+    )
+}
+
+fn function_wat(out: &mut String, plan: &ContractPlan, function: &FunctionPlan) {
+    let _ = writeln!(
+        out,
+        "  (func (export \"{}\") (param $a i64) (param $b i64) (result i64) (local $acc i64) (local $i i32)",
+        function.name
+    );
+    for step in &function.steps {
+        let code = step_wat(plan, step);
+        if !code.is_empty() {
+            let _ = writeln!(out, "    {code}");
+        }
+    }
+    out.push_str("    (local.get $acc))\n");
+}
+
+fn step_wat(plan: &ContractPlan, step: &Step) -> String {
+    let c = |v: u32| format!("(i32.const {v})");
+    match *step {
+        Step::WriteI64 { slice, src: s } => format!("(call $storage_write_i64 {} {})", c(slice), src(s)),
+        Step::WriteI32 { slice, src: s } => format!("(call $storage_write_i32 {} (i32.wrap_i64 {}))", c(slice), src(s)),
+        Step::ReadI64 { slice } => mix(&format!("(call $storage_read_i64 {})", c(slice))),
+        Step::ReadI32 { slice } => mix(&format!("(i64.extend_i32_u (call $storage_read_i32 {}))", c(slice))),
+        Step::WriteFromMem { slice, offset, len, ptr } => {
+            format!("(call $storage_write_from_mem {} {} {} {})", c(slice), c(offset), c(len), c(ptr))
+        }
+        Step::ReadToMem { slice, offset, len, ptr } => {
+            format!("(call $storage_read_to_mem {} {} {} {})", c(slice), c(offset), c(len), c(ptr))
+        }
+        Step::WriteFromReg { slice, offset, len, bits, reg } => {
+            format!("(call $storage_write_from_reg {} {} {} {} {})", c(slice), c(offset), c(len), c(bits), c(reg))
+        }
+        Step::ReadToReg { slice, offset, len, bits, reg } => {
+            format!("(call $storage_read_to_reg {} {} {} {} {})", c(slice), c(offset), c(len), c(bits), c(reg))
+        }
+        Step::SliceLen { slice } => mix(&format!("(i64.extend_i32_u (call $storage_slice_len {}))", c(slice))),
+        Step::RegSetI64 { bits, reg, src: s } => format!("(call $reg_set_i64 {} {} {})", c(bits), c(reg), src(s)),
+        Step::RegGetI64 { bits, reg } => mix(&format!("(call $reg_get_i64 {} {})", c(bits), c(reg))),
+        Step::RegCopy { bits, src: from, dst } => format!("(call $reg_copy {} {} {})", c(bits), c(from), c(dst)),
+        Step::RegCmp { bits, a, b } => {
+            mix(&format!("(i64.extend_i32_s (call $reg_cmp {} {} {}))", c(bits), c(a), c(b)))
+        }
+        Step::RegSetFromMem { bits, reg, ptr } => format!("(call $reg_set_from_mem {} {} {})", c(bits), c(reg), c(ptr)),
+        Step::RegGetToMem { bits, reg, ptr } => format!("(call $reg_get_to_mem {} {} {})", c(bits), c(reg), c(ptr)),
+        Step::CalldataLen => mix("(i64.extend_i32_u (call $calldata_len))"),
+        Step::CalldataCopy { offset, len, ptr } => format!("(call $calldata_copy {} {} {})", c(offset), c(len), c(ptr)),
+        Step::ReturndataSet { ptr, len } => format!("(call $returndata_set {} {})", c(ptr), c(len)),
+        Step::SenderToReg { reg } => format!("(call $host_sender_to_reg {})", c(reg)),
+        Step::ContractToReg { reg } => format!("(call $host_contract_to_reg {})", c(reg)),
+        Step::Layer => mix("(call $host_layer)"),
+        Step::Value => mix("(call $host_value)"),
+        Step::Balance { bits, reg } => mix(&format!("(call $get_balance_from_reg {} {})", c(bits), c(reg))),
+        Step::Log { ptr, len } => format!("(call $log {} {})", c(ptr), c(len)),
+        Step::LogMany { count, ptr, len } => repeat(count, &format!("(call $log {} {})", c(ptr), c(len))),
+        // Memory instructions exist only in a plan with a memory (the generator never puts them elsewhere;
+        // the model skips them the same way).
+        Step::MemStore { .. } | Step::MemLoad { .. } | Step::Fill { .. } | Step::Copy { .. } | Step::Grow { .. }
+            if !plan.memory =>
+        {
+            String::new()
+        }
+        Step::MemStore { ptr, src: s } => format!("(i64.store {} {})", c(ptr), src(s)),
+        Step::MemLoad { ptr } => mix(&format!("(i64.load {})", c(ptr))),
+        Step::Fill { ptr, byte, len } => format!("(memory.fill {} {} {})", c(ptr), c(u32::from(byte)), c(len)),
+        Step::Copy { dst, src: from, len } => format!("(memory.copy {} {} {})", c(dst), c(from), c(len)),
+        Step::Grow { pages } => mix(&format!("(i64.extend_i32_s (memory.grow {}))", c(pages))),
+        Step::WriteMany { first, count, src: s } => {
+            repeat(count, &format!("(call $storage_write_i64 (i32.add (i32.const {first}) (local.get $i)) {})", src(s)))
+        }
+        Step::ReadMany { first, count } => {
+            repeat(count, &mix(&format!("(call $storage_read_i64 (i32.add (i32.const {first}) (local.get $i)))")))
+        }
+        Step::Recurse { depth } => mix(&format!("(i64.extend_i32_u (call $rec {}))", c(depth))),
+        Step::Spin { iterations } => repeat(iterations, "(nop)"),
+        Step::SpinForever => "(loop $forever (br $forever))".into(),
+        Step::CallIndirect { slot } => {
+            mix(&format!("(i64.extend_i32_u (call_indirect (type $i2i) (i32.const 5) {}))", c(slot)))
+        }
+        Step::Overflow => "(drop (i64.div_s (i64.const -9223372036854775808) (i64.const -1)))".into(),
+        Step::TruncNan => "(drop (i64.trunc_f64_s (f64.const nan)))".into(),
+        Step::Unreachable => "(unreachable)".into(),
+        Step::Guarded { shift, ref then } => format!(
+            "(if (i64.eqz (i64.and (i64.shr_u (i64.xor (i64.mul (local.get $a) (i64.const {GUARD_SPREAD})) (local.get $b)) (i64.const {shift})) (i64.const 3))) (then {}))",
+            step_wat(plan, then)
+        ),
+        Step::DivideByZero => "(drop (i64.div_u (i64.const 1) (i64.const 0)))".into(),
+    }
+}

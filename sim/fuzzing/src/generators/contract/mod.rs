@@ -1,0 +1,421 @@
+//! Generated contracts that reach the whole vmcall surface and know their own effects.
+//!
+//! [`plan`] draws a [`ContractPlan`]: a storage layout (a few slices of every width on the first
+//! pages, and a *strip* of 8-byte slices one per page across up to the page limit, for deep page
+//! trees, many dirty pages and page-cache evictions), an optional memory, and functions made of
+//! [`Step`]s. [`call`] draws a call to one of its functions. The WebAssembly is emitted from the plan
+//! ([`emit`]); what a call must do is computed from the plan by `crate::models::generated`, never by
+//! running the VM.
+//!
+//! Most steps are in range; a few are not on purpose (an unknown slice, a register class that does
+//! not exist, a pointer past the memory, one log too many …), so that every host error is reached.
+
+pub mod emit;
+pub mod plan;
+
+use plan::{ContractPlan, FunctionPlan, RECURSION_EXHAUSTS, RECURSION_SAFE, Src, Step};
+use rand::Rng;
+use svm::Limits;
+use svm::registers::REGISTER_CLASSES;
+
+/// Bytes in one storage page.
+const PAGE: u32 = svm::storage::pages::PAGE_SIZE as u32;
+/// Bytes in one memory page.
+const WASM_PAGE: u32 = 65_536;
+/// Widths of the slices laid out first (the integer forms need ≤ 8; the rest are for the byte forms).
+const WIDTHS: [u32; 12] = [8, 4, 8, 1, 2, 3, 8, 16, 20, 32, 64, 200];
+
+/// What the step generator knows about the layout it is filling.
+struct Shape {
+    /// (index, length) of the slices on the first pages.
+    varied: Vec<(u32, u32)>,
+    /// The strip: its first slice index and its length (one 8-byte slice per page).
+    strip_first: u32,
+    strip_len: u32,
+    /// Every slice.
+    slice_count: u32,
+    memory: bool,
+}
+
+/// What a plan must have, besides what `rng` draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variety {
+    /// Whatever is drawn.
+    Any,
+    /// No memory (every vmcall that needs one fails with `no-memory`).
+    NoMemory,
+    /// The page limit's worth of pages and a strip longer than the dirty-page limit.
+    ManyPages,
+}
+
+/// A contract plan drawn from `rng`.
+pub fn plan<R: Rng>(rng: &mut R) -> ContractPlan {
+    plan_of(rng, Variety::Any)
+}
+
+/// A contract plan of `variety` drawn from `rng`.
+pub fn plan_of<R: Rng>(rng: &mut R, variety: Variety) -> ContractPlan {
+    let limits = Limits::default();
+    // Page counts from one page to the limit, the deep ones rarer.
+    let page_count = match rng.random_range(0..10) {
+        _ if variety == Variety::ManyPages => limits.max_pages,
+        0..=1 => rng.random_range(1..=4),
+        2..=3 => rng.random_range(5..=300),
+        4..=6 => 1 << rng.random_range(9..=12),
+        _ => limits.max_pages,
+    };
+    let mut slices = Vec::new();
+    let mut varied = Vec::new();
+    let (mut page, mut offset) = (0u32, 0u32);
+    for _ in 0..rng.random_range(3..=WIDTHS.len()) {
+        let len = if rng.random_bool(0.05) { PAGE } else { WIDTHS[rng.random_range(0..WIDTHS.len())] };
+        if offset + len > PAGE {
+            if page + 1 >= page_count.min(2) {
+                break;
+            }
+            (page, offset) = (page + 1, 0);
+        }
+        varied.push((slices.len() as u32, len));
+        slices.push([page, offset, len]);
+        offset += len;
+    }
+    // The strip lives on the pages after the varied slices, spread evenly to the last page.
+    let free_pages = page_count.saturating_sub(page + 1);
+    let wanted = match rng.random_range(0..5) {
+        _ if variety == Variety::ManyPages => limits.max_dirty_pages + 40,
+        0 => 0,
+        1 => rng.random_range(1..=16),
+        2 => rng.random_range(17..=limits.max_dirty_pages),
+        _ => rng.random_range(limits.max_dirty_pages + 1..=limits.max_dirty_pages + 40),
+    };
+    let strip_len = wanted.min(free_pages);
+    let strip_first = slices.len() as u32;
+    if let Some(stride) = free_pages.checked_div(strip_len) {
+        for i in 0..strip_len {
+            slices.push([page + 1 + i * stride, rng.random_range(0..PAGE / 8) * 8, 8]);
+        }
+    }
+    let memory = variety != Variety::NoMemory && rng.random_bool(0.8);
+    let data = if memory { (0..rng.random_range(0..=64)).map(|_| rng.random()).collect() } else { Vec::new() };
+    let shape = Shape { varied, strip_first, strip_len, slice_count: slices.len() as u32, memory };
+    let mut deck = Vec::new();
+    let functions = (0..rng.random_range(2..=7))
+        .map(|i| FunctionPlan { name: format!("f{i}"), steps: steps(rng, &shape, &limits, &mut deck) })
+        .collect();
+    ContractPlan { page_count, slices, memory, data, functions }
+}
+
+/// A call to one of `plan`'s functions: (function, a, b, calldata, value).
+pub struct PlannedCall {
+    /// The function.
+    pub function: String,
+    /// Its first argument.
+    pub a: i64,
+    /// Its second argument.
+    pub b: i64,
+    /// The calldata, from empty to the limit (and now and then one byte past it).
+    pub calldata: Vec<u8>,
+    /// The value moved with the call.
+    pub value: u64,
+}
+
+/// A call to one of `plan`'s functions drawn from `rng`, with at most `max_calldata` bytes of calldata
+/// (the limit plus one to let some calls be invalid for it).
+pub fn call<R: Rng>(rng: &mut R, plan: &ContractPlan, max_calldata: usize) -> PlannedCall {
+    let max = Limits::default().max_calldata_bytes as usize;
+    let function = &plan.functions[rng.random_range(0..plan.functions.len())];
+    // Calldata long enough for every copy the function makes, most of the time.
+    let need = function
+        .steps
+        .iter()
+        .filter_map(|s| match *s {
+            Step::CalldataCopy { offset, len, .. } => Some(offset as usize + len as usize),
+            _ => None,
+        })
+        .filter(|&need| need <= max)
+        .max();
+    let len = match need {
+        Some(need) if rng.random_bool(0.75) => rng.random_range(need..=max.min(need + 64)),
+        _ => match rng.random_range(0..100) {
+            0..20 => 0,
+            20..60 => rng.random_range(1..=64),
+            60..85 => rng.random_range(65..=4096),
+            85..95 => rng.random_range(4097..=max),
+            95..97 => max,
+            _ => max + 1,
+        },
+    }
+    .min(max_calldata);
+    let arg = |rng: &mut R| match rng.random_range(0..4) {
+        0 => rng.random_range(-8..=8),
+        1 => rng.random(),
+        _ => rng.random_range(0..1 << 20),
+    };
+    PlannedCall {
+        function: function.name.clone(),
+        a: arg(rng),
+        b: arg(rng),
+        calldata: (0..len).map(|_| rng.random()).collect(),
+        value: if rng.random_bool(0.3) { rng.random_range(1..1000) } else { 0 },
+    }
+}
+
+/// The steps of one function: families of steps that belong together, one to five failing steps each
+/// guarded by its own two bits of the arguments (so that a quarter of calls trip each one), and in one
+/// function of ten an unguarded failing step. Failing steps are dealt from `deck`, refilled with every
+/// failure the shape allows when it runs out, so that each contract reaches them all evenly.
+fn steps<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, deck: &mut Vec<Step>) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for _ in 0..rng.random_range(1..=12) {
+        family(rng, shape, limits, &mut steps);
+    }
+    let mut deal = |rng: &mut R| {
+        if deck.is_empty() {
+            *deck = failures(rng, shape, limits);
+        }
+        deck.swap_remove(rng.random_range(0..deck.len()))
+    };
+    let mut shifts: Vec<u32> = (0..31).map(|i| i * 2).collect();
+    for _ in 0..rng.random_range(1..=5) {
+        let shift = shifts.swap_remove(rng.random_range(0..shifts.len()));
+        let at = rng.random_range(0..=steps.len());
+        steps.insert(at, Step::Guarded { shift, then: Box::new(deal(rng)) });
+    }
+    if rng.random_bool(0.1) {
+        let at = rng.random_range(0..=steps.len());
+        steps.insert(at, deal(rng));
+    }
+    steps
+}
+
+fn src<R: Rng>(rng: &mut R) -> Src {
+    match rng.random_range(0..5) {
+        0 => Src::A,
+        1 => Src::B,
+        2 => Src::Acc,
+        3 => Src::Const(rng.random_range(-4..=4)),
+        _ => Src::Const(rng.random()),
+    }
+}
+
+/// A slice for the integer forms: one of at most `max` bytes when there is one.
+fn int_slice<R: Rng>(rng: &mut R, shape: &Shape, max: u32) -> Option<u32> {
+    let fits: Vec<u32> = shape.varied.iter().filter(|(_, len)| *len <= max).map(|(i, _)| *i).collect();
+    (!fits.is_empty()).then(|| fits[rng.random_range(0..fits.len())])
+}
+
+/// Any slice with its length.
+fn any_slice<R: Rng>(rng: &mut R, shape: &Shape) -> (u32, u32) {
+    if shape.strip_len > 0 && rng.random_bool(0.2) {
+        return (shape.strip_first + rng.random_range(0..shape.strip_len), 8);
+    }
+    shape.varied[rng.random_range(0..shape.varied.len())]
+}
+
+/// An in-range (offset, len) inside a slice of `len` bytes, the whole slice half the time.
+fn range<R: Rng>(rng: &mut R, len: u32) -> (u32, u32) {
+    if rng.random_bool(0.5) {
+        return (0, len);
+    }
+    let offset = rng.random_range(0..=len);
+    (offset, rng.random_range(0..=len - offset))
+}
+
+/// A memory pointer for `len` bytes inside the first memory page.
+fn ptr<R: Rng>(rng: &mut R, len: u32) -> u32 {
+    match rng.random_range(0..4) {
+        0 => 0,
+        1 => WASM_PAGE - len.min(WASM_PAGE),
+        _ => rng.random_range(0..=WASM_PAGE - len.min(WASM_PAGE)),
+    }
+}
+
+/// A register class and an index inside it.
+fn register<R: Rng>(rng: &mut R) -> (u32, u32) {
+    let (bits, count) = REGISTER_CLASSES[rng.random_range(0..REGISTER_CLASSES.len())];
+    (bits, rng.random_range(0..count))
+}
+
+/// One family of steps that belong together: a read, a write and a read of the same slice; a
+/// register round trip; a burst of logs …
+fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<Step>) {
+    let memory = shape.memory;
+    match rng.random_range(0..20) {
+        // Integer forms, read before and after the write.
+        0..=2 => {
+            let wide = rng.random_bool(0.5);
+            if let Some(slice) = int_slice(rng, shape, if wide { 8 } else { 4 }) {
+                let (read, write) = if wide {
+                    (Step::ReadI64 { slice }, Step::WriteI64 { slice, src: src(rng) })
+                } else {
+                    (Step::ReadI32 { slice }, Step::WriteI32 { slice, src: src(rng) })
+                };
+                steps.extend([read.clone(), write, read]);
+            }
+        }
+        3 => steps.push(Step::SliceLen { slice: any_slice(rng, shape).0 }),
+        // Bytes between storage and memory.
+        4..=5 if memory => {
+            let (slice, len) = any_slice(rng, shape);
+            let (offset, n) = range(rng, len);
+            let (from, to) = (ptr(rng, n), ptr(rng, n));
+            steps.push(Step::ReadToMem { slice, offset, len: n, ptr: to });
+            if rng.random_bool(0.5) {
+                steps.push(Step::MemStore { ptr: ptr(rng, 8), src: src(rng) });
+            }
+            steps.push(Step::WriteFromMem { slice, offset, len: n, ptr: from });
+            steps.push(Step::ReadToMem { slice, offset, len: n, ptr: ptr(rng, n) });
+        }
+        // Bytes between storage and registers, with the register read before it is written.
+        6..=7 => {
+            let (slice, len) = any_slice(rng, shape);
+            let (bits, reg) = register(rng);
+            let width = bits / 8;
+            let (offset, n) = range(rng, len.min(width));
+            let n = n.min(width);
+            steps.push(Step::RegGetI64 { bits, reg });
+            steps.push(Step::ReadToReg { slice, offset, len: n, bits, reg });
+            steps.push(Step::RegGetI64 { bits, reg });
+            if rng.random_bool(0.5) {
+                steps.push(Step::RegSetI64 { bits, reg, src: src(rng) });
+            }
+            steps.push(Step::WriteFromReg { slice, offset, len: n, bits, reg });
+        }
+        // Registers among themselves and with memory.
+        8..=9 => {
+            let (bits, a) = register(rng);
+            let count = REGISTER_CLASSES.iter().find(|(b, _)| *b == bits).map_or(1, |(_, c)| *c);
+            let b = rng.random_range(0..count);
+            steps.push(Step::RegCmp { bits, a, b });
+            steps.push(Step::RegSetI64 { bits, reg: a, src: src(rng) });
+            steps.push(Step::RegCopy { bits, src: a, dst: b });
+            steps.push(Step::RegCmp { bits, a, b });
+            if memory {
+                steps.push(Step::RegSetFromMem { bits, reg: b, ptr: ptr(rng, bits / 8) });
+                steps.push(Step::RegGetToMem { bits, reg: a, ptr: ptr(rng, bits / 8) });
+            }
+            steps.push(Step::RegGetI64 { bits, reg: b });
+        }
+        // The host context and balances.
+        10 => {
+            let reg = rng.random_range(0..8);
+            steps.push(if rng.random_bool(0.5) { Step::SenderToReg { reg } } else { Step::ContractToReg { reg } });
+            steps.push(Step::Balance { bits: 160, reg });
+            steps.push(if rng.random_bool(0.5) { Step::Layer } else { Step::Value });
+            if rng.random_bool(0.3) {
+                steps.push(Step::Balance { bits: 160, reg: rng.random_range(0..8) });
+            }
+        }
+        // Calldata in, returndata out.
+        11..=12 if memory => {
+            steps.push(Step::CalldataLen);
+            let len = [0, 1, 32, 64, 1024, 4096, 4096, WASM_PAGE][rng.random_range(0..8)];
+            let offset = if rng.random_bool(0.8) { 0 } else { rng.random_range(0..=64) };
+            steps.push(Step::CalldataCopy { offset, len, ptr: ptr(rng, len) });
+            let out = [0, 8, 64, 1024, WASM_PAGE][rng.random_range(0..5)];
+            steps.push(Step::ReturndataSet { ptr: ptr(rng, out), len: out });
+        }
+        // Logs, up to the limit.
+        13 if memory => {
+            let len = [0, 1, 16, 100, limits.max_log_bytes][rng.random_range(0..5)];
+            if rng.random_bool(0.5) {
+                steps.push(Step::Log { ptr: ptr(rng, len), len });
+            } else {
+                let count = rng.random_range(1..=limits.max_logs);
+                steps.push(Step::LogMany { count, ptr: ptr(rng, len), len });
+            }
+        }
+        // Linear memory: stores, loads, fills, copies and growth.
+        14..=15 if memory => {
+            let p = ptr(rng, 8);
+            steps.push(Step::MemLoad { ptr: p });
+            steps.push(Step::MemStore { ptr: p, src: src(rng) });
+            steps.push(Step::MemLoad { ptr: p });
+            match rng.random_range(0..3) {
+                0 => {
+                    let len = rng.random_range(0..=4096);
+                    steps.push(Step::Fill { ptr: ptr(rng, len), byte: rng.random(), len });
+                }
+                1 => {
+                    let len = rng.random_range(0..=4096);
+                    steps.push(Step::Copy { dst: ptr(rng, len), src: ptr(rng, len), len });
+                }
+                _ => {
+                    let pages = [0, 1, 2, 8, limits.max_memory_pages][rng.random_range(0..5)];
+                    steps.push(Step::Grow { pages });
+                    // Past the first page, only after growing.
+                    steps.push(Step::MemStore { ptr: WASM_PAGE + rng.random_range(0..64), src: src(rng) });
+                }
+            }
+        }
+        // Many pages: reads and writes across the strip.
+        16..=17 if shape.strip_len > 0 => {
+            let first = shape.strip_first;
+            let count = rng.random_range(1..=shape.strip_len);
+            if rng.random_bool(0.5) {
+                steps.push(Step::ReadMany { first, count });
+            }
+            steps.push(Step::WriteMany { first, count, src: src(rng) });
+            steps.push(Step::ReadMany { first, count: rng.random_range(1..=shape.strip_len) });
+        }
+        // Call depth and loops.
+        18 => match rng.random_bool(0.8) {
+            true => steps.push(Step::Recurse { depth: [0, 1, 10, 100, 1000, RECURSION_SAFE][rng.random_range(0..6)] }),
+            false => steps.push(Step::CallIndirect { slot: 0 }),
+        },
+        19 => steps.push(Step::Spin { iterations: rng.random_range(0..=20_000) }),
+        _ => steps.push(Step::CalldataLen),
+    }
+}
+
+/// One step for every failure the shape allows: every host error, every trap, a blown stack, and now
+/// and then (it burns the whole gas limit) out of gas.
+fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
+    let (slice, len) = any_slice(rng, shape);
+    let unknown_slice = shape.slice_count + rng.random_range(0..3);
+    let mut candidates = vec![
+        Step::ReadI64 { slice: unknown_slice },
+        Step::ReadToReg { slice, offset: len, len: 1, bits: 256, reg: 0 },
+        Step::RegGetI64 { bits: [0, 128, 8][rng.random_range(0..3)], reg: 0 },
+        Step::RegCopy { bits: 64, src: 0, dst: 16 },
+        Step::WriteFromReg { slice, offset: 0, len: 5, bits: 32, reg: 0 },
+        Step::Balance { bits: 256, reg: 0 },
+        Step::CalldataCopy { offset: limits.max_calldata_bytes, len: 1, ptr: 0 },
+        Step::Recurse { depth: RECURSION_EXHAUSTS },
+        Step::Unreachable,
+        Step::DivideByZero,
+        Step::CallIndirect { slot: 1 },
+        Step::CallIndirect { slot: 2 },
+        Step::CallIndirect { slot: plan::TABLE_SLOTS + rng.random_range(0..4) },
+        Step::Overflow,
+        Step::TruncNan,
+    ];
+    if let Some(&(wide, _)) = shape.varied.iter().find(|(_, len)| *len > 8) {
+        candidates.push(Step::WriteI64 { slice: wide, src: Src::A });
+    }
+    if shape.memory {
+        candidates.extend([
+            Step::ReturndataSet { ptr: 0, len: limits.max_returndata_bytes + 1 },
+            Step::Log { ptr: 0, len: limits.max_log_bytes + 1 },
+            Step::LogMany { count: limits.max_logs + 1, ptr: 0, len: 4 },
+            Step::ReadToMem { slice, offset: 0, len, ptr: WASM_PAGE - len / 2 },
+            Step::MemStore { ptr: WASM_PAGE * limits.max_memory_pages, src: Src::B },
+        ]);
+    } else {
+        candidates.extend([
+            Step::ReadToMem { slice, offset: 0, len, ptr: 0 },
+            Step::Log { ptr: 0, len: 0 },
+            Step::RegGetToMem { bits: 64, reg: 0, ptr: 0 },
+        ]);
+    }
+    if shape.strip_len > limits.max_dirty_pages {
+        for _ in 0..3 {
+            let count = rng.random_range(limits.max_dirty_pages + 1..=shape.strip_len);
+            candidates.push(Step::WriteMany { first: shape.strip_first, count, src: Src::Acc });
+        }
+    }
+    if rng.random_bool(0.3) {
+        candidates.push(Step::SpinForever);
+    }
+    candidates
+}

@@ -1,0 +1,190 @@
+//! The plan of a generated contract: its storage layout, its memory, and each exported function as a
+//! list of steps. The plan is all the generator knows, and all the expected-effects model needs: the
+//! WebAssembly is emitted from it ([`super::emit`]), and what a call must do is computed from it by
+//! interpreting the steps over a plain model (`crate::models::generated`), never by running the VM.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a step takes an `i64` from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Src {
+    /// A constant.
+    Const(i64),
+    /// The function's first argument.
+    A,
+    /// The function's second argument.
+    B,
+    /// The accumulator so far.
+    Acc,
+}
+
+/// One step of a generated function. Indices, offsets, lengths, pointers, register classes and
+/// indices are whatever the generator chose — sometimes out of range on purpose, which the model
+/// turns into the host error the VM must raise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "step")]
+pub enum Step {
+    /// `storage_write_i64(slice, src)`.
+    WriteI64 { slice: u32, src: Src },
+    /// `storage_write_i32(slice, src as i32)`.
+    WriteI32 { slice: u32, src: Src },
+    /// acc ← mix(acc, `storage_read_i64(slice)`).
+    ReadI64 { slice: u32 },
+    /// acc ← mix(acc, `storage_read_i32(slice)` as u32).
+    ReadI32 { slice: u32 },
+    /// `storage_write_from_mem(slice, offset, len, ptr)`.
+    WriteFromMem { slice: u32, offset: u32, len: u32, ptr: u32 },
+    /// `storage_read_to_mem(slice, offset, len, ptr)`.
+    ReadToMem { slice: u32, offset: u32, len: u32, ptr: u32 },
+    /// `storage_write_from_reg(slice, offset, len, bits, reg)`.
+    WriteFromReg { slice: u32, offset: u32, len: u32, bits: u32, reg: u32 },
+    /// `storage_read_to_reg(slice, offset, len, bits, reg)`.
+    ReadToReg { slice: u32, offset: u32, len: u32, bits: u32, reg: u32 },
+    /// acc ← mix(acc, `storage_slice_len(slice)`).
+    SliceLen { slice: u32 },
+    /// `reg_set_i64(bits, reg, src)`.
+    RegSetI64 { bits: u32, reg: u32, src: Src },
+    /// acc ← mix(acc, `reg_get_i64(bits, reg)`).
+    RegGetI64 { bits: u32, reg: u32 },
+    /// `reg_copy(bits, src, dst)`.
+    RegCopy { bits: u32, src: u32, dst: u32 },
+    /// acc ← mix(acc, `reg_cmp(bits, a, b)` sign-extended).
+    RegCmp { bits: u32, a: u32, b: u32 },
+    /// `reg_set_from_mem(bits, reg, ptr)`.
+    RegSetFromMem { bits: u32, reg: u32, ptr: u32 },
+    /// `reg_get_to_mem(bits, reg, ptr)`.
+    RegGetToMem { bits: u32, reg: u32, ptr: u32 },
+    /// acc ← mix(acc, `calldata_len()`).
+    CalldataLen,
+    /// `calldata_copy(offset, len, ptr)`.
+    CalldataCopy { offset: u32, len: u32, ptr: u32 },
+    /// `returndata_set(ptr, len)`.
+    ReturndataSet { ptr: u32, len: u32 },
+    /// `host_sender_to_reg(reg)`.
+    SenderToReg { reg: u32 },
+    /// `host_contract_to_reg(reg)`.
+    ContractToReg { reg: u32 },
+    /// acc ← mix(acc, `host_layer()`).
+    Layer,
+    /// acc ← mix(acc, `host_value()`).
+    Value,
+    /// acc ← mix(acc, `get_balance_from_reg(bits, reg)`).
+    Balance { bits: u32, reg: u32 },
+    /// `log(ptr, len)`.
+    Log { ptr: u32, len: u32 },
+    /// `log(ptr, len)`, `count` times.
+    LogMany { count: u32, ptr: u32, len: u32 },
+    /// `i64.store(ptr, src)`.
+    MemStore { ptr: u32, src: Src },
+    /// acc ← mix(acc, `i64.load(ptr)`).
+    MemLoad { ptr: u32 },
+    /// `memory.fill(ptr, byte, len)`.
+    Fill { ptr: u32, byte: u8, len: u32 },
+    /// `memory.copy(dst, src, len)`.
+    Copy { dst: u32, src: u32, len: u32 },
+    /// acc ← mix(acc, `memory.grow(pages)` sign-extended).
+    Grow { pages: u32 },
+    /// `storage_write_i64(first + i, src)` for i in 0..count (many dirty pages, deep trees).
+    WriteMany { first: u32, count: u32, src: Src },
+    /// acc ← mix(acc, `storage_read_i64(first + i)`) for i in 0..count (many pages read, evictions).
+    ReadMany { first: u32, count: u32 },
+    /// acc ← mix(acc, a recursion `depth` calls deep, which returns `depth`).
+    Recurse { depth: u32 },
+    /// A loop of `iterations` that does nothing but cost gas.
+    Spin { iterations: u32 },
+    /// A loop that never ends: out of gas.
+    SpinForever,
+    /// acc ← mix(acc, `call_indirect` of table slot `slot` with the recursion helper's type and
+    /// argument 5): slot 0 holds the helper (5), slot 1 a function of another type, slot 2 nothing,
+    /// and the table ends there.
+    CallIndirect { slot: u32 },
+    /// `i64.div_s(i64::MIN, -1)`: integer overflow.
+    Overflow,
+    /// `i64.trunc_f64_s` of a NaN: invalid conversion to integer.
+    TruncNan,
+    /// `unreachable`.
+    Unreachable,
+    /// `then`, only when [`guard`] holds for the call's arguments and `shift`.
+    Guarded { shift: u32, then: Box<Step> },
+    /// An `i64.div_u` by zero.
+    DivideByZero,
+}
+
+/// One exported function: `(param i64 i64) (result i64)`, returning the accumulator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionPlan {
+    /// The export's name.
+    pub name: String,
+    /// What it does, in order.
+    pub steps: Vec<Step>,
+}
+
+/// A generated contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractPlan {
+    /// Storage pages.
+    pub page_count: u32,
+    /// Storage slices as `[page, offset, len]`.
+    pub slices: Vec<[u32; 3]>,
+    /// Whether it exports a memory (one 64 KiB page to start, growable to the cap).
+    pub memory: bool,
+    /// Bytes at address 0 of the memory when an execution starts.
+    pub data: Vec<u8>,
+    /// The exported functions.
+    pub functions: Vec<FunctionPlan>,
+}
+
+/// The multiplier that spreads the first argument's bits before a guard looks at them.
+pub const GUARD_SPREAD: i64 = 0x9E37_79B9_7F4A_7C15_u64 as i64;
+
+/// Whether a [`Step::Guarded`] step runs: bits `shift` and `shift + 1` of `a × GUARD_SPREAD ⊕ b` are
+/// both clear (one call in four). Both the emitted code and the model use it.
+pub fn guard(a: i64, b: i64, shift: u32) -> bool {
+    ((a.wrapping_mul(GUARD_SPREAD) ^ b) as u64 >> shift) & 3 == 0
+}
+
+/// The accumulator's mix: rotate left by 5, then xor. Both the emitted code and the model use it.
+pub fn mix(acc: i64, value: i64) -> i64 {
+    acc.rotate_left(5) ^ value
+}
+
+/// The deepest [`Step::Recurse`] the generator asks for that must succeed: well inside the stack
+/// budget whatever frame the exported function has.
+pub const RECURSION_SAFE: u32 = 3_000;
+
+/// The shallowest [`Step::Recurse`] the generator asks for that must exhaust the stack budget. The
+/// generator never picks a depth between the two, so the model needs no frame arithmetic.
+pub const RECURSION_EXHAUSTS: u32 = 20_000;
+
+/// The slots of every generated contract's table (two filled, one empty).
+pub const TABLE_SLOTS: u32 = 3;
+
+/// A gas limit no generated call can reach unless it loops forever: calls given at least this much
+/// must end exactly as the model says; calls given less may also run out of gas.
+pub const AMPLE_GAS: u64 = 100_000_000;
+
+impl ContractPlan {
+    /// The contract ready to deploy: its code (assembled from [`super::emit::wat`]) and its layout.
+    pub fn source(&self, name: &str) -> crate::contract_source::ContractSource {
+        let text = super::emit::wat(self);
+        // The emitter writes only constructs the text format accepts; a failure is a bug in it.
+        let code =
+            wat::parse_str(&text).unwrap_or_else(|e| panic!("generated contract does not assemble: {e}\n{text}"));
+        crate::contract_source::ContractSource {
+            name: name.to_string(),
+            code,
+            page_count: self.page_count,
+            slices: self
+                .slices
+                .iter()
+                .map(|&[page, offset, len]| svm::storage::page_slices::PageSlice { page, offset, len })
+                .collect(),
+        }
+    }
+
+    /// The function called `name`.
+    pub fn function(&self, name: &str) -> Option<&FunctionPlan> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+}

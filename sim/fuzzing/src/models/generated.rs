@@ -1,0 +1,365 @@
+//! The model of generated contracts: interprets a [`ContractPlan`]'s steps over plain slices,
+//! registers and memory, with each vmcall's documented checks in the VM's order (`docs/vmcalls.md`):
+//! the first failing check is the outcome, and a failed call changes nothing.
+
+use super::scratch::{Memory, Registers};
+use super::{Balances, CallEffects, ContractModel, ModelCall, le_integer};
+use crate::generators::contract::plan::{AMPLE_GAS, ContractPlan, RECURSION_SAFE, Src, Step, TABLE_SLOTS, guard, mix};
+use std::collections::{BTreeMap, BTreeSet};
+use svm::outcome::{Outcome, TrapKind};
+use svm::vmcalls::HostError;
+use svm::{Address, Limits, Value, ValueType};
+
+/// A generated contract's model: its plan.
+pub struct GeneratedModel {
+    plan: ContractPlan,
+    limits: Limits,
+}
+
+impl GeneratedModel {
+    /// The model of `plan`, under the default limits.
+    pub fn new(plan: ContractPlan) -> GeneratedModel {
+        GeneratedModel { plan, limits: Limits::default() }
+    }
+}
+
+impl ContractModel for GeneratedModel {
+    fn ample_gas(&self) -> u64 {
+        AMPLE_GAS
+    }
+
+    fn params(&self, function: &str) -> Option<Vec<ValueType>> {
+        self.plan.function(function).map(|_| vec![ValueType::I64, ValueType::I64])
+    }
+
+    fn call(&self, slices: &[Vec<u8>], call: &ModelCall<'_>, balances: &dyn Balances) -> CallEffects {
+        let Some(function) = self.plan.function(call.function) else {
+            return CallEffects::failed(Outcome::Refused(svm::outcome::Refusal::NoSuchFunction));
+        };
+        let arg = |i: usize| match call.args.get(i) {
+            Some(Value::I64(v)) => *v,
+            _ => 0,
+        };
+        let mut run = Run {
+            plan: &self.plan,
+            limits: &self.limits,
+            call,
+            balances,
+            slices: slices.to_vec(),
+            touched: BTreeSet::new(),
+            dirty: BTreeSet::new(),
+            registers: Registers::default(),
+            memory: if self.plan.memory { Memory::with_data(1, &self.plan.data) } else { Memory::none() },
+            returndata: Vec::new(),
+            logs: Vec::new(),
+            acc: 0,
+            a: arg(0),
+            b: arg(1),
+        };
+        for step in &function.steps {
+            if let Err(outcome) = run.step(step) {
+                return CallEffects::failed(outcome);
+            }
+        }
+        let slices = run.touched.iter().map(|&s| (s, run.slices[s as usize].clone())).collect::<BTreeMap<_, _>>();
+        CallEffects {
+            returns: vec![Value::I64(run.acc)],
+            returndata: run.returndata,
+            logs: run.logs,
+            slices,
+            ..CallEffects::success(Vec::new())
+        }
+    }
+}
+
+/// One execution in progress.
+struct Run<'a> {
+    plan: &'a ContractPlan,
+    limits: &'a Limits,
+    call: &'a ModelCall<'a>,
+    balances: &'a dyn Balances,
+    slices: Vec<Vec<u8>>,
+    /// Slices read or written, whose contents afterwards the checker compares.
+    touched: BTreeSet<u32>,
+    /// Storage pages written (at any length, even zero bytes): at most `max_dirty_pages`.
+    dirty: BTreeSet<u32>,
+    registers: Registers,
+    memory: Memory,
+    returndata: Vec<u8>,
+    logs: Vec<Vec<u8>>,
+    acc: i64,
+    a: i64,
+    b: i64,
+}
+
+type Step1 = Result<(), Outcome>;
+
+fn host(error: HostError) -> Outcome {
+    Outcome::Host(error)
+}
+
+impl Run<'_> {
+    fn value(&self, src: Src) -> i64 {
+        match src {
+            Src::Const(v) => v,
+            Src::A => self.a,
+            Src::B => self.b,
+            Src::Acc => self.acc,
+        }
+    }
+
+    fn mix(&mut self, value: i64) {
+        self.acc = mix(self.acc, value);
+    }
+
+    /// The length of `slice`: `unknown-slice` if there is none.
+    fn slice_len(&self, slice: u32) -> Result<u32, Outcome> {
+        self.plan.slices.get(slice as usize).map(|s| s[2]).ok_or(host(HostError::UnknownSlice))
+    }
+
+    /// `unknown-slice`, then `slice-out-of-range` unless `len` bytes at `offset` lie in `slice`.
+    fn check_range(&self, slice: u32, offset: u32, len: u32) -> Step1 {
+        let slice_len = self.slice_len(slice)?;
+        if u64::from(offset) + u64::from(len) > u64::from(slice_len) {
+            return Err(host(HostError::SliceOutOfRange));
+        }
+        Ok(())
+    }
+
+    /// Reads `len` bytes of `slice` at `offset` (range already checked).
+    fn load(&mut self, slice: u32, offset: u32, len: u32) -> Vec<u8> {
+        self.touched.insert(slice);
+        self.slices[slice as usize][offset as usize..(offset + len) as usize].to_vec()
+    }
+
+    /// Writes `bytes` into `slice` at `offset` (range already checked): `too-many-dirty-pages` if the
+    /// slice's page is not yet dirty and the limit is reached.
+    fn store(&mut self, slice: u32, offset: u32, bytes: &[u8]) -> Step1 {
+        let page = self.plan.slices[slice as usize][0];
+        if !self.dirty.contains(&page) {
+            if self.dirty.len() >= self.limits.max_dirty_pages as usize {
+                return Err(host(HostError::TooManyDirtyPages));
+            }
+            self.dirty.insert(page);
+        }
+        self.touched.insert(slice);
+        self.slices[slice as usize][offset as usize..offset as usize + bytes.len()].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// `unknown-slice`, then `slice-too-wide` past `max` bytes: the slice's length.
+    fn int_slice(&self, slice: u32, max: u32) -> Result<u32, Outcome> {
+        let len = self.slice_len(slice)?;
+        if len > max {
+            return Err(host(HostError::SliceTooWide));
+        }
+        Ok(len)
+    }
+
+    fn write_int(&mut self, slice: u32, value: u64, max: u32) -> Step1 {
+        let len = self.int_slice(slice, max)?;
+        self.store(slice, 0, &value.to_le_bytes()[..len as usize])
+    }
+
+    fn read_int(&mut self, slice: u32, max: u32) -> Result<u64, Outcome> {
+        let len = self.int_slice(slice, max)?;
+        Ok(le_integer(&self.load(slice, 0, len)))
+    }
+
+    /// `unknown-register` for a class that does not exist, then `register-width` past its width.
+    fn fits_register(bits: u32, len: u32) -> Step1 {
+        let width = Registers::width(bits).map_err(host)?;
+        if len as usize > width {
+            return Err(host(HostError::RegisterWidth));
+        }
+        Ok(())
+    }
+
+    fn register(&self, bits: u32, reg: u32) -> Result<Vec<u8>, Outcome> {
+        self.registers.get(bits, reg).map(<[u8]>::to_vec).map_err(host)
+    }
+
+    fn trap_unless(&self, fits: bool) -> Step1 {
+        if fits { Ok(()) } else { Err(Outcome::Trap(TrapKind::MemoryOutOfBounds)) }
+    }
+
+    fn log(&mut self, ptr: u32, len: u32) -> Step1 {
+        if self.logs.len() >= self.limits.max_logs as usize {
+            return Err(host(HostError::TooManyLogs));
+        }
+        if len > self.limits.max_log_bytes {
+            return Err(host(HostError::LogTooLarge));
+        }
+        let entry = self.memory.read(ptr, len).map_err(host)?;
+        self.logs.push(entry);
+        Ok(())
+    }
+
+    fn step(&mut self, step: &Step) -> Step1 {
+        let memory_step = matches!(
+            step,
+            Step::MemStore { .. } | Step::MemLoad { .. } | Step::Fill { .. } | Step::Copy { .. } | Step::Grow { .. }
+        );
+        if memory_step && !self.plan.memory {
+            // The emitter leaves these out of a contract without a memory.
+            return Ok(());
+        }
+        match *step {
+            Step::WriteI64 { slice, src } => self.write_int(slice, self.value(src) as u64, 8)?,
+            Step::WriteI32 { slice, src } => self.write_int(slice, u64::from(self.value(src) as u32), 4)?,
+            Step::ReadI64 { slice } => {
+                let value = self.read_int(slice, 8)?;
+                self.mix(value as i64);
+            }
+            Step::ReadI32 { slice } => {
+                let value = self.read_int(slice, 4)?;
+                self.mix(i64::from(value as u32));
+            }
+            Step::WriteFromMem { slice, offset, len, ptr } => {
+                self.check_range(slice, offset, len)?;
+                let bytes = self.memory.read(ptr, len).map_err(host)?;
+                self.store(slice, offset, &bytes)?;
+            }
+            Step::ReadToMem { slice, offset, len, ptr } => {
+                self.check_range(slice, offset, len)?;
+                let bytes = self.load(slice, offset, len);
+                self.memory.write(ptr, &bytes).map_err(host)?;
+            }
+            Step::WriteFromReg { slice, offset, len, bits, reg } => {
+                Self::fits_register(bits, len)?;
+                let bytes = self.register(bits, reg)?;
+                self.check_range(slice, offset, len)?;
+                self.store(slice, offset, &bytes[..len as usize])?;
+            }
+            Step::ReadToReg { slice, offset, len, bits, reg } => {
+                self.register(bits, reg)?;
+                Self::fits_register(bits, len)?;
+                self.check_range(slice, offset, len)?;
+                let bytes = self.load(slice, offset, len);
+                self.registers.set(bits, reg, &bytes).map_err(host)?;
+            }
+            Step::SliceLen { slice } => {
+                let len = self.slice_len(slice)?;
+                self.mix(len.into());
+            }
+            Step::RegSetI64 { bits, reg, src } => {
+                let width = self.register(bits, reg)?.len().min(8);
+                let value = self.value(src).to_le_bytes();
+                self.registers.set(bits, reg, &value[..width]).map_err(host)?;
+            }
+            Step::RegGetI64 { bits, reg } => {
+                let value = le_integer(&self.register(bits, reg)?);
+                self.mix(value as i64);
+            }
+            Step::RegCopy { bits, src, dst } => {
+                let value = self.register(bits, src)?;
+                self.registers.set(bits, dst, &value).map_err(host)?;
+            }
+            Step::RegCmp { bits, a, b } => {
+                let (x, y) = (self.register(bits, a)?, self.register(bits, b)?);
+                let order = x.iter().rev().cmp(y.iter().rev()) as i64;
+                self.mix(order);
+            }
+            Step::RegSetFromMem { bits, reg, ptr } => {
+                let width = self.register(bits, reg)?.len() as u32;
+                let bytes = self.memory.read(ptr, width).map_err(host)?;
+                self.registers.set(bits, reg, &bytes).map_err(host)?;
+            }
+            Step::RegGetToMem { bits, reg, ptr } => {
+                let bytes = self.register(bits, reg)?;
+                self.memory.write(ptr, &bytes).map_err(host)?;
+            }
+            Step::CalldataLen => self.mix(self.call.calldata.len() as i64),
+            Step::CalldataCopy { offset, len, ptr } => {
+                let end = offset as usize + len as usize;
+                let bytes = self.call.calldata.get(offset as usize..end).ok_or(host(HostError::CalldataOutOfRange))?;
+                self.memory.write(ptr, bytes).map_err(host)?;
+            }
+            Step::ReturndataSet { ptr, len } => {
+                if len > self.limits.max_returndata_bytes {
+                    return Err(host(HostError::ReturndataTooLarge));
+                }
+                self.returndata = self.memory.read(ptr, len).map_err(host)?;
+            }
+            Step::SenderToReg { reg } => {
+                self.registers.set(160, reg, self.call.sender.as_bytes()).map_err(host)?;
+            }
+            Step::ContractToReg { reg } => {
+                self.registers.set(160, reg, self.call.contract.as_bytes()).map_err(host)?;
+            }
+            Step::Layer => self.mix(self.call.layer as i64),
+            Step::Value => self.mix(self.call.value as i64),
+            Step::Balance { bits, reg } => {
+                if bits != 160 {
+                    return Err(host(HostError::RegisterWidth));
+                }
+                let bytes: [u8; 20] = self.register(160, reg)?.try_into().unwrap_or([0; 20]);
+                self.mix(self.balances.balance(&Address(bytes)) as i64);
+            }
+            Step::Log { ptr, len } => self.log(ptr, len)?,
+            Step::LogMany { count, ptr, len } => {
+                for _ in 0..count {
+                    self.log(ptr, len)?;
+                }
+            }
+            Step::MemStore { ptr, src } => {
+                self.trap_unless(self.memory.fits(ptr, 8))?;
+                let value = self.value(src).to_le_bytes();
+                self.memory.bytes_mut()[ptr as usize..ptr as usize + 8].copy_from_slice(&value);
+            }
+            Step::MemLoad { ptr } => {
+                self.trap_unless(self.memory.fits(ptr, 8))?;
+                let value = le_integer(&self.memory.bytes_mut()[ptr as usize..ptr as usize + 8]);
+                self.mix(value as i64);
+            }
+            Step::Fill { ptr, byte, len } => {
+                self.trap_unless(self.memory.fits(ptr, len.into()))?;
+                self.memory.bytes_mut()[ptr as usize..(ptr + len) as usize].fill(byte);
+            }
+            Step::Copy { dst, src, len } => {
+                self.trap_unless(self.memory.fits(dst, len.into()) && self.memory.fits(src, len.into()))?;
+                self.memory.bytes_mut().copy_within(src as usize..(src + len) as usize, dst as usize);
+            }
+            Step::Grow { pages } => {
+                let old = self.memory.grow(pages, self.limits.max_memory_pages);
+                self.mix(old.into());
+            }
+            Step::WriteMany { first, count, src } => {
+                let value = self.value(src);
+                for i in 0..count {
+                    self.write_int(first.wrapping_add(i), value as u64, 8)?;
+                }
+            }
+            Step::ReadMany { first, count } => {
+                for i in 0..count {
+                    let value = self.read_int(first.wrapping_add(i), 8)?;
+                    self.mix(value as i64);
+                }
+            }
+            Step::Recurse { depth } => {
+                if depth > RECURSION_SAFE {
+                    return Err(Outcome::StackExhausted);
+                }
+                self.mix(depth.into());
+            }
+            Step::Spin { .. } => {}
+            Step::SpinForever => return Err(Outcome::OutOfGas),
+            Step::CallIndirect { slot } => match slot {
+                0 => self.mix(5),
+                1 => return Err(Outcome::Trap(TrapKind::BadSignature)),
+                s if s < TABLE_SLOTS => return Err(Outcome::Trap(TrapKind::IndirectCallToNull)),
+                _ => return Err(Outcome::Trap(TrapKind::TableOutOfBounds)),
+            },
+            Step::Overflow => return Err(Outcome::Trap(TrapKind::IntegerOverflow)),
+            Step::TruncNan => return Err(Outcome::Trap(TrapKind::InvalidConversionToInteger)),
+            Step::Unreachable => return Err(Outcome::Trap(TrapKind::Unreachable)),
+            Step::Guarded { shift, ref then } => {
+                if guard(self.a, self.b, shift) {
+                    self.step(then)?;
+                }
+            }
+            Step::DivideByZero => return Err(Outcome::Trap(TrapKind::IntegerDivisionByZero)),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,248 @@
+//! Expected effects: every transaction of a stream, checked against what the models say it must do
+//! (see [`crate::models`]) — its outcome, returns, returndata and logs, the contract a deploy creates,
+//! and the slices a call touched, read back from the state the replica committed. Agreement among
+//! replicas is not correctness; this is.
+//!
+//! One [`ExpectedEffects`] follows one replica through a stream: it keeps each modelled contract's
+//! slices as the model has them, and after a finding takes the replica's slices back so that one bug
+//! is reported once, not at every later call.
+
+use crate::invariants::Step;
+use crate::models::transaction::{self, Expectation, Expected, KnownCode, Ledger, Target};
+use crate::models::{self, CallEffects, ContractModel};
+use crate::stream::Stream;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use svm::account::Account;
+use svm::outcome::{Outcome, Refusal};
+use svm::transaction::Transaction;
+use svm::{Address, Hash, StateRoot};
+
+/// Corpus contracts the deploy allow-list rejects (their deploys must be `code-rejected`).
+const REJECTED: [&str; 3] = ["hostile/simd", "hostile/oversized_memory", "hostile/unknown_import"];
+
+/// What is known about one code hash of the stream.
+struct Code {
+    known: KnownCode,
+    model: Option<Arc<dyn ContractModel>>,
+}
+
+/// A deployed contract.
+struct Deployed {
+    code_len: usize,
+    model: Option<Arc<dyn ContractModel>>,
+    slices: Vec<Vec<u8>>,
+}
+
+/// How many transactions were checked, and how closely.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Checked against an exact expectation (outcome, and for a success every effect).
+    pub exact: usize,
+    /// Checked only for admission: no model knows the contract.
+    pub admitted_only: usize,
+    /// Allowed to run out of gas (gas limit below ample), and did.
+    pub ran_out_of_gas: usize,
+}
+
+/// The expected-effects checker of one replica's run of one stream.
+pub struct ExpectedEffects {
+    code: BTreeMap<Hash, Code>,
+    contracts: BTreeMap<Address, Deployed>,
+    /// What was checked so far.
+    pub tally: Tally,
+}
+
+/// The accounts at one root of a runtime's store.
+struct AtRoot<'a> {
+    step: &'a Step<'a>,
+    root: StateRoot,
+}
+
+impl Ledger for AtRoot<'_> {
+    fn account(&self, address: &Address) -> Option<Account> {
+        self.step.account_at(self.root, address).ok().flatten()
+    }
+}
+
+impl ExpectedEffects {
+    /// A checker for `stream`, with a model for every contract of it that has one.
+    pub fn new(stream: &Stream) -> ExpectedEffects {
+        let code = stream
+            .contracts
+            .iter()
+            .map(|(hash, c)| {
+                let model = models::for_contract(&c.name, c.plan.as_ref()).ok();
+                let known = if REJECTED.contains(&c.name.as_str()) {
+                    KnownCode::Rejected
+                } else if model.is_some() {
+                    KnownCode::Valid
+                } else {
+                    KnownCode::Unknown
+                };
+                (*hash, Code { known, model })
+            })
+            .collect();
+        ExpectedEffects { code, contracts: BTreeMap::new(), tally: Tally::default() }
+    }
+
+    /// What `step`'s transaction, run in `layer`, must do.
+    fn expect(&self, step: &Step<'_>, layer: u64) -> Expectation {
+        let ledger = AtRoot { step, root: step.before };
+        match step.tx {
+            Transaction::Transfer(tx) => transaction::transfer(tx, &ledger),
+            Transaction::Deploy(tx) => {
+                let known = self.code.get(&svm::code::code_hash(&tx.code)).map_or(KnownCode::Unknown, |c| c.known);
+                transaction::deploy(tx, &ledger, known)
+            }
+            Transaction::Execute(tx) => {
+                let target = self.contracts.get(&tx.contract).map(|d| Target {
+                    code_len: d.code_len,
+                    model: d.model.as_deref(),
+                    slices: &d.slices,
+                    ample_gas: d.model.as_ref().map_or(0, |m| m.ample_gas()),
+                });
+                transaction::execute(tx, &ledger, target, layer)
+            }
+        }
+    }
+
+    /// Checks `step` (its runtime at `step.after`), run in `layer`, against its expectation; `Err` says
+    /// what differs. Either way the checker moves on to the state after the step.
+    pub fn check(&mut self, step: &Step<'_>, layer: u64) -> Result<(), String> {
+        let expectation = self.expect(step, layer);
+        let receipt = step.receipt;
+        let verdict = if expectation.may_run_out_of_gas && receipt.outcome == Outcome::OutOfGas {
+            self.tally.ran_out_of_gas += 1;
+            Ok(())
+        } else {
+            match &expectation.expected {
+                Expected::Admitted => {
+                    self.tally.admitted_only += 1;
+                    if receipt.outcome.is_invalid() {
+                        Err(format!("expected the transaction to be admitted; it was {}", receipt.outcome.name()))
+                    } else {
+                        Ok(())
+                    }
+                }
+                Expected::CodeRejected => {
+                    self.tally.exact += 1;
+                    match receipt.outcome {
+                        Outcome::Refused(Refusal::CodeRejected(_)) => Ok(()),
+                        other => Err(format!("expected refused:code-rejected:*, got {}", other.name())),
+                    }
+                }
+                Expected::Exactly(effects) => {
+                    self.tally.exact += 1;
+                    self.compare(step, &expectation, effects)
+                }
+            }
+        };
+        self.advance(step, &expectation, verdict.is_ok());
+        verdict
+    }
+
+    /// Compares the receipt and the touched slices with `effects`.
+    fn compare(&self, step: &Step<'_>, expectation: &Expectation, effects: &CallEffects) -> Result<(), String> {
+        let receipt = step.receipt;
+        if receipt.outcome != effects.outcome {
+            return Err(format!("expected {}, got {}", effects.outcome.name(), receipt.outcome.name()));
+        }
+        if !receipt.outcome.is_success() {
+            return Ok(());
+        }
+        if receipt.returns != effects.returns {
+            return Err(format!("expected returns {:?}, got {:?}", effects.returns, receipt.returns));
+        }
+        if receipt.returndata != effects.returndata {
+            return Err(format!(
+                "expected {} bytes of returndata {}, got {} bytes {}",
+                effects.returndata.len(),
+                preview(&effects.returndata),
+                receipt.returndata.len(),
+                preview(&receipt.returndata)
+            ));
+        }
+        if receipt.logs != effects.logs {
+            let first = (0..effects.logs.len().max(receipt.logs.len()))
+                .find(|&i| effects.logs.get(i) != receipt.logs.get(i))
+                .unwrap_or(0);
+            return Err(format!(
+                "expected {} log entries, got {}; entry {first} differs: expected {}, got {}",
+                effects.logs.len(),
+                receipt.logs.len(),
+                effects.logs.get(first).map_or("(none)".into(), |e| preview(e)),
+                receipt.logs.get(first).map_or("(none)".into(), |e| preview(e)),
+            ));
+        }
+        if let Some(address) = expectation.contract
+            && receipt.contract != Some(address)
+        {
+            return Err(format!("expected the deploy to create {address}, got {:?}", receipt.contract));
+        }
+        if let (Transaction::Execute(tx), false) = (step.tx, effects.slices.is_empty()) {
+            let which: Vec<u32> = effects.slices.keys().copied().collect();
+            let actual = step
+                .runtime
+                .contract_slices_at(step.after, &tx.contract, Some(&which))
+                .map_err(|e| format!("cannot read the slices of {}: {e}", tx.contract))?
+                .ok_or_else(|| format!("{} is no contract after the call", tx.contract))?;
+            for ((slice, expected), actual) in effects.slices.iter().zip(actual) {
+                if *expected != actual {
+                    return Err(format!(
+                        "slice {slice} of {} holds {}, expected {}",
+                        tx.contract,
+                        preview(&actual),
+                        preview(expected)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the checker's contracts to the state after `step`: from the model when it matched, else
+    /// from the replica's state.
+    fn advance(&mut self, step: &Step<'_>, expectation: &Expectation, matched: bool) {
+        if !step.receipt.outcome.is_success() {
+            return;
+        }
+        match step.tx {
+            Transaction::Deploy(tx) => {
+                let Some(address) = step.receipt.contract else { return };
+                let code = self.code.get(&svm::code::code_hash(&tx.code));
+                self.contracts.insert(
+                    address,
+                    Deployed {
+                        code_len: tx.code.len(),
+                        model: code.and_then(|c| c.model.clone()),
+                        slices: tx.slices.iter().map(|s| vec![0; s.len as usize]).collect(),
+                    },
+                );
+            }
+            Transaction::Execute(tx) => {
+                let Some(deployed) = self.contracts.get_mut(&tx.contract) else { return };
+                match (&expectation.expected, matched) {
+                    (Expected::Exactly(effects), true) => {
+                        for (slice, bytes) in &effects.slices {
+                            deployed.slices[*slice as usize] = bytes.clone();
+                        }
+                    }
+                    _ if deployed.model.is_some() => {
+                        if let Ok(Some(slices)) = step.runtime.contract_slices_at(step.after, &tx.contract, None) {
+                            deployed.slices = slices;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Transaction::Transfer(_) => {}
+        }
+    }
+}
+
+/// At most 16 bytes of `bytes` in hex, for messages.
+fn preview(bytes: &[u8]) -> String {
+    let shown = hex::encode(&bytes[..bytes.len().min(16)]);
+    if bytes.len() > 16 { format!("{shown}…") } else { shown }
+}
