@@ -291,7 +291,7 @@ impl<'p> Generator<'p> {
         }
         let code_len = source.code.len();
         let gas = intrinsic::deploy(code_len, source.slices.len());
-        let gas = if self.rng.random_bool(0.05) { gas - 1 } else { gas };
+        let gas = if variety == Variety::Any && self.rng.random_bool(0.05) { gas - 1 } else { gas };
         if let Some(address) = self.deploy_source(source, Some(plan.clone()), gas)? {
             self.generated.push((address, Arc::new(plan), code_len));
         }

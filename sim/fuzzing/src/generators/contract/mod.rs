@@ -409,7 +409,7 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
         ]);
     }
     if shape.strip_len > limits.max_dirty_pages {
-        for _ in 0..3 {
+        for _ in 0..5 {
             let count = rng.random_range(limits.max_dirty_pages + 1..=shape.strip_len);
             candidates.push(Step::WriteMany { first: shape.strip_first, count, src: Src::Acc });
         }
