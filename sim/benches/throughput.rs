@@ -10,9 +10,10 @@ use std::time::Instant;
 use svm::runtime::{BlockContext, Runtime};
 use svm::storage::kv::MemKv;
 use svm_fuzzing::generators::workload::{WorkloadParams, generate};
+use svm_sim::history::History;
 use svm_sim::node::default_nodes;
 use svm_sim::progress::Progress;
-use svm_sim::run::{Checks, run_replica_with, run_with};
+use svm_sim::run::{Checks, Setup, run_replica, run_with};
 
 fn main() {
     let txs = std::env::args().filter_map(|a| a.parse::<usize>().ok()).next().unwrap_or(3000);
@@ -26,7 +27,7 @@ fn main() {
         // The bare loop: one runtime, apply every transaction, nothing else (restarts are a simulator
         // feature, so both run the same config without them). Each figure is the best of three runs,
         // interleaved, as the machine is shared.
-        let no_restarts = svm_sim::node::NodeConfig { restart_every: None, ..config.clone() };
+        let no_restarts = svm_sim::node::NodeConfig { restart_mean: None, ..config.clone() };
         let bare = || {
             let mut rt = Runtime::new(Arc::new(MemKv::new()), config.runtime_config(None));
             rt.genesis(&stream.genesis).expect("genesis");
@@ -37,7 +38,9 @@ fn main() {
             stream.txs.len() as f64 / started.elapsed().as_secs_f64()
         };
         let simulated = |checks| {
-            let replica = run_replica_with(&stream, no_restarts.clone(), None, &Progress::hidden(), checks);
+            let nodes = [no_restarts.clone()];
+            let setup = Setup { stream: &stream, nodes: &nodes, history: &History::default(), canary: None, checks };
+            let replica = run_replica(&setup, &no_restarts, &Progress::hidden());
             assert_eq!(replica.finding_count, 0, "{:?}", replica.findings.first());
             replica.receipts.len() as f64 / replica.elapsed.as_secs_f64()
         };
@@ -57,9 +60,12 @@ fn main() {
             unchecked / best_bare
         );
     }
+    let nodes = default_nodes();
+    let history = History::derive(42, &nodes, stream.txs.len());
     let campaign = |checks| {
         let started = Instant::now();
-        let result = run_with(&stream, &default_nodes(), None, 2, &Progress::hidden(), checks);
+        let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary: None, checks };
+        let result = run_with(&setup, 2, &Progress::hidden());
         (started.elapsed().as_secs_f64(), result)
     };
     let (unchecked_wall, _) = campaign(Checks::AgreementOnly);

@@ -14,6 +14,10 @@ pub enum CanaryName {
     EngineText,
     /// `storage_slice_len` is wrong by one on every node alike (only expected effects catch it).
     WrongResult,
+    /// The first execution after a restart costs more gas: gas depends on the node's history.
+    RestartGas,
+    /// `host_layer` fails as a damaged store would, on every node alike.
+    NodeFault,
 }
 
 impl CanaryName {
@@ -24,6 +28,8 @@ impl CanaryName {
             CanaryName::PageCacheBytes => Canary::PageCacheBytes,
             CanaryName::EngineText => Canary::EngineText,
             CanaryName::WrongResult => Canary::WrongResult,
+            CanaryName::RestartGas => Canary::RestartGas,
+            CanaryName::NodeFault => Canary::NodeFault,
         }
     }
 }

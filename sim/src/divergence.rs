@@ -1,7 +1,7 @@
 //! The divergence report: first divergent transaction, which replicas disagree, the decoded state
 //! diff, the receipts, and the first divergent vmcall from a trace diff of that transaction.
 
-use crate::run::RunResult;
+use crate::run::{RunResult, Setup, node_before};
 use crate::state_diff::{self, AccountDiff};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -84,9 +84,11 @@ pub fn addresses(stream: &Stream) -> BTreeSet<Address> {
     all
 }
 
-/// Analyses `mismatch` in `result`: compares states, receipts, and re-runs the transaction with tracing
-/// on a replica of each of the first two groups.
-pub fn analyse(stream: &Stream, result: &mut RunResult, mismatch: &Mismatch) -> DivergenceReport {
+/// Analyses `mismatch` in `result` (a run of `setup`): compares states and receipts, and traces the
+/// transaction on a fresh replica of each of the first two groups brought to the state — history
+/// included — it had just before that transaction.
+pub fn analyse(setup: &Setup<'_>, result: &mut RunResult, mismatch: &Mismatch) -> DivergenceReport {
+    let stream = setup.stream;
     let names = |group: &Vec<usize>| group.iter().map(|&i| result.replicas[i].node.config.name.clone()).collect();
     let groups: Vec<Vec<String>> = mismatch.groups.iter().map(names).collect();
     let (a, b) = (mismatch.groups[0][0], mismatch.groups[1][0]);
@@ -128,15 +130,16 @@ pub fn analyse(stream: &Stream, result: &mut RunResult, mismatch: &Mismatch) -> 
         }
     }
 
-    // The same transaction again, traced, from each side's state before it.
-    let (before_a, before_b) =
-        (result.replicas[a].root_before(mismatch.tx), result.replicas[b].root_before(mismatch.tx));
-    let (left, right) = two(&mut result.replicas, a, b);
-    let traced_a = left.node.trace(before_a, &stx.tx, stx.layer);
-    let traced_b = right.node.trace(before_b, &stx.tx, stx.layer);
-    let (vmcall, traces_agree) = match (traced_a, traced_b) {
-        (Ok((_, ta)), Ok((_, tb))) => {
-            let d = trace_diff::diff(&ta, &tb, &left.node.config.name, &right.node.config.name);
+    // The same transaction again, traced, on each side from the state and history it had before it.
+    let trace = |i: usize| {
+        let config = result.replicas[i].node.config.clone();
+        let mut node = node_before(setup, &config, mismatch.tx)?;
+        node.apply_traced(&stx.tx, stx.layer).map(|(_, trace)| trace).map_err(|e| e.to_string())
+    };
+    let (name_a, name_b) = (result.replicas[a].node.config.name.clone(), result.replicas[b].node.config.name.clone());
+    let (vmcall, traces_agree) = match (trace(a), trace(b)) {
+        (Ok(ta), Ok(tb)) => {
+            let d = trace_diff::diff(&ta, &tb, &name_a, &name_b);
             let agree = d.is_none();
             (d, agree)
         }

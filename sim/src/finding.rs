@@ -1,8 +1,12 @@
 //! Findings: what one replica did that it must not, whatever the other replicas did — an invariant
-//! that broke, or an effect that is not what the models expect. Replicas that agree can still all be
-//! wrong; a finding fails the run exactly as a divergence does.
+//! that broke, an effect that is not what the models expect, or a node fault nothing explains.
+//! Replicas that agree can still all be wrong; a finding fails the run exactly as a divergence does,
+//! with a reproducer that replays and shrinks the same way.
 
 use serde::Serialize;
+
+/// The check name of a node fault that no event of the replica's history explains.
+pub const NODE_FAULT: &str = "node-fault";
 
 /// One broken check on one replica.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -15,6 +19,13 @@ pub struct Finding {
     pub check: String,
     /// What was found.
     pub detail: String,
+}
+
+impl Finding {
+    /// `check` broke on `replica` at transaction `tx`, as `detail` says.
+    pub fn new(replica: &str, tx: usize, check: &str, detail: String) -> Finding {
+        Finding { replica: replica.to_string(), tx, check: check.to_string(), detail }
+    }
 }
 
 impl std::fmt::Display for Finding {

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod divergence;
 pub mod finding;
 pub mod golden;
+pub mod history;
 pub mod node;
 pub mod plot;
 pub mod progress;

@@ -13,16 +13,30 @@ use svm_fuzzing::stream::Stream;
 use svm_sim::canary::CanaryName;
 use svm_sim::divergence::analyse;
 use svm_sim::golden::{self, Verdict};
+use svm_sim::history::History;
 use svm_sim::node::default_nodes;
 use svm_sim::progress::Progress;
 use svm_sim::replay::replay;
 use svm_sim::report::{self, RunReport};
 use svm_sim::reproducer::{Expected, Reproducer};
-use svm_sim::run::run;
+use svm_sim::run::{Checks, Setup, run_with};
 use svm_sim::shrink::shrink;
 
+/// What every command's exit code means.
+const EXIT_CODES: &str = "Exit codes:
+  0  every replica agrees, and on each every invariant and every expected effect held and no node faulted
+     (replay: nothing shown; golden: every stream matches its pins; wast: nothing failed)
+  1  a divergence or a finding — an invariant, an expected effect, or a node fault no event of the
+     replica's history explains: report and reproducer written (replay: shown; shrink: shrunk)
+  2  bad usage, or an input file that cannot be read (typed message)";
+
 #[derive(Parser)]
-#[command(name = "svm-sim", version, about = "Deterministic multi-node simulator for the SVM runtime")]
+#[command(
+    name = "svm-sim",
+    version,
+    about = "Deterministic multi-node simulator for the SVM runtime",
+    after_help = EXIT_CODES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,7 +47,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Generate a stream from a seed (or read a recorded one) and run it on every replica.
+    /// Generate a stream from a seed (or read a recorded one) and run it on every replica, each with
+    /// its seed-derived history of restarts, checking agreement, every invariant and every expected
+    /// effect after every transaction.
+    #[command(after_help = EXIT_CODES)]
     Run {
         /// The seed (default: a fresh one, printed first).
         #[arg(long)]
@@ -54,12 +71,16 @@ enum Command {
         #[arg(long)]
         check_determinism: bool,
     },
-    /// Replay a reproducer and check that it diverges exactly as recorded.
+    /// Replay a reproducer (stream, replicas, their history, canary) and check that it shows exactly the
+    /// recorded divergence or finding.
+    #[command(after_help = EXIT_CODES)]
     Replay {
         /// The reproducer file.
         file: PathBuf,
     },
-    /// Shrink a reproducer to a minimal stream that still diverges the same way.
+    /// Shrink a reproducer to a minimal stream and history that still show the same divergence or
+    /// finding.
+    #[command(after_help = EXIT_CODES)]
     Shrink {
         /// The reproducer file.
         file: PathBuf,
@@ -178,24 +199,29 @@ fn run_command(
             for (name, value) in params.describe() {
                 println!("  {name} = {value}");
             }
-            // The canary is planted on the workload's own reference runtime too: a canary that is wrong
-            // the same way everywhere must still be caught (by the expected effects).
-            let reference = RuntimeConfig { canary, ..RuntimeConfig::default() };
+            // A canary wrong the same way everywhere is planted on the workload's own reference runtime
+            // too: it must still be caught (by the expected effects).
+            let reference =
+                RuntimeConfig { canary: canary.filter(|c| c.wrong_everywhere()), ..RuntimeConfig::default() };
             let stream = generate_on(&params, reference).context("generating the workload").map_err(bad)?;
             (stream, params.describe().into_iter().map(|(k, v)| (k.to_string(), v)).collect())
         }
     };
     let seed = stream.seed;
     let nodes = default_nodes();
+    let history = History::derive(seed, &nodes, stream.txs.len());
     println!("replicas:");
     for node in &nodes {
-        println!("  {}", node.describe());
+        let events = history.of(&node.name).count();
+        let events = if events > 0 { format!(" — {events} restart events from the seed") } else { String::new() };
+        println!("  {}{events}", node.describe());
     }
     if let Some(canary) = canary {
         println!("canary: {} (planted on every replica; it shows where their local state differs)", canary.name());
     }
+    let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary, checks: Checks::All };
     let progress = Progress::new((stream.txs.len() * nodes.len()) as u64, "replica-transactions");
-    let mut result = run(&stream, &nodes, canary, threads, &progress);
+    let mut result = run_with(&setup, threads, &progress);
     let wall = started.elapsed().as_secs_f64();
 
     let mut report =
@@ -203,36 +229,28 @@ fn run_command(
     let dir = out.unwrap_or_else(|| PathBuf::from(format!("reports/sim/seed-{seed}")));
     let mut code = 0;
     if let Some(mismatch) = result.mismatch.clone() {
-        let divergence = analyse(&stream, &mut result, &mismatch);
+        let divergence = analyse(&setup, &mut result, &mismatch);
+        report.first_divergent_vmcall = divergence.first_divergent_vmcall.clone();
+        report.divergence = Some(divergence);
+    }
+    if let Some(expected) = Expected::seen_in(&result, &nodes) {
         let reproducer = Reproducer {
             seed,
             canary,
             nodes: nodes.clone(),
-            expected: Expected::of(&mismatch, &nodes),
+            history: history.clone(),
+            expected,
             stream: stream.clone(),
             tool_version: svm_sim::TOOL_VERSION.into(),
         };
         std::fs::create_dir_all(&dir).map_err(bad)?;
         let path = dir.join("reproducer.json");
         reproducer.write(&path).map_err(bad)?;
-        report.first_divergent_vmcall = divergence.first_divergent_vmcall.clone();
-        report.divergence = Some(divergence);
         report.reproducer = Some(path.display().to_string());
         code = 1;
     }
-    if report.finding_count > 0 {
-        std::fs::create_dir_all(&dir).map_err(bad)?;
-        let path = dir.join("stream.jsonl");
-        stream.write(&path).map_err(bad)?;
-        println!(
-            "findings: the stream is in {} (`svm-sim run --stream {}` runs it again)",
-            path.display(),
-            path.display()
-        );
-        code = 1;
-    }
     if check_determinism {
-        let again = run(&stream, &nodes, canary, threads, &Progress::hidden());
+        let again = run_with(&setup, threads, &Progress::hidden());
         if again.fingerprint == result.fingerprint {
             println!("self-check: a second run gave the same fingerprint");
         } else {
@@ -244,7 +262,7 @@ fn run_command(
     print!("{}", report.summary());
     println!("report: {}", md.display());
     if let Some(path) = &report.reproducer {
-        println!("reproducer: {path}");
+        println!("reproducer: {path} (`svm-sim replay {path}` runs it again, `svm-sim shrink {path}` cuts it down)");
     }
     println!("fingerprint: {}", result.fingerprint);
     Ok(code)
@@ -262,41 +280,31 @@ fn fresh_seed() -> u64 {
 fn replay_command(file: &Path, threads: usize) -> Result<u8, BadInput> {
     let repro = Reproducer::read(file).map_err(bad)?;
     println!(
-        "replaying {} ({} transactions, {} replicas, canary {})",
+        "replaying {} ({} transactions, {} replicas, {} events, canary {})",
         file.display(),
         repro.stream.txs.len(),
         repro.nodes.len(),
+        repro.history.events.len(),
         repro.canary.map_or("none", |c| c.name())
     );
     let progress = Progress::new((repro.stream.txs.len() * repro.nodes.len()) as u64, "replica-transactions");
     let mut replayed = replay(&repro, threads, &progress);
-    let code = match (&replayed.seen, replayed.reproduced) {
-        (None, _) => {
+    let code = match &replayed.seen {
+        None => {
             println!(
-                "not reproduced: every replica agrees (recorded: divergence at tx {})",
-                repro.expected.first_divergent_tx
+                "not reproduced: every replica agrees and every check holds (recorded: {})",
+                repro.expected.describe()
             );
             0
         }
-        (Some(seen), reproduced) => {
-            if reproduced {
-                println!(
-                    "reproduced: divergence at tx {}, groups {:?}, differing {:?}",
-                    seen.first_divergent_tx, seen.groups, seen.differs
-                );
+        Some(seen) => {
+            if replayed.reproduced {
+                println!("reproduced: {}", seen.describe());
             } else {
-                println!(
-                    "diverged differently: at tx {} groups {:?} differing {:?} (recorded: tx {} groups {:?} differing {:?})",
-                    seen.first_divergent_tx,
-                    seen.groups,
-                    seen.differs,
-                    repro.expected.first_divergent_tx,
-                    repro.expected.groups,
-                    repro.expected.differs
-                );
+                println!("showed something else: {} (recorded: {})", seen.describe(), repro.expected.describe());
             }
             if let Some(mismatch) = replayed.result.mismatch.clone() {
-                let d = analyse(&repro.stream, &mut replayed.result, &mismatch);
+                let d = analyse(&repro.setup(), &mut replayed.result, &mismatch);
                 println!("  tx {}: {}", d.tx, d.tx_summary);
                 for r in &d.receipts {
                     println!("  receipt of {r}");
@@ -313,6 +321,9 @@ fn replay_command(file: &Path, threads: usize) -> Result<u8, BadInput> {
                     None => println!("  traces agree: the divergence is after the last vmcall"),
                 }
             }
+            if let Some(finding) = replayed.result.first_finding() {
+                println!("  first finding: {finding}");
+            }
             1
         }
     };
@@ -322,7 +333,12 @@ fn replay_command(file: &Path, threads: usize) -> Result<u8, BadInput> {
 
 fn shrink_command(file: &Path, out: Option<PathBuf>, threads: usize) -> Result<u8, BadInput> {
     let repro = Reproducer::read(file).map_err(bad)?;
-    println!("shrinking {} ({} transactions)", file.display(), repro.stream.txs.len());
+    println!(
+        "shrinking {} ({} transactions, {} events)",
+        file.display(),
+        repro.stream.txs.len(),
+        repro.history.events.len()
+    );
     let progress = Progress::new(0, "candidates tried");
     let shrunk = match shrink(&repro, threads, &progress) {
         Ok(shrunk) => shrunk,
@@ -334,13 +350,13 @@ fn shrink_command(file: &Path, out: Option<PathBuf>, threads: usize) -> Result<u
     let out = out.unwrap_or_else(|| file.with_extension("shrunk.json"));
     shrunk.reproducer.write(&out).map_err(bad)?;
     println!(
-        "shrunk {} → {} transactions in {} attempts; diverges at tx {} between {:?} ({:?})",
+        "shrunk {} → {} transactions and {} → {} events in {} attempts; shows {}",
         shrunk.before,
         shrunk.after,
+        shrunk.events.0,
+        shrunk.events.1,
         shrunk.attempts,
-        shrunk.reproducer.expected.first_divergent_tx,
-        shrunk.reproducer.expected.groups,
-        shrunk.reproducer.expected.differs
+        shrunk.reproducer.expected.describe()
     );
     println!("reproducer: {}", out.display());
     Ok(1)

@@ -1,6 +1,7 @@
 //! Nodes (replicas): a runtime with its own in-memory kv store and a node configuration that differs
 //! from the other replicas' on purpose.
 
+use crate::history::NodeEventKind;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use svm::Address;
@@ -12,7 +13,8 @@ use svm::storage::kv::MemKv;
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
 
-/// How one replica runs: every axis the runtime offers, plus a restart schedule.
+/// How one replica runs: every axis the runtime offers, plus how often it restarts (the restarts
+/// themselves are events of the run's [`crate::history::History`], drawn from the seed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodeConfig {
@@ -27,9 +29,9 @@ pub struct NodeConfig {
     /// Compiled modules the module cache keeps in memory (`None`: the runtime's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_cache: Option<usize>,
-    /// Restart the node (fresh runtime, caches and module cache; same kv and artifacts) every this
-    /// many transactions.
-    pub restart_every: Option<u64>,
+    /// The mean number of transactions between restarts (fresh runtime, caches and module cache; same
+    /// kv and artifacts), or none: the seed draws when they happen.
+    pub restart_mean: Option<u64>,
 }
 
 /// A compiler, as configs spell it.
@@ -74,10 +76,10 @@ impl NodeConfig {
         }
     }
 
-    /// One line for people: `sp-off-big (singlepass, cache off, page cache 1024, restart every 50)`.
+    /// One line for people: `sp-off-big (singlepass, cache off, page cache 1024, restarts every ~50)`.
     pub fn describe(&self) -> String {
         let modules = self.module_cache.map_or(String::new(), |n| format!(", {n} cached modules"));
-        let restart = self.restart_every.map_or(String::new(), |n| format!(", restart every {n}"));
+        let restart = self.restart_mean.map_or(String::new(), |n| format!(", restarts every ~{n}"));
         format!(
             "{} ({:?}, cache {:?}, page cache {}{modules}{restart})",
             self.name, self.compiler, self.cache, self.page_cache
@@ -89,13 +91,13 @@ impl NodeConfig {
 /// The default replica set: every compiler with every cache mode, tiny and large page caches, a
 /// one-module cache, and restarts, spread so that any two replicas differ on at least one axis.
 pub fn default_nodes() -> Vec<NodeConfig> {
-    let node = |name: &str, compiler, cache, page_cache, restart_every| NodeConfig {
+    let node = |name: &str, compiler, cache, page_cache, restart_mean| NodeConfig {
         name: name.into(),
         compiler,
         cache,
         page_cache,
         module_cache: None,
-        restart_every,
+        restart_mean,
     };
     use CacheName::*;
     use CompilerName::*;
@@ -118,7 +120,6 @@ pub struct Node {
     kv: Arc<MemKv>,
     artifacts: Arc<MemArtifactStore>,
     runtime: Runtime,
-    applied: u64,
     last_execution: Option<ExecutionStats>,
     /// How many times it restarted.
     pub restarts: u64,
@@ -130,7 +131,7 @@ impl Node {
         let kv = Arc::new(MemKv::new());
         let artifacts = Arc::new(MemArtifactStore::default());
         let runtime = Runtime::with_artifact_store(kv.clone(), config.runtime_config(canary), artifacts.clone());
-        Node { config, canary, kv, artifacts, runtime, applied: 0, last_execution: None, restarts: 0 }
+        Node { config, canary, kv, artifacts, runtime, last_execution: None, restarts: 0 }
     }
 
     /// Credits the genesis balances.
@@ -138,31 +139,30 @@ impl Node {
         self.runtime.genesis(allocations)
     }
 
-    /// Applies one transaction (and restarts afterwards when the schedule says so).
+    /// Applies one transaction.
     pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, RuntimeError> {
         let receipt = self.runtime.apply(tx, &BlockContext { layer })?;
         self.last_execution = self.runtime.last_execution().cloned();
-        self.applied += 1;
-        if self.config.restart_every.is_some_and(|n| n > 0 && self.applied.is_multiple_of(n)) {
-            self.restart()?;
-        }
         Ok(receipt)
+    }
+
+    /// Applies one transaction, traced.
+    pub fn apply_traced(&mut self, tx: &Transaction, layer: u64) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
+        let traced = self.runtime.apply_traced(tx, &BlockContext { layer })?;
+        self.last_execution = self.runtime.last_execution().cloned();
+        Ok(traced)
+    }
+
+    /// Lets `event` happen to this node.
+    pub fn undergo(&mut self, event: NodeEventKind) -> Result<(), RuntimeError> {
+        match event {
+            NodeEventKind::Restart => self.restart(),
+        }
     }
 
     /// What the last transaction's execution did, if it ran code (kept across a restart).
     pub fn last_execution(&self) -> Option<&ExecutionStats> {
         self.last_execution.as_ref()
-    }
-
-    /// Re-applies `tx` from the state `before` with the vmcall trace on (for localizing divergences).
-    pub fn trace(
-        &mut self,
-        before: StateRoot,
-        tx: &Transaction,
-        layer: u64,
-    ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
-        self.runtime.reset_to(before)?;
-        self.runtime.apply_traced(tx, &BlockContext { layer })
     }
 
     /// Moves the node to an earlier state of its own history.

@@ -2,9 +2,10 @@
 //! breaks no invariant or expected effect on any replica.
 
 use crate::divergence::analyse;
+use crate::history::History;
 use crate::node::{NodeConfig, default_nodes};
 use crate::progress::Progress;
-use crate::run::run;
+use crate::run::{Checks, Setup, run_with};
 use svm_fuzzing::stream::Stream;
 
 /// The replicas a fuzzed stream runs on: one of each compiler and cache mode, tiny and large page
@@ -21,7 +22,10 @@ pub fn nodes() -> Vec<NodeConfig> {
 /// Runs `stream` on the replicas; panics with the divergence report when they disagree, or with the
 /// first finding when a check fails.
 pub fn check(stream: &Stream) {
-    let mut result = run(stream, &nodes(), None, 1, &Progress::hidden());
+    let nodes = nodes();
+    let history = History::derive(stream.seed, &nodes, stream.txs.len());
+    let setup = Setup { stream, nodes: &nodes, history: &history, canary: None, checks: Checks::All };
+    let mut result = run_with(&setup, 1, &Progress::hidden());
     for replica in &result.replicas {
         if let Some((tx, why)) = &replica.fault {
             panic!("node fault on {} at tx {tx}: {why}", replica.node.config.name);
@@ -31,7 +35,7 @@ pub fn check(stream: &Stream) {
         }
     }
     if let Some(mismatch) = result.mismatch.clone() {
-        let report = analyse(stream, &mut result, &mismatch);
+        let report = analyse(&setup, &mut result, &mismatch);
         panic!("replicas diverge: {}", serde_json::to_string_pretty(&report).unwrap_or_default());
     }
 }

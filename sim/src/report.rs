@@ -187,19 +187,27 @@ impl RunReport {
             self.coverage.dirty_pages.max,
             self.coverage.logs.max
         ));
+        for r in &self.replicas {
+            if let Some(fault) = &r.fault {
+                out.push_str(&format!("  NODE FAULT on {} at {fault}\n", r.name));
+            }
+        }
         if self.finding_count > 0 {
             out.push_str(&format!(
-                "  {} FINDINGS (invariants or expected effects that did not hold):\n",
+                "  {} FINDINGS (invariants, expected effects or node faults that did not hold):\n",
                 self.finding_count
             ));
             for finding in self.findings.iter().take(5) {
                 out.push_str(&format!("    {finding}\n"));
             }
-        } else {
-            out.push_str("  every invariant and every expected effect held on every replica\n");
         }
         match &self.divergence {
-            None => out.push_str("  all replicas agree after every transaction\n"),
+            None if self.finding_count == 0 => out.push_str(&format!(
+                "  {} replicas agree, and on each {} invariants and every expected effect hold, after every transaction\n",
+                self.replicas.len(),
+                svm_fuzzing::invariants::all().len()
+            )),
+            None => out.push_str("  the replicas agree (agreement is not correctness: see the findings)\n"),
             Some(d) => {
                 out.push_str(&format!("  DIVERGENCE at tx {}: {}\n", d.tx, d.tx_summary));
                 out.push_str(&format!("  groups: {:?}; differs: {:?}\n", d.groups, d.differs));
@@ -256,11 +264,16 @@ impl RunReport {
             "Expected effects (first replica): {} transactions checked exactly against the models, {} only for admission (contracts without a model), {} allowed to run out of gas below ample gas.\n\n",
             e.exact, e.admitted_only, e.ran_out_of_gas
         ));
+        let invariants: Vec<&str> = svm_fuzzing::invariants::all().iter().map(|c| c.name).collect();
+        md.push_str(&format!(
+            "Invariants checked after every transaction on every replica: {}.\n\n",
+            invariants.join(", ")
+        ));
         if self.finding_count == 0 {
-            md.push_str("Every invariant and every expected effect held on every replica.\n\n");
+            md.push_str("Every invariant and every expected effect held on every replica, and no node faulted.\n\n");
         } else {
             md.push_str(&format!(
-                "**{} findings**: invariants or expected effects that did not hold.\n\n| tx | replica | check | detail |\n|---|---|---|---|\n",
+                "**{} findings**: invariants, expected effects or node faults that did not hold.\n\n| tx | replica | check | detail |\n|---|---|---|---|\n",
                 self.finding_count
             ));
             for f in &self.findings {
@@ -315,9 +328,18 @@ impl RunReport {
                         }
                     }
                 }
-                if let Some(path) = &self.reproducer {
-                    md.push_str(&format!("\nReproducer: `{path}`; replay it with `svm-sim replay {path}`, shrink it with `svm-sim shrink {path}`.\n"));
-                }
+            }
+        }
+        if let Some(path) = &self.reproducer {
+            md.push_str(&format!(
+                "\nReproducer: `{path}`; replay it with `svm-sim replay {path}`, shrink it with `svm-sim shrink {path}`.\n"
+            ));
+        }
+        let faults: Vec<&ReplicaSummary> = self.replicas.iter().filter(|r| r.fault.is_some()).collect();
+        if !faults.is_empty() {
+            md.push_str("\n## Node faults\n\nA node fault that no event of the replica's history explains is a finding, even when every replica faults alike.\n\n| replica | where and why |\n|---|---|\n");
+            for r in faults {
+                md.push_str(&format!("| {} | {} |\n", r.name, r.fault.as_deref().unwrap_or("").replace('|', "\\|")));
             }
         }
         let evictions: Vec<(String, u64)> = self.page_cache_evictions.iter().map(|(k, v)| (k.clone(), *v)).collect();

@@ -1,9 +1,10 @@
-//! Running one stream on every replica, in parallel, recording a fingerprint per transaction, and —
-//! on each replica, whatever the others do — checking every invariant and every expected effect after
-//! every transaction, and counting what the run covered.
+//! Running one stream on every replica, in parallel, with each replica's history of events, recording
+//! a fingerprint per transaction, and — on each replica, whatever the others do — checking every
+//! invariant and every expected effect after every transaction, and counting what the run covered.
 
 use crate::coverage::Coverage;
-use crate::finding::Finding;
+use crate::finding::{Finding, NODE_FAULT};
+use crate::history::History;
 use crate::node::{Node, NodeConfig};
 use crate::progress::Progress;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,14 +14,39 @@ use svm::StateRoot;
 use svm::receipt::Receipt;
 use svm::runtime::Canary;
 use svm::state::TrieNodeCache;
-use svm_fuzzing::invariants::{self, Step};
+use svm_fuzzing::invariants::effects::{self, Effects};
+use svm_fuzzing::invariants::{self, Step, Violation};
 use svm_fuzzing::oracles::agreement::{Fingerprint, Mismatch, first_mismatch};
 use svm_fuzzing::oracles::expected_effects::{ExpectedEffects, Tally};
 use svm_fuzzing::stream::Stream;
 
+/// Everything a run needs: the stream, the replicas, what happens to them, the canary, the checks.
+#[derive(Clone, Copy)]
+pub struct Setup<'a> {
+    /// The transactions.
+    pub stream: &'a Stream,
+    /// The replicas' configurations.
+    pub nodes: &'a [NodeConfig],
+    /// The events that happen to them.
+    pub history: &'a History,
+    /// A planted canary, if any.
+    pub canary: Option<Canary>,
+    /// What is checked besides agreement.
+    pub checks: Checks,
+}
+
+/// What a run checks besides agreement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checks {
+    /// Every invariant and every expected effect, after every transaction, on every replica.
+    All,
+    /// Agreement only: for measuring what the checks cost.
+    AgreementOnly,
+}
+
 /// One replica after the run.
 pub struct ReplicaRun {
-    /// The node, with its whole history in its kv store (for diffs and traces).
+    /// The node, with its whole history in its kv store (for diffs).
     pub node: Node,
     /// The root after genesis.
     pub genesis_root: StateRoot,
@@ -34,8 +60,8 @@ pub struct ReplicaRun {
     pub elapsed: Duration,
     /// Time at which each transaction finished, from the first one's start.
     pub finished_at: Vec<Duration>,
-    /// Invariants and expected effects that did not hold on this replica (the first
-    /// [`MAX_FINDINGS`]), and how many there were in all.
+    /// Invariants, expected effects and unexplained node faults that did not hold on this replica
+    /// (the first [`MAX_FINDINGS`]).
     pub findings: Vec<Finding>,
     /// How many findings there were, kept or not.
     pub finding_count: usize,
@@ -48,15 +74,6 @@ pub struct ReplicaRun {
 /// Findings kept per replica (the rest are counted).
 pub const MAX_FINDINGS: usize = 50;
 
-/// What a run checks besides agreement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Checks {
-    /// Every invariant and every expected effect, after every transaction, on every replica.
-    All,
-    /// Agreement only: for measuring what the checks cost.
-    AgreementOnly,
-}
-
 impl ReplicaRun {
     /// The root before transaction `tx`.
     pub fn root_before(&self, tx: usize) -> StateRoot {
@@ -68,15 +85,29 @@ impl ReplicaRun {
 pub struct RunResult {
     /// The replicas, in configuration order.
     pub replicas: Vec<ReplicaRun>,
+    /// The events that happened to them.
+    pub history: History,
     /// The first disagreement, if any.
     pub mismatch: Option<Mismatch>,
-    /// A digest of the whole run (seed, stream, configurations, every replica's every fingerprint):
-    /// two runs of the same seed must give the same one.
+    /// A digest of the whole run (seed, stream, configurations, history, every replica's every
+    /// fingerprint): two runs of the same seed must give the same one.
     pub fingerprint: Hash,
 }
 
-/// Runs `stream` on one node per configuration, `threads` at a time, reporting progress, with every
-/// check on.
+impl RunResult {
+    /// The first finding on any replica (lowest transaction, then replica order).
+    pub fn first_finding(&self) -> Option<&Finding> {
+        self.replicas.iter().filter_map(|r| r.findings.first()).min_by_key(|f| f.tx)
+    }
+
+    /// Findings on every replica, in all.
+    pub fn finding_count(&self) -> usize {
+        self.replicas.iter().map(|r| r.finding_count).sum()
+    }
+}
+
+/// Runs `stream` on one node per configuration with the history the stream's seed gives them,
+/// `threads` at a time, reporting progress, with every check on.
 pub fn run(
     stream: &Stream,
     configs: &[NodeConfig],
@@ -84,20 +115,15 @@ pub fn run(
     threads: usize,
     progress: &Progress,
 ) -> RunResult {
-    run_with(stream, configs, canary, threads, progress, Checks::All)
+    let history = History::derive(stream.seed, configs, stream.txs.len());
+    run_with(&Setup { stream, nodes: configs, history: &history, canary, checks: Checks::All }, threads, progress)
 }
 
-/// [`run`], checking `checks`.
-pub fn run_with(
-    stream: &Stream,
-    configs: &[NodeConfig],
-    canary: Option<Canary>,
-    threads: usize,
-    progress: &Progress,
-    checks: Checks,
-) -> RunResult {
+/// Runs `setup`, `threads` replicas at a time.
+pub fn run_with(setup: &Setup<'_>, threads: usize, progress: &Progress) -> RunResult {
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
+    let configs = setup.nodes;
     let threads = threads.clamp(1, configs.len().max(1));
     let mut slots: Vec<Option<ReplicaRun>> = (0..configs.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
@@ -108,7 +134,7 @@ pub fn run_with(
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(config) = configs.get(i) else { break };
-                        done.push((i, run_replica_with(stream, config.clone(), canary, progress, checks)));
+                        done.push((i, run_replica(setup, config, progress)));
                     }
                     finished.fetch_add(1, Ordering::SeqCst);
                     done
@@ -126,30 +152,28 @@ pub fn run_with(
     let replicas: Vec<ReplicaRun> = slots.into_iter().flatten().collect();
     let runs: Vec<Vec<Fingerprint>> = replicas.iter().map(|r| r.fingerprints.clone()).collect();
     let mismatch = first_mismatch(&runs);
-    let fingerprint = run_fingerprint(stream, configs, canary, &runs);
-    RunResult { replicas, mismatch, fingerprint }
+    let fingerprint = run_fingerprint(setup, &runs);
+    RunResult { replicas, history: setup.history.clone(), mismatch, fingerprint }
 }
 
-/// Applies the whole stream on one fresh node, with every check on.
-pub fn run_replica(stream: &Stream, config: NodeConfig, canary: Option<Canary>, progress: &Progress) -> ReplicaRun {
-    run_replica_with(stream, config, canary, progress, Checks::All)
-}
-
-/// [`run_replica`], checking `checks`.
-pub fn run_replica_with(
-    stream: &Stream,
-    config: NodeConfig,
-    canary: Option<Canary>,
-    progress: &Progress,
-    checks: Checks,
-) -> ReplicaRun {
-    let mut node = Node::new(config, canary);
+/// Applies the whole stream on one fresh node of `config`, with its events.
+pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) -> ReplicaRun {
+    let stream = setup.stream;
+    let name = config.name.clone();
+    let mut node = Node::new(config.clone(), setup.canary);
+    let mut events = setup.history.of(&name).peekable();
     let mut expected = ExpectedEffects::new(stream);
     // The checkers' own trie-node cache: they never read through the runtime's caches.
     let nodes = TrieNodeCache::new(1 << 16);
     let mut coverage = Coverage::default();
     let mut findings = Vec::new();
     let mut finding_count = 0;
+    let mut found = |findings: &mut Vec<Finding>, finding: Finding| {
+        finding_count += 1;
+        if findings.len() < MAX_FINDINGS {
+            findings.push(finding);
+        }
+    };
     let mut fingerprints = Vec::with_capacity(stream.txs.len());
     let mut receipts = Vec::with_capacity(stream.txs.len());
     let mut finished_at = Vec::with_capacity(stream.txs.len());
@@ -167,10 +191,14 @@ pub fn run_replica_with(
         if fault.is_some() {
             break;
         }
+        let mut applied = Ok(());
+        while let Some(event) = events.next_if(|e| e.before_tx <= i) {
+            applied = applied.and_then(|()| node.undergo(event.event));
+        }
         let before = node.root();
-        match node.apply(&stx.tx, stx.layer) {
+        match applied.and_then(|()| node.apply(&stx.tx, stx.layer)) {
             Ok(receipt) => {
-                if checks == Checks::All {
+                if setup.checks == Checks::All {
                     let step = Step {
                         runtime: node.runtime(),
                         tx: &stx.tx,
@@ -179,20 +207,19 @@ pub fn run_replica_with(
                         after: node.root(),
                         nodes: Some(&nodes),
                     };
-                    let mut found: Vec<(String, String)> = invariants::check(&step, false)
-                        .into_iter()
-                        .map(|v| (v.invariant.to_string(), v.detail))
-                        .collect();
-                    if let Err(detail) = expected.check(&step, stx.layer) {
-                        found.push(("expected-effects".into(), detail));
+                    let effects = Effects::of(&step);
+                    let violations = match &effects {
+                        Ok(effects) => invariants::check_effects(&step, effects, true),
+                        Err(detail) => vec![Violation { invariant: effects::CHECKER.name, detail: detail.clone() }],
+                    };
+                    for violation in violations {
+                        let finding = Finding::new(&name, i, violation.invariant, violation.detail);
+                        found(&mut findings, finding);
+                    }
+                    if let Err(detail) = expected.check_known(&step, effects.as_ref().ok(), stx.layer) {
+                        found(&mut findings, Finding::new(&name, i, "expected-effects", detail));
                     }
                     coverage.record(&stx.tx, &receipt, node.last_execution());
-                    for (check, detail) in found {
-                        finding_count += 1;
-                        if findings.len() < MAX_FINDINGS {
-                            findings.push(Finding { replica: node.config.name.clone(), tx: i, check, detail });
-                        }
-                    }
                 }
                 fingerprints.push(Fingerprint::of(&receipt, node.root()));
                 receipts.push(receipt);
@@ -205,6 +232,12 @@ pub fn run_replica_with(
             }
         }
         finished_at.push(started.elapsed());
+    }
+    // A node fault no event of this replica's history explains is a finding, whatever the others did.
+    if let Some((tx, why)) = &fault
+        && !setup.history.explains_fault(&name, *tx)
+    {
+        found(&mut findings, Finding::new(&name, *tx, NODE_FAULT, why.clone()));
     }
     ReplicaRun {
         node,
@@ -221,13 +254,34 @@ pub fn run_replica_with(
     }
 }
 
-fn run_fingerprint(stream: &Stream, configs: &[NodeConfig], canary: Option<Canary>, runs: &[Vec<Fingerprint>]) -> Hash {
+/// A fresh node of `config` brought to the state it had just before transaction `tx` of `setup`:
+/// genesis, then every transaction before it with every event of its history in between. The state
+/// a divergent transaction must be traced from — never an end-of-run runtime, whose caches and
+/// restarts differ from what they were then.
+pub fn node_before(setup: &Setup<'_>, config: &NodeConfig, tx: usize) -> Result<Node, String> {
+    let mut node = Node::new(config.clone(), setup.canary);
+    node.genesis(&setup.stream.genesis).map_err(|e| format!("genesis: {e}"))?;
+    let mut events = setup.history.of(&config.name).peekable();
+    for (i, stx) in setup.stream.txs.iter().enumerate().take(tx + 1) {
+        while let Some(event) = events.next_if(|e| e.before_tx <= i) {
+            node.undergo(event.event).map_err(|e| format!("{:?} before tx {i}: {e}", event.event))?;
+        }
+        if i == tx {
+            break;
+        }
+        node.apply(&stx.tx, stx.layer).map_err(|e| format!("tx {i}: {e}"))?;
+    }
+    Ok(node)
+}
+
+fn run_fingerprint(setup: &Setup<'_>, runs: &[Vec<Fingerprint>]) -> Hash {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(b"svm-sim run fingerprint v1");
-    hasher.update(&stream.seed.to_le_bytes());
-    hasher.update(stream.hash().as_bytes());
-    hasher.update(canary.map_or("", |c| c.name()).as_bytes());
-    for (config, run) in configs.iter().zip(runs) {
+    hasher.update(b"svm-sim run fingerprint v2");
+    hasher.update(&setup.stream.seed.to_le_bytes());
+    hasher.update(setup.stream.hash().as_bytes());
+    hasher.update(setup.canary.map_or("", |c| c.name()).as_bytes());
+    hasher.update(serde_json::to_string(setup.history).unwrap_or_default().as_bytes());
+    for (config, run) in setup.nodes.iter().zip(runs) {
         hasher.update(config.name.as_bytes());
         hasher.update(&(run.len() as u64).to_le_bytes());
         for f in run {

@@ -1,12 +1,14 @@
-//! The shrinker: reduces a divergent stream to a minimal one that still diverges the same way (the
-//! same fingerprint components differ between the same two replica configurations) and is still a
-//! valid stream: calls keep the deploys they need, and nonces are renumbered so that a transaction
-//! that had a good nonce keeps one.
+//! The shrinker: reduces a reproducer to a minimal one that still shows the same thing — a divergence
+//! in the same fingerprint components between the same two replica configurations, or a finding of
+//! the same check on the same replica — and is still a valid stream: calls keep the deploys they need,
+//! nonces are renumbered so that a transaction that had a good nonce keeps one, and the replicas'
+//! events (restarts …) are removed or moved along with the transactions they precede.
 
+use crate::history::History;
 use crate::node::{Node, NodeConfig};
 use crate::progress::Progress;
 use crate::reproducer::{Expected, Reproducer};
-use crate::run::run;
+use crate::run::{Checks, Setup, run_replica, run_with};
 use std::collections::{BTreeMap, HashMap};
 use svm::Address;
 use svm::runtime::{Canary, contract_address};
@@ -18,29 +20,49 @@ use thiserror::Error;
 /// Why a reproducer could not be shrunk.
 #[derive(Debug, Error)]
 pub enum ShrinkError {
-    /// Replaying it shows no divergence at all.
-    #[error("the reproducer does not diverge: nothing to shrink")]
-    NoDivergence,
+    /// Replaying it shows neither a divergence nor a finding.
+    #[error("the reproducer shows neither a divergence nor a finding: nothing to shrink")]
+    NothingToShrink,
 }
 
 /// A shrunk reproducer and how the shrinking went.
 pub struct Shrunk {
-    /// The minimal reproducer (the two disagreeing replica configurations, the minimal stream).
+    /// The minimal reproducer (the replicas involved, the minimal stream and history).
     pub reproducer: Reproducer,
-    /// Transactions before and after.
+    /// Transactions before.
     pub before: usize,
     /// Transactions in the shrunk stream.
     pub after: usize,
-    /// Candidate streams tried.
+    /// Events before and after.
+    pub events: (usize, usize),
+    /// Candidates tried.
     pub attempts: usize,
 }
 
-/// What must still hold: these two configurations disagree in exactly these components.
+/// What a candidate must still show.
+enum Goal {
+    /// These two configurations disagree in exactly these components.
+    Divergence { pair: [NodeConfig; 2], differs: Vec<Component> },
+    /// This configuration breaks this check.
+    Finding { node: NodeConfig, check: String },
+}
+
+impl Goal {
+    fn nodes(&self) -> Vec<NodeConfig> {
+        match self {
+            Goal::Divergence { pair, .. } => pair.to_vec(),
+            Goal::Finding { node, .. } => vec![node.clone()],
+        }
+    }
+}
+
+/// What must still hold, and the facts about the original stream that keep candidates valid.
 struct Target<'a> {
-    pair: [NodeConfig; 2],
+    goal: Goal,
     canary: Option<Canary>,
-    differs: Vec<Component>,
     stream: &'a Stream,
+    /// The events of the replicas involved.
+    history: History,
     /// Per transaction: its nonce minus the sender's nonce at that point in the original run.
     nonce_offsets: Vec<i128>,
     /// Per transaction: whether it consumed its nonce in the original run (it was not invalid).
@@ -52,37 +74,58 @@ struct Target<'a> {
 
 /// Shrinks `repro`, reporting each candidate tried to `progress`.
 pub fn shrink(repro: &Reproducer, threads: usize, progress: &Progress) -> Result<Shrunk, ShrinkError> {
-    let result = run(&repro.stream, &repro.nodes, repro.canary, threads, &Progress::hidden());
-    let mismatch = result.mismatch.clone().ok_or(ShrinkError::NoDivergence)?;
-    let (a, b) = (mismatch.groups[0][0], mismatch.groups[1][0]);
-    let reference = &result.replicas[a];
+    let result = run_with(&repro.setup(), threads, &Progress::hidden());
+    let seen = Expected::seen_in(&result, &repro.nodes).ok_or(ShrinkError::NothingToShrink)?;
+    let index = |name: &str| repro.nodes.iter().position(|n| n.name == name).unwrap_or(0);
+    let (goal, reference) = match &seen {
+        Expected::Divergence { groups, differs, .. } => {
+            let (a, b) = (index(&groups[0][0]), index(&groups[1][0]));
+            (Goal::Divergence { pair: [repro.nodes[a].clone(), repro.nodes[b].clone()], differs: differs.clone() }, a)
+        }
+        Expected::Finding { replica, check, .. } => {
+            let i = index(replica);
+            (Goal::Finding { node: repro.nodes[i].clone(), check: check.clone() }, i)
+        }
+    };
     let stream = &repro.stream;
-    let (nonce_offsets, succeeded) = nonce_facts(stream, &reference.receipts);
+    let (nonce_offsets, succeeded) = nonce_facts(stream, &result.replicas[reference].receipts);
+    let names: Vec<String> = goal.nodes().into_iter().map(|n| n.name).collect();
+    let history = repro.history.only(&names);
+    // Nothing after the transaction where it shows can matter; events after it neither.
+    let last = seen.tx();
+    let relevant_events: Vec<usize> =
+        history.events.iter().enumerate().filter(|(_, e)| e.before_tx <= last).map(|(i, _)| i).collect();
     let mut target = Target {
-        pair: [repro.nodes[a].clone(), repro.nodes[b].clone()],
+        goal,
         canary: repro.canary,
-        differs: mismatch.differs.clone(),
         stream,
         nonce_offsets,
         succeeded,
         needs: deploy_dependencies(stream),
+        history,
         tried: HashMap::new(),
     };
-    // Nothing after the first divergent transaction can matter.
-    let prefix: Vec<usize> = (0..=mismatch.tx).collect();
-    let minimal = ddmin(prefix, &mut target, progress);
-    let candidate = target.candidate(&minimal);
-    let nodes = target.pair.to_vec();
-    let final_run = run(&candidate, &nodes, repro.canary, threads, &Progress::hidden());
-    let expected = final_run.mismatch.as_ref().map(|m| Expected::of(m, &nodes)).ok_or(ShrinkError::NoDivergence)?;
+    // Items: transactions 0..=last, then events (offset by the stream's length).
+    let offset = stream.txs.len();
+    let mut items: Vec<usize> = (0..=last.min(offset.saturating_sub(1))).collect();
+    items.extend(relevant_events.iter().map(|e| offset + e));
+    let minimal = ddmin(items, &mut target, progress);
+    let (candidate, history) = target.candidate(&minimal);
+    let nodes = target.goal.nodes();
+    let final_setup =
+        Setup { stream: &candidate, nodes: &nodes, history: &history, canary: repro.canary, checks: Checks::All };
+    let final_run = run_with(&final_setup, threads, &Progress::hidden());
+    let expected = Expected::seen_in(&final_run, &nodes).ok_or(ShrinkError::NothingToShrink)?;
     Ok(Shrunk {
         before: stream.txs.len(),
         after: candidate.txs.len(),
+        events: (repro.history.events.len(), history.events.len()),
         attempts: target.tried.len(),
         reproducer: Reproducer {
             seed: repro.seed,
             canary: repro.canary,
             nodes,
+            history,
             expected,
             stream: candidate,
             tool_version: crate::TOOL_VERSION.into(),
@@ -143,18 +186,23 @@ fn set_nonce(tx: &mut Transaction, nonce: u64) {
 }
 
 impl Target<'_> {
-    /// The subset closed under "a call keeps its deploy", in stream order.
+    /// The subset closed under "a call keeps its deploy", in order (transactions, then events).
     fn close(&self, subset: &[usize]) -> Vec<usize> {
+        let txs = self.stream.txs.len();
         let mut keep: Vec<usize> = subset.to_vec();
-        keep.extend(subset.iter().filter_map(|&i| self.needs[i]));
+        keep.extend(subset.iter().filter(|&&i| i < txs).filter_map(|&i| self.needs[i]));
         keep.sort_unstable();
         keep.dedup();
         keep
     }
 
-    /// The stream of the (closed) subset with nonces renumbered and unused code dropped.
-    fn candidate(&self, subset: &[usize]) -> Stream {
-        let keep = self.close(subset);
+    /// The stream and history of the (closed) subset: nonces renumbered, unused code dropped, events
+    /// moved before the kept transactions they came before.
+    fn candidate(&self, subset: &[usize]) -> (Stream, History) {
+        let closed = self.close(subset);
+        let txs = self.stream.txs.len();
+        let (keep, events): (Vec<usize>, Vec<usize>) = closed.iter().partition(|&&i| i < txs);
+        let events: Vec<usize> = events.into_iter().map(|i| i - txs).collect();
         let mut stream = self.stream.subset(&keep);
         let mut expected: BTreeMap<Address, u64> = BTreeMap::new();
         for (stx, &original) in stream.txs.iter_mut().zip(&keep) {
@@ -174,24 +222,39 @@ impl Target<'_> {
             })
             .collect();
         stream.contracts.retain(|hash, _| used.contains(hash));
-        stream
+        (stream, self.history.subset(&keep, &events))
     }
 
-    /// Whether the subset still diverges the same way (results are remembered).
-    fn diverges(&mut self, subset: &[usize]) -> bool {
+    /// Whether the subset still shows the goal (results are remembered).
+    fn shows(&mut self, subset: &[usize]) -> bool {
         let keep = self.close(subset);
         if let Some(&known) = self.tried.get(&keep) {
             return known;
         }
-        let candidate = self.candidate(subset);
-        let verdict = lockstep(&candidate, &self.pair, self.canary).is_some_and(|m| m.differs == self.differs);
+        let (candidate, history) = self.candidate(subset);
+        let verdict = match &self.goal {
+            Goal::Divergence { pair, differs } => {
+                lockstep(&candidate, pair, &history, self.canary).is_some_and(|m| m.differs == *differs)
+            }
+            Goal::Finding { node, check } => {
+                let nodes = [node.clone()];
+                let setup = Setup {
+                    stream: &candidate,
+                    nodes: &nodes,
+                    history: &history,
+                    canary: self.canary,
+                    checks: Checks::All,
+                };
+                run_replica(&setup, node, &Progress::hidden()).findings.iter().any(|f| f.check == *check)
+            }
+        };
         self.tried.insert(keep, verdict);
         verdict
     }
 }
 
-/// Runs two replicas side by side and stops at their first disagreement.
-fn lockstep(stream: &Stream, pair: &[NodeConfig; 2], canary: Option<Canary>) -> Option<Mismatch> {
+/// Runs two replicas side by side, each with its events, and stops at their first disagreement.
+fn lockstep(stream: &Stream, pair: &[NodeConfig; 2], history: &History, canary: Option<Canary>) -> Option<Mismatch> {
     let mut nodes = pair.clone().map(|config| Node::new(config, canary));
     let mut runs: [Vec<Fingerprint>; 2] = [Vec::new(), Vec::new()];
     for node in nodes.iter_mut() {
@@ -199,9 +262,11 @@ fn lockstep(stream: &Stream, pair: &[NodeConfig; 2], canary: Option<Canary>) -> 
             return None;
         }
     }
-    for stx in &stream.txs {
+    for (i, stx) in stream.txs.iter().enumerate() {
         for (node, run) in nodes.iter_mut().zip(runs.iter_mut()) {
-            let fingerprint = match node.apply(&stx.tx, stx.layer) {
+            let events: Vec<_> = history.of(&node.config.name).filter(|e| e.before_tx == i).map(|e| e.event).collect();
+            let applied = events.into_iter().try_for_each(|event| node.undergo(event));
+            let fingerprint = match applied.and_then(|()| node.apply(&stx.tx, stx.layer)) {
                 Ok(receipt) => Fingerprint::of(&receipt, node.root()),
                 Err(e) => Fingerprint::node_fault(&e.to_string()),
             };
@@ -214,7 +279,8 @@ fn lockstep(stream: &Stream, pair: &[NodeConfig; 2], canary: Option<Canary>) -> 
     None
 }
 
-/// Delta debugging (ddmin) followed by a one-at-a-time pass: a 1-minimal subset that still diverges.
+/// Delta debugging (ddmin) followed by a one-at-a-time pass: a 1-minimal subset that still shows the
+/// goal.
 fn ddmin(mut items: Vec<usize>, target: &mut Target<'_>, progress: &Progress) -> Vec<usize> {
     let mut granularity = 2usize;
     while items.len() >= 2 {
@@ -224,7 +290,7 @@ fn ddmin(mut items: Vec<usize>, target: &mut Target<'_>, progress: &Progress) ->
         for (i, part) in chunks.iter().enumerate() {
             progress.add(1);
             progress.draw();
-            if target.diverges(part) {
+            if target.shows(part) {
                 items = part.clone();
                 granularity = 2;
                 reduced = true;
@@ -232,7 +298,7 @@ fn ddmin(mut items: Vec<usize>, target: &mut Target<'_>, progress: &Progress) ->
             }
             let complement: Vec<usize> =
                 chunks.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, c)| c.clone()).collect();
-            if chunks.len() > 2 && target.diverges(&complement) {
+            if chunks.len() > 2 && target.shows(&complement) {
                 items = complement;
                 granularity = (granularity - 1).max(2);
                 reduced = true;
@@ -246,12 +312,12 @@ fn ddmin(mut items: Vec<usize>, target: &mut Target<'_>, progress: &Progress) ->
             granularity = (granularity * 2).min(items.len());
         }
     }
-    // One at a time, until no single removal keeps the divergence.
+    // One at a time, until no single removal keeps the goal.
     let mut i = 0;
     while i < items.len() && items.len() > 1 {
         let without: Vec<usize> = items.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, &x)| x).collect();
         progress.add(1);
-        if target.diverges(&without) {
+        if target.shows(&without) {
             items = without;
         } else {
             i += 1;

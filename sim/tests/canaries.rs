@@ -1,5 +1,6 @@
 //! Each canary is caught, localized to the right transaction and vmcall, shrunk to at most five
-//! transactions, and replayed. And without a canary, nothing is caught.
+//! transactions, and replayed — a history-dependent one among them, and ones the replicas agree on,
+//! caught as findings. And without a canary, nothing is caught.
 
 use std::sync::Arc;
 use svm::runtime::{BlockContext, Canary, Runtime, RuntimeConfig};
@@ -8,11 +9,13 @@ use svm::transaction::Transaction;
 use svm_fuzzing::generators::workload::{WorkloadParams, generate, generate_on};
 use svm_fuzzing::stream::Stream;
 use svm_sim::divergence::analyse;
-use svm_sim::node::default_nodes;
+use svm_sim::finding::NODE_FAULT;
+use svm_sim::history::History;
+use svm_sim::node::{NodeConfig, default_nodes};
 use svm_sim::progress::Progress;
 use svm_sim::replay::replay;
 use svm_sim::reproducer::{Expected, Reproducer};
-use svm_sim::run::run;
+use svm_sim::run::{Checks, RunResult, Setup, run, run_with};
 use svm_sim::shrink::shrink;
 
 fn stream(seed: u64, txs: usize) -> Stream {
@@ -20,22 +23,41 @@ fn stream(seed: u64, txs: usize) -> Stream {
 }
 
 /// The first transaction where `canary` must show, found independently of the simulator: replay the
-/// stream on one plain node with tracing, and apply the canary's rule to each transaction.
-fn where_it_must_show(stream: &Stream, canary: Canary) -> usize {
+/// stream on one plain node with tracing, and apply the canary's rule to each transaction (with the
+/// replicas' `history` for the canary that depends on it).
+fn where_it_must_show(stream: &Stream, canary: Canary, history: &History) -> usize {
     let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
     rt.genesis(&stream.genesis).unwrap();
+    // For restart-gas: per replica, whether its next instantiated execution is its first since it
+    // started or restarted (every replica starts fresh).
+    let mut fresh: Vec<(String, bool)> = default_nodes().into_iter().map(|n| (n.name, true)).collect();
     for (i, stx) in stream.txs.iter().enumerate() {
+        for event in history.events.iter().filter(|e| e.before_tx == i) {
+            if let Some(entry) = fresh.iter_mut().find(|(name, _)| *name == event.replica) {
+                entry.1 = true;
+            }
+        }
         let (receipt, trace) = rt.apply_traced(&stx.tx, &BlockContext { layer: stx.layer }).unwrap();
         let is_execute = matches!(stx.tx, Transaction::Execute(_));
         let calls = |names: &[&str]| trace.iter().any(|e| names.contains(&e.vmcall));
+        let instantiated = rt.last_execution().is_some();
         let shows = match canary {
             // One more gas per vmcall where the module was cached: any execution that makes a vmcall.
             Canary::CacheGas => is_execute && !trace.is_empty(),
             // Tampered bytes only persist when the execution succeeds.
             Canary::PageCacheBytes => receipt.outcome.is_success() && calls(canary.vmcalls()),
             Canary::EngineText => receipt.outcome.is_success() && calls(canary.vmcalls()),
-            // Wrong the same way on every replica: it never shows as a divergence.
-            Canary::WrongResult => false,
+            // One more gas per vmcall of the first instantiated execution after a restart (invisible
+            // when it runs out of gas: the whole limit is used either way).
+            Canary::RestartGas => {
+                let mixed = fresh.iter().any(|(_, f)| *f) && fresh.iter().any(|(_, f)| !*f);
+                if instantiated {
+                    fresh.iter_mut().for_each(|(_, f)| *f = false);
+                }
+                instantiated && mixed && !trace.is_empty() && receipt.outcome != svm::outcome::Outcome::OutOfGas
+            }
+            // Wrong, or faulting, the same way on every replica: never a divergence.
+            Canary::WrongResult | Canary::NodeFault => false,
         };
         if shows {
             return i;
@@ -44,45 +66,76 @@ fn where_it_must_show(stream: &Stream, canary: Canary) -> usize {
     panic!("the stream never exercises {}", canary.name());
 }
 
+/// Shrinks what `repro` shows to at most five transactions, checks the shrunk reproducer survives its
+/// file form and replays exactly, and (with `full`) that the full one replays too.
+fn shrinks_and_replays(repro: &Reproducer, label: &str, full: bool) -> Reproducer {
+    let shrunk = shrink(repro, 2, &Progress::hidden()).unwrap();
+    assert!(shrunk.after <= 5, "{label} shrunk only to {} transactions", shrunk.after);
+    let reread = Reproducer::from_json(&shrunk.reproducer.to_json()).unwrap();
+    assert_eq!(reread, shrunk.reproducer);
+    let replayed = replay(&reread, 2, &Progress::hidden());
+    assert!(replayed.reproduced, "{label}: replay saw {:?}", replayed.seen);
+    if full {
+        assert!(replay(repro, 2, &Progress::hidden()).reproduced, "{label}: the full reproducer");
+    }
+    shrunk.reproducer
+}
+
+fn reproducer(
+    stream: &Stream,
+    nodes: &[NodeConfig],
+    history: &History,
+    canary: Canary,
+    result: &RunResult,
+) -> Reproducer {
+    Reproducer {
+        seed: stream.seed,
+        canary: Some(canary),
+        nodes: nodes.to_vec(),
+        history: history.clone(),
+        expected: Expected::seen_in(result, nodes).unwrap(),
+        stream: stream.clone(),
+        tool_version: svm_sim::TOOL_VERSION.into(),
+    }
+}
+
 #[test]
 fn each_canary_is_caught_localized_shrunk_and_replayed() {
     let nodes = default_nodes();
-    for (seed, canary) in [(11, Canary::CacheGas), (12, Canary::PageCacheBytes), (13, Canary::EngineText)] {
+    let cases =
+        [(11, Canary::CacheGas), (12, Canary::PageCacheBytes), (13, Canary::EngineText), (14, Canary::RestartGas)];
+    for (seed, canary) in cases {
         let stream = stream(seed, 300);
-        let mut result = run(&stream, &nodes, Some(canary), 2, &Progress::hidden());
+        let history = History::derive(seed, &nodes, stream.txs.len());
+        let setup =
+            Setup { stream: &stream, nodes: &nodes, history: &history, canary: Some(canary), checks: Checks::All };
+        let mut result = run_with(&setup, 2, &Progress::hidden());
         let mismatch = result.mismatch.clone().unwrap_or_else(|| panic!("{} not caught", canary.name()));
 
-        // Localized: the right transaction and vmcall.
-        assert_eq!(mismatch.tx, where_it_must_show(&stream, canary), "{}", canary.name());
-        let report = analyse(&stream, &mut result, &mismatch);
+        // Localized: the right transaction and vmcall, traced from the state (and history) each
+        // replica had at that transaction.
+        assert_eq!(mismatch.tx, where_it_must_show(&stream, canary, &history), "{}", canary.name());
+        let report = analyse(&setup, &mut result, &mismatch);
         let vmcall = report.first_divergent_vmcall.unwrap_or_else(|| panic!("{}: no divergent vmcall", canary.name()));
         let name = vmcall.vmcall[0].clone().unwrap();
         match canary {
-            Canary::CacheGas => assert_eq!(vmcall.index, 0, "the first vmcall already costs one more"),
+            Canary::CacheGas | Canary::RestartGas => {
+                assert_eq!(vmcall.index, 0, "the first vmcall already costs one more")
+            }
             _ => assert!(canary.vmcalls().contains(&name.as_str()), "{}: localized to {name}", canary.name()),
         }
 
-        // Shrunk to at most five transactions, diverging the same way.
-        let repro = Reproducer {
-            seed,
-            canary: Some(canary),
-            nodes: nodes.clone(),
-            expected: Expected::of(&mismatch, &nodes),
-            stream: stream.clone(),
-            tool_version: svm_sim::TOOL_VERSION.into(),
+        // Shrunk to at most five transactions, diverging the same way; replayed exactly.
+        let repro = reproducer(&stream, &nodes, &history, canary, &result);
+        let shrunk = shrinks_and_replays(&repro, canary.name(), canary == Canary::RestartGas);
+        let Expected::Divergence { differs, .. } = &shrunk.expected else {
+            panic!("{}: not a divergence", canary.name())
         };
-        let shrunk = shrink(&repro, 2, &Progress::hidden()).unwrap();
-        assert!(shrunk.after <= 5, "{} shrunk only to {} transactions", canary.name(), shrunk.after);
-        assert_eq!(shrunk.reproducer.expected.differs, mismatch.differs);
-
-        // Replayed exactly, from its file form.
-        let text = shrunk.reproducer.to_json();
-        let reread = Reproducer::from_json(&text).unwrap();
-        assert_eq!(reread, shrunk.reproducer);
-        let replayed = replay(&reread, 2, &Progress::hidden());
-        assert!(replayed.reproduced, "{}: replay saw {:?}", canary.name(), replayed.seen);
-        // And the full reproducer replays too.
-        assert!(replay(&repro, 2, &Progress::hidden()).reproduced);
+        assert_eq!(*differs, mismatch.differs);
+        if canary == Canary::RestartGas {
+            // The restart it needs came along, moved before the transactions kept.
+            assert!(!shrunk.history.events.is_empty(), "the shrunk reproducer lost its restart");
+        }
     }
 }
 
@@ -95,15 +148,18 @@ fn without_a_canary_every_replica_agrees_and_every_check_holds() {
     for replica in &result.replicas {
         assert_eq!(replica.finding_count, 0, "{:?}", replica.findings.first());
     }
+    assert!(!result.history.events.is_empty(), "the default replicas restart");
 }
 
 #[test]
 fn a_canary_wrong_the_same_way_everywhere_is_caught_only_by_the_expected_effects() {
     let canary = Canary::WrongResult;
+    assert!(canary.wrong_everywhere());
     // Planted on the workload's own reference runtime too: nothing that ran the VM can know better.
     let reference = RuntimeConfig { canary: Some(canary), ..RuntimeConfig::default() };
-    let stream = generate_on(&WorkloadParams::derive(41, 600), reference).unwrap();
-    let result = run(&stream, &default_nodes(), Some(canary), 2, &Progress::hidden());
+    let stream = generate_on(&WorkloadParams::derive(41, 300), reference).unwrap();
+    let nodes = default_nodes();
+    let result = run(&stream, &nodes, Some(canary), 2, &Progress::hidden());
     assert!(result.mismatch.is_none(), "the replicas agree: {:?}", result.mismatch);
     for replica in &result.replicas {
         assert!(replica.finding_count > 0, "{} did not catch it", replica.node.config.name);
@@ -124,6 +180,27 @@ fn a_canary_wrong_the_same_way_everywhere_is_caught_only_by_the_expected_effects
         })
         .unwrap();
     assert_eq!(result.replicas[0].findings[0].tx, first);
+    // A finding has the same reproducer, shrink and replay path as a divergence.
+    let history = result.history.clone();
+    let shrunk = shrinks_and_replays(&reproducer(&stream, &nodes, &history, canary, &result), canary.name(), false);
+    assert!(matches!(shrunk.expected, Expected::Finding { ref check, .. } if check == "expected-effects"));
+}
+
+#[test]
+fn a_node_fault_on_every_replica_is_a_finding_though_they_all_agree() {
+    let canary = Canary::NodeFault;
+    let stream = stream(15, 150);
+    let nodes = default_nodes();
+    let result = run(&stream, &nodes, Some(canary), 2, &Progress::hidden());
+    assert!(result.mismatch.is_none(), "every replica faults alike: {:?}", result.mismatch);
+    let at = result.replicas[0].fault.as_ref().map(|(tx, _)| *tx).expect("a node fault");
+    for replica in &result.replicas {
+        assert_eq!(replica.fault.as_ref().map(|(tx, _)| *tx), Some(at));
+        assert!(replica.findings.iter().any(|f| f.check == NODE_FAULT && f.tx == at), "{}", replica.node.config.name);
+    }
+    let history = result.history.clone();
+    let shrunk = shrinks_and_replays(&reproducer(&stream, &nodes, &history, canary, &result), canary.name(), true);
+    assert!(matches!(shrunk.expected, Expected::Finding { ref check, .. } if check == NODE_FAULT));
 }
 
 #[test]

@@ -59,9 +59,45 @@ fn a_divergent_run_exits_1_and_writes_a_replayable_shrinkable_reproducer() {
     assert!(text(&sim(&["replay", "small.json"], dir.path())).contains("reproduced"));
 }
 
+#[test]
+fn a_node_fault_on_every_replica_exits_1_with_its_report_section_and_a_reproducer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sim(&["run", "--seed", "9", "--txs", "150", "--canary", "node-fault", "--out", "f"], dir.path());
+    let stdout = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("NODE FAULT on sp-off-big"), "{stdout}");
+    assert!(!stdout.contains("replicas agree, and on each"), "{stdout}");
+    let report = std::fs::read_to_string(dir.path().join("f/report.md")).unwrap();
+    assert!(report.contains("## Node faults"), "{report}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("f/report.json")).unwrap()).unwrap();
+    assert!(json["first_divergent_tx"].is_null());
+    assert!(json["findings"].as_array().unwrap().iter().all(|f| f["check"] == "node-fault"));
+    let replayed = sim(&["replay", "f/reproducer.json"], dir.path());
+    assert_eq!(replayed.status.code(), Some(1));
+    assert!(text(&replayed).contains("reproduced: finding at tx"), "{}", text(&replayed));
+}
+
+#[test]
+fn help_states_the_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [&["--help"][..], &["run", "--help"], &["replay", "--help"], &["shrink", "--help"]] {
+        let help = text(&sim(command, dir.path()));
+        assert!(help.contains("Exit codes:") && help.contains("node fault"), "{command:?}: {help}");
+    }
+}
+
 /// What the tools say of a file made under consensus version `found`.
 fn this_build_refuses(found: u32) -> String {
     format!("made under consensus version {found}; this build runs consensus version {}", svm::CONSENSUS_VERSION)
+}
+
+/// `repro` with one more event in its history.
+fn with_event(repro: &str, replica: &str, event: &str, before_tx: usize) -> String {
+    let mut json: serde_json::Value = serde_json::from_str(repro).unwrap();
+    let events = json["history"].as_array_mut().unwrap();
+    events.push(serde_json::json!({"before_tx": before_tx, "replica": replica, "event": event}));
+    serde_json::to_string_pretty(&json).unwrap()
 }
 
 #[test]
@@ -72,7 +108,10 @@ fn bad_input_files_exit_2_with_a_clear_message() {
     let repro = std::fs::read_to_string(dir.path().join("d/reproducer.json")).unwrap();
     let cases = [
         ("truncated.json", repro[..repro.len() / 2].to_string(), "not a valid reproducer"),
-        ("version.json", repro.replacen("\"version\": 2", "\"version\": 99", 1), "version 99 is not supported"),
+        ("version.json", repro.replacen("\"version\": 3", "\"version\": 99", 1), "version 99 is not supported"),
+        ("history.json", with_event(&repro, "nobody", "restart", 1), "bad history: an event names replica \"nobody\""),
+        ("late.json", with_event(&repro, "sp-off-big", "restart", 10_000), "past the stream"),
+        ("event.json", with_event(&repro, "sp-off-big", "explode", 1), "not a valid reproducer"),
         (
             "consensus.json",
             repro.replacen(

@@ -4,16 +4,20 @@
 
 use svm_fuzzing::generators::workload::{WorkloadParams, generate};
 use svm_sim::coverage::UNREACHABLE;
+use svm_sim::history::History;
 use svm_sim::node::default_nodes;
 use svm_sim::progress::Progress;
-use svm_sim::run::run_replica;
+use svm_sim::run::{Checks, Setup, run_replica};
 
 #[test]
 fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times() {
     let stream = generate(&WorkloadParams::derive(12, 5000)).unwrap();
     // A replica with a one-page page cache, so that evictions are counted too.
     let node = default_nodes().into_iter().find(|n| n.page_cache == 1).unwrap();
-    let replica = run_replica(&stream, node, None, &Progress::hidden());
+    let nodes = [node.clone()];
+    let history = History::derive(12, &nodes, stream.txs.len());
+    let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary: None, checks: Checks::All };
+    let replica = run_replica(&setup, &node, &Progress::hidden());
     assert!(replica.fault.is_none(), "{:?}", replica.fault);
     assert_eq!(replica.finding_count, 0, "{:?}", replica.findings);
     let coverage = &replica.coverage;

@@ -13,8 +13,8 @@ use svm::{Address, StateRoot, Value};
 use svm_fuzzing::corpus;
 use svm_fuzzing::invariants::effects::Effects;
 use svm_fuzzing::invariants::{
-    CHECKERS, Checker, Step, codec_roundtrip, conservation, effects, failed_changes_nothing, fee_rule, gas_within_limit,
-    receipt_state, root_reloads,
+    CHECKERS, Checker, Step, codec_roundtrip, conservation, effects, failed_changes_nothing, fee_rule,
+    gas_within_limit, receipt_state, root_reloads,
 };
 
 const ALICE: Address = Address([0xA1; 20]);
@@ -76,7 +76,13 @@ impl World {
     }
 }
 
-fn step<'a>(rt: &'a Runtime, tx: &'a Transaction, receipt: &'a Receipt, before: StateRoot, after: StateRoot) -> Step<'a> {
+fn step<'a>(
+    rt: &'a Runtime,
+    tx: &'a Transaction,
+    receipt: &'a Receipt,
+    before: StateRoot,
+    after: StateRoot,
+) -> Step<'a> {
     Step { runtime: rt, tx, receipt, before, after, nodes: None }
 }
 

@@ -15,11 +15,24 @@ pub enum Canary {
     /// `storage_slice_len` answers one more than the slice's length, on every node alike: replicas
     /// agree and every invariant holds, so only a check of what the call must return can catch it.
     WrongResult,
+    /// Every vmcall of the first execution after a restart costs one more gas: gas depends on the
+    /// node's history, not on its configuration.
+    RestartGas,
+    /// `host_layer` fails as a damaged store would, on every node alike: every replica faults at the
+    /// same transaction, and agrees.
+    NodeFault,
 }
 
 impl Canary {
     /// Every canary.
-    pub const ALL: [Canary; 4] = [Canary::CacheGas, Canary::PageCacheBytes, Canary::EngineText, Canary::WrongResult];
+    pub const ALL: [Canary; 6] = [
+        Canary::CacheGas,
+        Canary::PageCacheBytes,
+        Canary::EngineText,
+        Canary::WrongResult,
+        Canary::RestartGas,
+        Canary::NodeFault,
+    ];
 
     /// The canary's name on the command line.
     pub fn name(self) -> &'static str {
@@ -28,12 +41,20 @@ impl Canary {
             Canary::PageCacheBytes => "page-cache-bytes",
             Canary::EngineText => "engine-text",
             Canary::WrongResult => "wrong-result",
+            Canary::RestartGas => "restart-gas",
+            Canary::NodeFault => "node-fault",
         }
     }
 
     /// The canary called `name`.
     pub fn from_name(name: &str) -> Option<Canary> {
         Canary::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Whether the canary makes the VM wrong the same way on every node: such a canary belongs on the
+    /// workload's own reference runtime too, since nothing that ran the VM can know better.
+    pub fn wrong_everywhere(self) -> bool {
+        self == Canary::WrongResult
     }
 
     /// The vmcall where the canary shows itself (`None`: every vmcall).
@@ -45,6 +66,8 @@ impl Canary {
             }
             Canary::EngineText => &["log"],
             Canary::WrongResult => &["storage_slice_len"],
+            Canary::RestartGas => &[],
+            Canary::NodeFault => &["host_layer"],
         }
     }
 }
@@ -63,12 +86,22 @@ pub struct CanaryContext {
     pub compiler: &'static str,
     /// The page cache's capacity.
     pub page_cache_capacity: usize,
+    /// Whether this is the first execution the runtime instantiates since it was created (at start
+    /// or after a restart).
+    pub first_since_start: bool,
 }
 
 impl CanaryContext {
     /// Extra gas the canary adds to a vmcall.
     pub fn extra_gas(&self) -> u64 {
-        u64::from(self.canary == Canary::CacheGas && self.module_from_cache)
+        let cache = self.canary == Canary::CacheGas && self.module_from_cache;
+        let restart = self.canary == Canary::RestartGas && self.first_since_start;
+        u64::from(cache || restart)
+    }
+
+    /// Whether the canary makes `vmcall` fail as the node itself would.
+    pub fn node_fault(&self, vmcall: &str) -> bool {
+        self.canary == Canary::NodeFault && self.canary.vmcalls().contains(&vmcall)
     }
 
     /// Applies the canary to bytes a storage write is about to store.

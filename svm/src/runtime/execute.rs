@@ -131,11 +131,13 @@ fn run(
                 module_from_cache: from_cache,
                 compiler: rt.config.compiler.name(),
                 page_cache_capacity: rt.config.page_cache_capacity,
+                first_since_start: rt.instantiated == 0,
             }),
             moved: None,
             calls: vec![0; crate::vmcalls::registry::VMCALLS.len()],
         },
     );
+    rt.instantiated += 1;
     let imports = imports_for(&cached.module, &mut store, &env).map_err(RuntimeError::Engine)?;
     let instance = match Instance::new(&mut store, &cached.module, &imports) {
         Ok(instance) => instance,

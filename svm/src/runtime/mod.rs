@@ -51,13 +51,23 @@ pub struct Runtime {
     cache: ModuleCache,
     caches: caches::Caches,
     last_execution: Option<ExecutionStats>,
+    /// Executions this runtime has instantiated since it was created (node-local: a restart resets it).
+    instantiated: u64,
 }
 
 impl Runtime {
     /// A runtime over `kv` at the empty state.
     pub fn new(kv: Arc<dyn KvStore>, config: RuntimeConfig) -> Runtime {
         let cache = ModuleCache::new(config.cache, config.module_cache_entries, config.artifact_cache_bytes);
-        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default(), last_execution: None }
+        Runtime {
+            kv,
+            config,
+            root: StateRoot::EMPTY,
+            cache,
+            caches: caches::Caches::default(),
+            last_execution: None,
+            instantiated: 0,
+        }
     }
 
     /// A runtime whose serialized artifacts live in `artifacts` (used when the cache mode is
@@ -68,7 +78,15 @@ impl Runtime {
         artifacts: Arc<dyn ArtifactStore>,
     ) -> Runtime {
         let cache = ModuleCache::with_store(config.cache, config.module_cache_entries, artifacts);
-        Runtime { kv, config, root: StateRoot::EMPTY, cache, caches: caches::Caches::default(), last_execution: None }
+        Runtime {
+            kv,
+            config,
+            root: StateRoot::EMPTY,
+            cache,
+            caches: caches::Caches::default(),
+            last_execution: None,
+            instantiated: 0,
+        }
     }
 
     /// A runtime over `kv` at an existing `root` (any root this store ever committed).

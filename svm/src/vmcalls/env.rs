@@ -138,7 +138,13 @@ pub fn run<R: TraceValue>(
     let gas_before = meter.remaining(&mut store);
     let price = spec.price.for_bytes(bytes).saturating_add(data.planted_extra_gas());
     data.moved = None;
-    let result = if meter.charge(&mut store, price) { body(data, &mut store) } else { Err(Fault::OutOfGas) };
+    let result = if !meter.charge(&mut store, price) {
+        Err(Fault::OutOfGas)
+    } else if let Some(fault) = data.planted_node_fault(spec.name) {
+        Err(fault)
+    } else {
+        body(data, &mut store)
+    };
     if data.trace.is_some() {
         let gas_after = meter.remaining(&mut store);
         let traced = match &result {
@@ -232,6 +238,15 @@ impl ExecutionEnv {
             canary.tamper_write(&mut bytes);
         }
         bytes
+    }
+
+    /// The node fault a planted canary makes `vmcall` raise (never without the feature).
+    fn planted_node_fault(&self, #[allow(unused_variables)] vmcall: &str) -> Option<Fault> {
+        #[cfg(feature = "canaries")]
+        if self.canary.is_some_and(|c| c.node_fault(vmcall)) {
+            return Some(Fault::Node(format!("canary node-fault: {vmcall} failed as a damaged store would")));
+        }
+        None
     }
 
     /// The length `storage_slice_len` answers, after any planted canary (unchanged without the feature).

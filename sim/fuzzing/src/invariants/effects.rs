@@ -8,7 +8,6 @@ use svm::account::Account;
 use svm::code::code_hash;
 use svm::fee::FEE_ACCOUNT;
 use svm::runtime::contract_address;
-use svm::storage::kv::WriteBatch;
 use svm::transaction::Transaction;
 
 /// One account a transaction may touch, before and after it.
@@ -101,11 +100,13 @@ pub const CHECKER: Checker = Checker {
         for touched in &effects.touched {
             match (&touched.before, &touched.after) {
                 (Some(_), None) => return Err(format!("account {} disappeared", touched.address)),
-                (_, Some(after)) => trie.set(&touched.address, after).map_err(|e| e.to_string())?,
-                (None, None) => {}
+                (before, Some(after)) if before.as_ref() != Some(after) => {
+                    trie.set(&touched.address, after).map_err(|e| e.to_string())?;
+                }
+                _ => {}
             }
         }
-        let rebuilt = trie.commit_into(&mut WriteBatch::new());
+        let rebuilt = trie.root();
         if rebuilt != step.after.0 {
             return Err(format!(
                 "root {} is not the old root with only {} accounts replaced ({rebuilt}): another account changed",

@@ -91,18 +91,27 @@ pub const CHECKERS: [Checker; 7] = [
     codec_roundtrip::CHECKER,
 ];
 
+/// Every checker, [`root_reloads`] last.
+pub fn all() -> Vec<&'static Checker> {
+    CHECKERS.iter().chain([&root_reloads::CHECKER]).collect()
+}
+
 /// Runs every checker on `step` (and, when `reload` is set, [`root_reloads`], which reopens the
 /// runtime at the new root); the violations found, in checker order.
 pub fn check(step: &Step<'_>, reload: bool) -> Vec<Violation> {
-    let effects = match Effects::of(step) {
-        Ok(effects) => effects,
-        Err(detail) => return vec![Violation { invariant: effects::CHECKER.name, detail }],
-    };
+    match Effects::of(step) {
+        Ok(effects) => check_effects(step, &effects, reload),
+        Err(detail) => vec![Violation { invariant: effects::CHECKER.name, detail }],
+    }
+}
+
+/// [`check`], with the step's effects already read.
+pub fn check_effects(step: &Step<'_>, effects: &Effects, reload: bool) -> Vec<Violation> {
     let mut violations: Vec<Violation> = CHECKERS
         .iter()
-        .filter_map(|c| (c.check)(step, &effects).err().map(|detail| Violation { invariant: c.name, detail }))
+        .filter_map(|c| (c.check)(step, effects).err().map(|detail| Violation { invariant: c.name, detail }))
         .collect();
-    if reload && let Err(detail) = (root_reloads::CHECKER.check)(step, &effects) {
+    if reload && let Err(detail) = (root_reloads::CHECKER.check)(step, effects) {
         violations.push(Violation { invariant: root_reloads::CHECKER.name, detail });
     }
     violations

@@ -8,6 +8,7 @@
 //! is reported once, not at every later call.
 
 use crate::invariants::Step;
+use crate::invariants::effects::Effects;
 use crate::models::transaction::{self, Expectation, Expected, KnownCode, Ledger, Target};
 use crate::models::{self, CallEffects, ContractModel};
 use crate::stream::Stream;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use svm::account::Account;
 use svm::outcome::{Outcome, Refusal};
 use svm::transaction::Transaction;
-use svm::{Address, Hash, StateRoot};
+use svm::{Address, Hash};
 
 /// Corpus contracts the deploy allow-list rejects (their deploys must be `code-rejected`).
 const REJECTED: [&str; 3] = ["hostile/simd", "hostile/oversized_memory", "hostile/unknown_import"];
@@ -53,15 +54,18 @@ pub struct ExpectedEffects {
     pub tally: Tally,
 }
 
-/// The accounts at one root of a runtime's store.
-struct AtRoot<'a> {
+/// The accounts before a step: those its effects already read, the rest from the store.
+struct Before<'a> {
     step: &'a Step<'a>,
-    root: StateRoot,
+    known: Option<&'a Effects>,
 }
 
-impl Ledger for AtRoot<'_> {
+impl Ledger for Before<'_> {
     fn account(&self, address: &Address) -> Option<Account> {
-        self.step.account_at(self.root, address).ok().flatten()
+        if let Some(touched) = self.known.and_then(|effects| effects.get(address)) {
+            return touched.before.clone();
+        }
+        self.step.account_at(self.step.before, address).ok().flatten()
     }
 }
 
@@ -87,8 +91,8 @@ impl ExpectedEffects {
     }
 
     /// What `step`'s transaction, run in `layer`, must do.
-    fn expect(&self, step: &Step<'_>, layer: u64) -> Expectation {
-        let ledger = AtRoot { step, root: step.before };
+    fn expect(&self, step: &Step<'_>, known: Option<&Effects>, layer: u64) -> Expectation {
+        let ledger = Before { step, known };
         match step.tx {
             Transaction::Transfer(tx) => transaction::transfer(tx, &ledger),
             Transaction::Deploy(tx) => {
@@ -110,7 +114,12 @@ impl ExpectedEffects {
     /// Checks `step` (its runtime at `step.after`), run in `layer`, against its expectation; `Err` says
     /// what differs. Either way the checker moves on to the state after the step.
     pub fn check(&mut self, step: &Step<'_>, layer: u64) -> Result<(), String> {
-        let expectation = self.expect(step, layer);
+        self.check_known(step, None, layer)
+    }
+
+    /// [`ExpectedEffects::check`], reading accounts the step's `known` effects already read from them.
+    pub fn check_known(&mut self, step: &Step<'_>, known: Option<&Effects>, layer: u64) -> Result<(), String> {
+        let expectation = self.expect(step, known, layer);
         let receipt = step.receipt;
         let verdict = if expectation.may_run_out_of_gas && receipt.outcome == Outcome::OutOfGas {
             self.tally.ran_out_of_gas += 1;
