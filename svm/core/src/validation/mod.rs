@@ -1,12 +1,14 @@
-//! The deploy-time gatekeeper: an explicit allow-list over the wasm binary.
+//! The deploy-time gatekeeper: an explicit allow-list over the wasm binary (`docs/consensus.md`,
+//! "Code admission", states it rule by rule).
 //!
-//! Accepted: the WebAssembly 1.0 integer subset (no float types or operators), plus the
-//! sign-extension operators (pure integer arithmetic, identical on every engine) and mutable-global
-//! exports. Everything else is rejected with the [`Rule`] it breaks: floats, SIMD, threads and atomics,
-//! bulk memory (its `memory.fill`/`copy` do unbounded work for one operator's gas), reference types,
-//! multi-value (keeps the call-depth instrumentation simple and both compilers on their most tested
-//! path), tail calls, exceptions, multi-memory, memory64, GC and every other proposal; start functions
-//! (code would run before gas is set); imports that are not vmcalls; resources beyond [`Limits`].
+//! Admitted: WebAssembly 1.0 with sign extension, multi-value, the memory half of bulk memory
+//! (`memory.copy/fill/init`, `data.drop`, passive data: priced per byte), the over-long
+//! `call_indirect` encoding, mutable-global exports, and floats under the float rule
+//! ([`crate::limits::FloatRule`]: refused, or admitted with canonical NaNs and the non-trapping
+//! conversions). Everything else is rejected with the [`Rule`] it breaks: SIMD, threads and atomics,
+//! table bulk operations, reference types beyond one funcref table, tail calls, exceptions,
+//! multi-memory, memory64, GC and every other proposal; start functions (code would run before gas is
+//! set); imports that are not vmcalls; reserved export names; resources beyond [`Limits`].
 
 pub mod operators;
 mod rule;
