@@ -20,6 +20,7 @@ pub mod reproducer;
 pub mod run;
 pub mod shrink;
 pub mod state_diff;
+pub mod vectors;
 
 /// This tool's version, recorded in reproducers and reports.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -110,6 +110,13 @@ enum Command {
         #[arg(long)]
         pin: Option<PathBuf>,
     },
+    /// Check or rewrite the conformance vectors (docs/consensus.md's rules as files of inputs and
+    /// expected outputs that any implementation can replay).
+    Vectors {
+        /// `check` or `write`.
+        #[command(subcommand)]
+        action: VectorsAction,
+    },
     /// Write the stream a seed generates to a file.
     Generate {
         /// The seed.
@@ -144,6 +151,22 @@ enum GoldenAction {
     },
 }
 
+#[derive(Subcommand)]
+enum VectorsAction {
+    /// Fail (exit 1) unless every vector file replays to its expectations on both compilers.
+    Check {
+        /// The folder of vector files.
+        #[arg(long, default_value = "corpus/conformance")]
+        dir: PathBuf,
+    },
+    /// Regenerate every vector from the runtime: a deliberate consensus change.
+    Write {
+        /// The folder of vector files.
+        #[arg(long, default_value = "corpus/conformance")]
+        dir: PathBuf,
+    },
+}
+
 /// A failure that is the input's fault: exit 2.
 struct BadInput(anyhow::Error);
 
@@ -157,6 +180,7 @@ fn main() -> ExitCode {
         Command::Replay { file } => replay_command(&file, threads),
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
         Command::Golden { action } => golden_command(action, threads),
+        Command::Vectors { action } => vectors_command(action),
         Command::Generate { seed, txs, max_calldata, out } => generate_command(seed, txs, max_calldata, &out),
         Command::Wast { paths, json, markdown, pin } => wast_command(&paths, json, markdown, pin),
     };
@@ -360,6 +384,35 @@ fn shrink_command(file: &Path, out: Option<PathBuf>, threads: usize) -> Result<u
     );
     println!("reproducer: {}", out.display());
     Ok(1)
+}
+
+fn vectors_command(action: VectorsAction) -> Result<u8, BadInput> {
+    use svm_sim::vectors;
+    match action {
+        VectorsAction::Write { dir } => {
+            let written = vectors::write_all(&dir).map_err(bad)?;
+            println!("wrote {} vectors into {}", written.len(), dir.display());
+            Ok(0)
+        }
+        VectorsAction::Check { dir } => {
+            let files = vectors::files(&dir).map_err(bad)?;
+            if files.is_empty() {
+                return Err(bad(anyhow::anyhow!("no vector files in {}", dir.display())));
+            }
+            let mut failed = 0;
+            for file in &files {
+                let vector = vectors::Vector::read(file).map_err(bad)?;
+                for config in vectors::replay_configs() {
+                    if let Err(why) = vectors::check(&vector, &config) {
+                        println!("FAILED {} on {}: {why}", vector.name, config.compiler.name());
+                        failed += 1;
+                    }
+                }
+            }
+            println!("{} vectors, {failed} failures", files.len());
+            Ok(u8::from(failed > 0))
+        }
+    }
 }
 
 fn golden_command(action: GoldenAction, threads: usize) -> Result<u8, BadInput> {
