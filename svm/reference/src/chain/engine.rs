@@ -1,0 +1,52 @@
+//! What the chain needs from code: a deployed module's exported functions, and running one of them.
+//!
+//! [`Interpreter`] is the reference's own interpreter ([`crate::wasm`]); the seam exists so that the chain
+//! rules can also be exercised with a scripted engine (tests) or another engine (differential runs).
+
+use crate::host::{Host, Meter, Stop};
+use crate::wasm;
+use std::collections::BTreeMap;
+use svm_core::contract_meta::FunctionSignature;
+use svm_core::{Limits, Value};
+
+/// Decodes and runs admitted code.
+pub trait Engine: Send + Sync {
+    /// Every exported function of `code` (admitted by deploy validation) with its signature: the
+    /// metadata's exports. An error is a node fault (validation admitted code the engine cannot decode).
+    fn exports(&self, code: &[u8], limits: &Limits) -> Result<BTreeMap<String, FunctionSignature>, String>;
+
+    /// Instantiates `code` afresh and calls its export `function` with `args` (already checked against
+    /// the export's signature), metering on `meter` and calling vmcalls through `host`.
+    fn invoke(
+        &self,
+        code: &[u8],
+        function: &str,
+        args: &[Value],
+        limits: &Limits,
+        host: &mut dyn Host,
+        meter: &mut Meter,
+    ) -> Result<Vec<Value>, Stop>;
+}
+
+/// The reference's interpreter: decodes the code on every call (no module cache).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Interpreter;
+
+impl Engine for Interpreter {
+    fn exports(&self, code: &[u8], limits: &Limits) -> Result<BTreeMap<String, FunctionSignature>, String> {
+        wasm::Module::decode(code, limits).map(|m| m.exported_functions()).map_err(|e| e.to_string())
+    }
+
+    fn invoke(
+        &self,
+        code: &[u8],
+        function: &str,
+        args: &[Value],
+        limits: &Limits,
+        host: &mut dyn Host,
+        meter: &mut Meter,
+    ) -> Result<Vec<Value>, Stop> {
+        let module = wasm::Module::decode(code, limits).map_err(|e| Stop::Fault(e.to_string()))?;
+        wasm::invoke(&module, function, args, limits, host, meter)
+    }
+}

@@ -1,0 +1,23 @@
+//! The chain side of the reference VM: plain state, every vmcall over it, the transaction rules, and
+//! hashing recomputed naively from the whole state — written from `docs/consensus.md` and
+//! `docs/vmcalls.md`, sharing with the runtime only svm-core's types and data.
+//!
+//! - [`state`]: accounts in a map, contract pages as byte arrays;
+//! - [`ledger`]: one transaction's staged balances and nonces, committed by the commit rule;
+//! - [`hashing`]: identifiers, metadata encoding, page hash and page tree;
+//! - [`trie`]: the account encoding and the global state root;
+//! - [`registers`]: an execution's register file;
+//! - [`vmcalls`]: an execution's context and every vmcall over it;
+//! - [`admission`]: transaction validity;
+//! - [`engine`]: what the chain asks of code (exports, invoke), by default the reference interpreter;
+//! - [`vm`]: [`vm::ReferenceVm`], which applies transactions and gives receipts and roots.
+
+pub mod admission;
+pub mod engine;
+pub mod hashing;
+pub mod ledger;
+pub mod registers;
+pub mod state;
+pub mod trie;
+pub mod vm;
+pub mod vmcalls;

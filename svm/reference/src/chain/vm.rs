@@ -1,0 +1,415 @@
+//! The reference VM: applies transactions to plain state by `docs/consensus.md` (Transaction validity,
+//! The fee rule, Deploy admission, Execution, Intrinsic gas, Outcomes, receipts), and recomputes the
+//! state root from the whole account set after every admitted transaction.
+
+use crate::chain::admission;
+use crate::chain::engine::{Engine, Interpreter};
+use crate::chain::hashing;
+use crate::chain::ledger::{self, Ledger, LedgerOverflow};
+use crate::chain::state::{ContractRecord, State};
+use crate::chain::trie::{self, KeyCollision};
+use crate::chain::vmcalls::{ExecutionContext, ExecutionEnv};
+use crate::host::{Meter, Stop};
+use std::sync::Arc;
+use svm_core::account::Account;
+use svm_core::contract_meta::ContractMeta;
+use svm_core::fee::FEE_ACCOUNT;
+use svm_core::gas::intrinsic::{
+    DEPLOY_BASE, DEPLOY_PER_CODE_BYTE, DEPLOY_PER_SLICE, EXECUTE_BASE, EXECUTE_PER_CALLDATA_BYTE,
+    EXECUTE_PER_CODE_BYTE, TRANSFER,
+};
+use svm_core::layout::StorageLayout;
+use svm_core::outcome::{Outcome, Refusal};
+use svm_core::receipt::Receipt;
+use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm_core::validation::validate;
+use svm_core::{Address, ContractState, Limits, StateRoot, Value};
+
+/// Something the rules say cannot happen: never an outcome, and no receipt. The state is unchanged
+/// (except for a key collision, found only after the commit).
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    /// The engine stopped with a fault (a bug in the interpreter or a vmcall).
+    #[error("node fault: {0}")]
+    Fault(String),
+    /// Deploy validation admitted code the engine cannot decode.
+    #[error("admitted code does not decode: {0}")]
+    Decode(String),
+    /// A balance or nonce left the u64 range although admission ruled that out, or another internal
+    /// inconsistency.
+    #[error("internal inconsistency: {0}")]
+    Inconsistent(String),
+    /// A genesis credit overflows a balance: no chain can start that way.
+    #[error("genesis credit overflows the balance of {address}")]
+    GenesisOverflow {
+        /// The account credited.
+        address: Address,
+    },
+    /// Two accounts' key paths collide in the account trie.
+    #[error(transparent)]
+    KeyCollision(#[from] KeyCollision),
+}
+
+impl From<LedgerOverflow> for ReferenceError {
+    fn from(e: LedgerOverflow) -> ReferenceError {
+        ReferenceError::Inconsistent(format!("balance or nonce of {} out of range after admission", e.address))
+    }
+}
+
+/// A contract as the VM reports it: its account fields besides balance and nonce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractView {
+    /// blake3 of the code.
+    pub code_hash: svm_core::Hash,
+    /// blake3 of the metadata's encoding.
+    pub meta_hash: svm_core::Hash,
+    /// The root of its page tree.
+    pub state: ContractState,
+}
+
+/// SVM's reference VM over plain state.
+pub struct ReferenceVm {
+    limits: Limits,
+    engine: Box<dyn Engine>,
+    state: State,
+    root: StateRoot,
+}
+
+impl Default for ReferenceVm {
+    fn default() -> ReferenceVm {
+        ReferenceVm::new(Limits::default())
+    }
+}
+
+impl std::fmt::Debug for ReferenceVm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferenceVm").field("root", &self.root).field("accounts", &self.state.accounts().len()).finish()
+    }
+}
+
+/// `50,000 + 2,000 × len(code) + 100 × len(slices)`, saturating.
+fn deploy_intrinsic(d: &Deploy) -> u64 {
+    DEPLOY_BASE
+        .saturating_add(DEPLOY_PER_CODE_BYTE.saturating_mul(d.code.len() as u64))
+        .saturating_add(DEPLOY_PER_SLICE.saturating_mul(d.slices.len() as u64))
+}
+
+/// `20,000 + 10 × code_len + 10 × len(calldata)`, saturating.
+fn execute_intrinsic(code_len: u32, calldata_len: usize) -> u64 {
+    EXECUTE_BASE
+        .saturating_add(EXECUTE_PER_CODE_BYTE.saturating_mul(code_len.into()))
+        .saturating_add(EXECUTE_PER_CALLDATA_BYTE.saturating_mul(calldata_len as u64))
+}
+
+/// How a failed (admitted, not successful) transaction ended.
+struct Failure {
+    outcome: Outcome,
+    gas_used: u64,
+    diagnostic: String,
+}
+
+impl ReferenceVm {
+    /// An empty state (root `ZERO`) under `limits`, running code with the reference's interpreter.
+    pub fn new(limits: Limits) -> ReferenceVm {
+        ReferenceVm::with_engine(limits, Box::new(Interpreter))
+    }
+
+    /// An empty state under `limits`, running code with `engine`.
+    pub fn with_engine(limits: Limits, engine: Box<dyn Engine>) -> ReferenceVm {
+        ReferenceVm { limits, engine, state: State::default(), root: StateRoot::EMPTY }
+    }
+
+    /// The limits the VM enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Credits `allocations` (adding to what each address holds, in order, by the commit rule) and
+    /// returns the new root. An overflow changes nothing and is an error.
+    pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, ReferenceError> {
+        let mut ledger = Ledger::new(&self.state);
+        for (address, amount) in allocations {
+            ledger.credit(address, *amount).map_err(|e| ReferenceError::GenesisOverflow { address: e.address })?;
+        }
+        let changes = ledger.into_changes();
+        ledger::commit(&mut self.state, changes);
+        self.root = trie::state_root(&self.state)?;
+        Ok(self.root)
+    }
+
+    /// The root of the current state.
+    pub fn root(&self) -> StateRoot {
+        self.root
+    }
+
+    /// The account at `address` (the default account if it was never written).
+    pub fn account(&self, address: &Address) -> Account {
+        self.state.get(address).map(|a| a.to_account()).unwrap_or_default()
+    }
+
+    /// (balance, nonce, contract) of the account at `address`.
+    pub fn account_parts(&self, address: &Address) -> (u64, u64, Option<ContractView>) {
+        let account = self.account(address);
+        let contract =
+            account.contract.map(|c| ContractView { code_hash: c.code_hash, meta_hash: c.meta_hash, state: c.state });
+        (account.balance, account.nonce, contract)
+    }
+
+    /// Every stored account (the set the state root is computed over), by address.
+    pub fn accounts(&self) -> Vec<(Address, Account)> {
+        self.state.accounts().iter().map(|(a, r)| (*a, r.to_account())).collect()
+    }
+
+    /// The metadata of the contract at `address`.
+    pub fn contract_meta(&self, address: &Address) -> Option<&ContractMeta> {
+        self.state.contract(address).map(|c| &c.meta)
+    }
+
+    /// The code of the contract at `address`, exactly as deployed.
+    pub fn contract_code(&self, address: &Address) -> Option<&[u8]> {
+        self.state.contract(address).map(|c| c.code.as_slice())
+    }
+
+    /// The bytes of every slice of the contract at `address`, by slice index.
+    pub fn contract_slices(&self, address: &Address) -> Option<Vec<Vec<u8>>> {
+        let contract = self.state.contract(address)?;
+        let slices = contract.meta.layout.slices();
+        Some(
+            slices
+                .iter()
+                .map(|s| {
+                    let range = s.offset as usize..(s.offset + s.len) as usize;
+                    contract.pages.get(&s.page).map_or_else(|| vec![0; s.len as usize], |p| p[range].to_vec())
+                })
+                .collect(),
+        )
+    }
+
+    /// Page `index` of the contract at `address` (all zeros if never written), if the contract has it.
+    pub fn contract_page(&self, address: &Address, index: u32) -> Option<Vec<u8>> {
+        let contract = self.state.contract(address)?;
+        if index >= contract.meta.layout.page_count() {
+            return None;
+        }
+        Some(contract.pages.get(&index).map_or_else(|| vec![0; svm_core::layout::PAGE_SIZE], |p| p.to_vec()))
+    }
+
+    /// Applies `tx` in `layer` and returns its receipt. An error is a node fault: no receipt, and the
+    /// state is unchanged.
+    pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, ReferenceError> {
+        let receipt = match tx {
+            Transaction::Deploy(d) => self.deploy(d)?,
+            Transaction::Execute(e) => self.execute(e, layer)?,
+            Transaction::Transfer(t) => self.transfer(t)?,
+        };
+        if !receipt.outcome.is_invalid() {
+            self.root = trie::state_root(&self.state)?;
+        }
+        Ok(receipt)
+    }
+
+    /// Consumes the sender's nonce and pays `gas_used × gas_price` to the fee account, on `ledger`.
+    fn pay(ledger: &mut Ledger<'_>, sender: &Address, gas_used: u64, gas_price: u64) -> Result<(), ReferenceError> {
+        let fee = gas_used
+            .checked_mul(gas_price)
+            .ok_or_else(|| ReferenceError::Inconsistent("the fee overflows after admission".into()))?;
+        ledger.bump_nonce(sender)?;
+        ledger.debit(sender, fee)?;
+        ledger.credit(&FEE_ACCOUNT, fee)?;
+        Ok(())
+    }
+
+    /// A failed transaction: the nonce and the fee, nothing else.
+    fn fail(
+        &mut self,
+        sender: &Address,
+        gas_price: u64,
+        contract: Option<Address>,
+        failure: Failure,
+    ) -> Result<Receipt, ReferenceError> {
+        let mut ledger = Ledger::new(&self.state);
+        Self::pay(&mut ledger, sender, failure.gas_used, gas_price)?;
+        let changes = ledger.into_changes();
+        ledger::commit(&mut self.state, changes);
+        let mut receipt = Receipt::new(failure.outcome);
+        receipt.gas_used = failure.gas_used;
+        receipt.contract = contract;
+        receipt.diagnostic = failure.diagnostic;
+        Ok(receipt)
+    }
+
+    fn invalid(reason: svm_core::outcome::InvalidTx, contract: Option<Address>) -> Receipt {
+        let mut receipt = Receipt::new(Outcome::Invalid(reason));
+        receipt.contract = contract;
+        receipt.diagnostic = format!("invalid: {}", reason.name());
+        receipt
+    }
+
+    fn deploy(&mut self, d: &Deploy) -> Result<Receipt, ReferenceError> {
+        // 1–9: validity.
+        let address = match admission::deploy(&self.state, &self.limits, d) {
+            Ok(address) => address,
+            Err(reason) => return Ok(Self::invalid(reason, None)),
+        };
+        // 10: intrinsic gas.
+        let intrinsic = deploy_intrinsic(d);
+        if intrinsic > d.gas_limit {
+            let diagnostic = format!("deploy intrinsic gas {intrinsic} > limit {}", d.gas_limit);
+            return self.fail(
+                &d.author,
+                d.gas_price,
+                None,
+                Failure { outcome: Outcome::OutOfGas, gas_used: d.gas_limit, diagnostic },
+            );
+        }
+        let refuse = |reason: Refusal, diagnostic: String| Failure {
+            outcome: Outcome::Refused(reason),
+            gas_used: intrinsic,
+            diagnostic,
+        };
+        // 11: layout rules; 12: page_count ≤ max_pages.
+        let layout = match StorageLayout::new(d.page_count, d.slices.clone()) {
+            Ok(layout) => layout,
+            Err(e) => return self.fail(&d.author, d.gas_price, None, refuse(Refusal::InvalidLayout, e.to_string())),
+        };
+        if d.page_count > self.limits.max_pages {
+            let diagnostic = format!("{} pages; at most {}", d.page_count, self.limits.max_pages);
+            return self.fail(&d.author, d.gas_price, None, refuse(Refusal::InvalidLayout, diagnostic));
+        }
+        // 13: the code allow-list (svm-core's verdict only).
+        if let Err(e) = validate(&d.code, &self.limits) {
+            return self.fail(&d.author, d.gas_price, None, refuse(Refusal::CodeRejected(e.rule), e.to_string()));
+        }
+        // 14: the module decodes (a failure is a node fault).
+        let exports = self.engine.exports(&d.code, &self.limits).map_err(ReferenceError::Decode)?;
+        // 15: success.
+        let code_len = u32::try_from(d.code.len())
+            .map_err(|_| ReferenceError::Inconsistent("admitted code longer than u32::MAX bytes".into()))?;
+        let meta = ContractMeta { code_len, layout: Arc::new(layout), exports };
+        let contract = ContractRecord {
+            code_hash: hashing::code_hash(&d.code),
+            meta_hash: hashing::meta_hash(&meta),
+            meta,
+            code: Arc::new(d.code.clone()),
+            pages: Default::default(),
+            state: ContractState::EMPTY,
+        };
+        let mut ledger = Ledger::new(&self.state);
+        ledger.transfer(&d.author, &address, d.initial_balance)?;
+        Self::pay(&mut ledger, &d.author, intrinsic, d.gas_price)?;
+        let changes = ledger.into_changes();
+        ledger::commit(&mut self.state, changes);
+        self.state.install_contract(&address, contract);
+        let mut receipt = Receipt::new(Outcome::Success);
+        receipt.gas_used = intrinsic;
+        receipt.contract = Some(address);
+        receipt.state = Some(ContractState::EMPTY);
+        Ok(receipt)
+    }
+
+    fn transfer(&mut self, t: &Transfer) -> Result<Receipt, ReferenceError> {
+        if let Err(reason) = admission::transfer(&self.state, &self.limits, t, TRANSFER) {
+            return Ok(Self::invalid(reason, None));
+        }
+        let mut ledger = Ledger::new(&self.state);
+        ledger.transfer(&t.from, &t.to, t.amount)?;
+        Self::pay(&mut ledger, &t.from, TRANSFER, t.gas_price)?;
+        let changes = ledger.into_changes();
+        ledger::commit(&mut self.state, changes);
+        let mut receipt = Receipt::new(Outcome::Success);
+        receipt.gas_used = TRANSFER;
+        Ok(receipt)
+    }
+
+    fn execute(&mut self, e: &Execute, layer: u64) -> Result<Receipt, ReferenceError> {
+        // 0–9: validity.
+        if let Err(reason) = admission::execute(&self.state, &self.limits, e) {
+            return Ok(Self::invalid(reason, Some(e.contract)));
+        }
+        let fail = |outcome: Outcome, gas_used: u64, diagnostic: String| Failure { outcome, gas_used, diagnostic };
+        let contract = self
+            .state
+            .contract(&e.contract)
+            .ok_or_else(|| ReferenceError::Inconsistent("admitted contract vanished".into()))?;
+        // 11: intrinsic gas (checked before anything can fail, so the provisional move of step 10 is
+        // made below, where it can be seen).
+        let intrinsic = execute_intrinsic(contract.meta.code_len, e.calldata.len());
+        if intrinsic > e.gas_limit {
+            let diagnostic = format!("execute intrinsic gas {intrinsic} > limit {}", e.gas_limit);
+            return self.fail(
+                &e.sender,
+                e.gas_price,
+                Some(e.contract),
+                fail(Outcome::OutOfGas, e.gas_limit, diagnostic),
+            );
+        }
+        // 12–13: the export and its parameters, from the metadata alone.
+        let Some(signature) = contract.meta.exports.get(&e.function) else {
+            let diagnostic = format!("no export `{}`", e.function);
+            return self.fail(
+                &e.sender,
+                e.gas_price,
+                Some(e.contract),
+                fail(Outcome::Refused(Refusal::NoSuchFunction), intrinsic, diagnostic),
+            );
+        };
+        if e.args.len() != signature.params.len() || e.args.iter().zip(&signature.params).any(|(a, p)| a.ty() != *p) {
+            let diagnostic = format!("arguments {:?} for parameters {:?}", e.args, signature.params);
+            return self.fail(
+                &e.sender,
+                e.gas_price,
+                Some(e.contract),
+                fail(Outcome::Refused(Refusal::ArgumentMismatch), intrinsic, diagnostic),
+            );
+        }
+        let results = signature.results.clone();
+        // 10: move the value provisionally; get_balance_from_reg sees it, before the fee.
+        let mut ledger = Ledger::new(&self.state);
+        ledger.transfer(&e.sender, &e.contract, e.value)?;
+        // 14–17: run.
+        let env = ExecutionEnv { sender: e.sender, contract: e.contract, layer, value: e.value, calldata: &e.calldata };
+        let mut meter = Meter { remaining: e.gas_limit - intrinsic };
+        let (run, effects) = {
+            let mut context = ExecutionContext::new(env, &contract.meta.layout, &contract.pages, &ledger, &self.limits);
+            let run = self.engine.invoke(&contract.code, &e.function, &e.args, &self.limits, &mut context, &mut meter);
+            (run, context.into_effects())
+        };
+        let returns: Vec<Value> = match run {
+            Ok(returns) => returns,
+            Err(stop) => {
+                // 19: classify; drop the value move and every write.
+                let (outcome, gas_used) = match stop {
+                    Stop::OutOfGas => (Outcome::OutOfGas, e.gas_limit),
+                    Stop::StackExhausted => (Outcome::StackExhausted, e.gas_limit - meter.remaining),
+                    Stop::Trap(kind) => (Outcome::Trap(kind), e.gas_limit - meter.remaining),
+                    Stop::Host(error) => (Outcome::Host(error), e.gas_limit - meter.remaining),
+                    Stop::Fault(fault) => return Err(ReferenceError::Fault(fault)),
+                };
+                drop(ledger);
+                let diagnostic = outcome.name();
+                return self.fail(&e.sender, e.gas_price, Some(e.contract), fail(outcome, gas_used, diagnostic));
+            }
+        };
+        if returns.len() != results.len() || returns.iter().zip(&results).any(|(v, t)| v.ty() != *t) {
+            return Err(ReferenceError::Fault(format!("`{}` returned {returns:?}, not {results:?}", e.function)));
+        }
+        // 18: success: keep the value, pay, commit the writes.
+        let gas_used = e.gas_limit - meter.remaining;
+        Self::pay(&mut ledger, &e.sender, gas_used, e.gas_price)?;
+        let changes = ledger.into_changes();
+        ledger::commit(&mut self.state, changes);
+        let contract = self
+            .state
+            .contract_mut(&e.contract)
+            .ok_or_else(|| ReferenceError::Inconsistent("executed contract vanished".into()))?;
+        contract.commit_pages(&e.contract, effects.written);
+        let mut receipt = Receipt::new(Outcome::Success);
+        receipt.gas_used = gas_used;
+        receipt.contract = Some(e.contract);
+        receipt.state = Some(contract.state);
+        receipt.returns = returns;
+        receipt.returndata = effects.returndata;
+        receipt.logs = effects.logs;
+        Ok(receipt)
+    }
+}
