@@ -18,6 +18,10 @@ pub enum CanaryName {
     RestartGas,
     /// `host_layer` fails as a damaged store would, on every node alike.
     NodeFault,
+    /// Every wasmer node's metering charges `call` one more (only the reference VM catches it).
+    CallGas,
+    /// Every wasmer node's frames weigh one slot more (only the reference VM catches it).
+    FrameWeight,
 }
 
 impl CanaryName {
@@ -30,6 +34,8 @@ impl CanaryName {
             CanaryName::WrongResult => Canary::WrongResult,
             CanaryName::RestartGas => Canary::RestartGas,
             CanaryName::NodeFault => Canary::NodeFault,
+            CanaryName::CallGas => Canary::CallGas,
+            CanaryName::FrameWeight => Canary::FrameWeight,
         }
     }
 }

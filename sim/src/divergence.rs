@@ -91,7 +91,12 @@ pub fn analyse(setup: &Setup<'_>, result: &mut RunResult, mismatch: &Mismatch) -
     let stream = setup.stream;
     let names = |group: &Vec<usize>| group.iter().map(|&i| result.replicas[i].node.config.name.clone()).collect();
     let groups: Vec<Vec<String>> = mismatch.groups.iter().map(names).collect();
-    let (a, b) = (mismatch.groups[0][0], mismatch.groups[1][0]);
+    // Each group is represented by a wasmer replica where it has one: the reference VM keeps neither
+    // a trace nor earlier states, so a group of the reference alone gets receipts but no trace.
+    let representative = |group: &Vec<usize>| {
+        *group.iter().find(|&&i| !result.replicas[i].node.config.is_reference()).unwrap_or(&group[0])
+    };
+    let (a, b) = (representative(&mismatch.groups[0]), representative(&mismatch.groups[1]));
     let stx = &stream.txs[mismatch.tx];
     let receipts = mismatch
         .groups
@@ -125,14 +130,20 @@ pub fn analyse(setup: &Setup<'_>, result: &mut RunResult, mismatch: &Mismatch) -
     let mut state = Vec::new();
     if let (Some(ra), Some(rb)) = (after(a), after(b)) {
         let (left, right) = two(&mut result.replicas, a, b);
-        if left.node.reset_to(ra).is_ok() && right.node.reset_to(rb).is_ok() {
-            state = state_diff::diff(left.node.runtime(), right.node.runtime(), &addresses(stream)).unwrap_or_default();
+        if left.node.reset_to(ra).is_ok()
+            && right.node.reset_to(rb).is_ok()
+            && let (Some(left), Some(right)) = (left.node.runtime(), right.node.runtime())
+        {
+            state = state_diff::diff(left, right, &addresses(stream)).unwrap_or_default();
         }
     }
 
     // The same transaction again, traced, on each side from the state and history it had before it.
     let trace = |i: usize| {
         let config = result.replicas[i].node.config.clone();
+        if config.is_reference() {
+            return Err("the reference VM keeps no trace".to_string());
+        }
         let mut node = node_before(setup, &config, mismatch.tx)?;
         node.apply_traced(&stx.tx, stx.layer).map(|(_, trace)| trace).map_err(|e| e.to_string())
     };

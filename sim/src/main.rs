@@ -14,7 +14,7 @@ use svm_sim::canary::CanaryName;
 use svm_sim::divergence::analyse;
 use svm_sim::golden::{self, Verdict};
 use svm_sim::history::History;
-use svm_sim::node::default_nodes;
+use svm_sim::node::{NodeConfig, default_nodes};
 use svm_sim::progress::Progress;
 use svm_sim::replay::replay;
 use svm_sim::report::{self, RunReport};
@@ -70,6 +70,10 @@ enum Command {
         /// Run everything twice and require byte-identical run fingerprints.
         #[arg(long)]
         check_determinism: bool,
+        /// Run only these of the default replicas, by name (comma-separated; default: all of them,
+        /// the reference VM included).
+        #[arg(long, value_delimiter = ',')]
+        replicas: Vec<String>,
     },
     /// Replay a reproducer (stream, replicas, their history, canary) and check that it shows exactly the
     /// recorded divergence or finding.
@@ -174,8 +178,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let outcome = match cli.command {
-        Command::Run { seed, txs, canary, out, stream, check_determinism } => {
-            run_command(seed, txs, canary, out, stream, check_determinism, threads)
+        Command::Run { seed, txs, canary, out, stream, check_determinism, replicas } => {
+            run_command(seed, txs, canary, out, stream, check_determinism, &replicas, threads)
         }
         Command::Replay { file } => replay_command(&file, threads),
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
@@ -205,9 +209,11 @@ fn run_command(
     out: Option<PathBuf>,
     stream_file: Option<PathBuf>,
     check_determinism: bool,
+    replicas: &[String],
     threads: usize,
 ) -> Result<u8, BadInput> {
     let started = Instant::now();
+    let nodes = chosen_nodes(replicas)?;
     let canary = canary.map(CanaryName::canary);
     let (stream, params) = match &stream_file {
         Some(path) => {
@@ -232,7 +238,6 @@ fn run_command(
         }
     };
     let seed = stream.seed;
-    let nodes = default_nodes();
     let history = History::derive(seed, &nodes, stream.txs.len());
     println!("replicas:");
     for node in &nodes {
@@ -241,7 +246,10 @@ fn run_command(
         println!("  {}{events}", node.describe());
     }
     if let Some(canary) = canary {
-        println!("canary: {} (planted on every replica; it shows where their local state differs)", canary.name());
+        println!(
+            "canary: {} (planted on every wasmer replica, never on the reference VM; it shows where they differ)",
+            canary.name()
+        );
     }
     let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary, checks: Checks::All };
     let progress = Progress::new((stream.txs.len() * nodes.len()) as u64, "replica-transactions");
@@ -290,6 +298,19 @@ fn run_command(
     }
     println!("fingerprint: {}", result.fingerprint);
     Ok(code)
+}
+
+/// The default replicas named in `names` (all of them when `names` is empty).
+fn chosen_nodes(names: &[String]) -> Result<Vec<NodeConfig>, BadInput> {
+    let all = default_nodes();
+    if names.is_empty() {
+        return Ok(all);
+    }
+    let known: Vec<&str> = all.iter().map(|n| n.name.as_str()).collect();
+    if let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) {
+        return Err(bad(anyhow::anyhow!("no replica is called {unknown:?}; the replicas are {}", known.join(", "))));
+    }
+    Ok(all.into_iter().filter(|n| names.contains(&n.name)).collect())
 }
 
 fn fresh_seed() -> u64 {
@@ -404,7 +425,7 @@ fn vectors_command(action: VectorsAction) -> Result<u8, BadInput> {
                 let vector = vectors::Vector::read(file).map_err(bad)?;
                 for config in vectors::replay_configs() {
                     if let Err(why) = vectors::check(&vector, &config) {
-                        println!("FAILED {} on {}: {why}", vector.name, config.compiler.name());
+                        println!("FAILED {} on {}: {why}", vector.name, config.name);
                         failed += 1;
                     }
                 }

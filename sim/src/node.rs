@@ -1,5 +1,6 @@
 //! Nodes (replicas): a runtime with its own in-memory kv store and a node configuration that differs
-//! from the other replicas' on purpose.
+//! from the other replicas' on purpose — or the reference VM, the independent implementation that
+//! shares none of the runtime's execution code.
 
 use crate::history::NodeEventKind;
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,8 @@ use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, ExecutionStats, Ru
 use svm::storage::kv::MemKv;
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
+use svm_reference::{ReferenceError, ReferenceVm};
+use thiserror::Error;
 
 /// How one replica runs: every axis the runtime offers, plus how often it restarts (the restarts
 /// themselves are events of the run's [`crate::history::History`], drawn from the seed).
@@ -20,7 +23,8 @@ use svm::transaction::Transaction;
 pub struct NodeConfig {
     /// A short unique name (`sp-off-big` …).
     pub name: String,
-    /// `singlepass` or `cranelift`.
+    /// `singlepass`, `cranelift`, or `reference` (the reference VM: no compiler, no caches; `cache`
+    /// and `page_cache` do not apply to it).
     pub compiler: CompilerName,
     /// `off`, `memory` or `serialized`.
     pub cache: CacheName,
@@ -42,6 +46,8 @@ pub enum CompilerName {
     Singlepass,
     /// wasmer cranelift.
     Cranelift,
+    /// No wasmer at all: the reference VM (`svm-reference`), a second implementation of the rules.
+    Reference,
 }
 
 /// A module-cache mode, as configs spell it.
@@ -57,11 +63,16 @@ pub enum CacheName {
 }
 
 impl NodeConfig {
+    /// Whether this node runs the reference VM instead of the wasmer runtime.
+    pub fn is_reference(&self) -> bool {
+        self.compiler == CompilerName::Reference
+    }
+
     /// The runtime configuration of this node, with `canary` planted if given.
     pub fn runtime_config(&self, canary: Option<Canary>) -> RuntimeConfig {
         RuntimeConfig {
             compiler: match self.compiler {
-                CompilerName::Singlepass => Compiler::Singlepass,
+                CompilerName::Singlepass | CompilerName::Reference => Compiler::Singlepass,
                 CompilerName::Cranelift => Compiler::Cranelift,
             },
             cache: match self.cache {
@@ -78,6 +89,9 @@ impl NodeConfig {
 
     /// One line for people: `sp-off-big (singlepass, cache off, page cache 1024, restarts every ~50)`.
     pub fn describe(&self) -> String {
+        if self.is_reference() {
+            return format!("{} (the reference VM: its own interpreter, gas, vmcalls and hashing)", self.name);
+        }
         let modules = self.module_cache.map_or(String::new(), |n| format!(", {n} cached modules"));
         let restart = self.restart_mean.map_or(String::new(), |n| format!(", restarts every ~{n}"));
         format!(
@@ -109,88 +123,154 @@ pub fn default_nodes() -> Vec<NodeConfig> {
         node("cl-off-tiny", Cranelift, Off, 1, None),
         node("cl-mem-big-restart", Cranelift, Memory, 1024, Some(37)),
         node("cl-ser-tiny", Cranelift, Serialized, 2, None),
+        reference_node(),
     ]
 }
 
-/// One replica: its configuration, kv store, runtime, and how many transactions it has applied.
+/// The default replicas that run wasmer: every one of [`default_nodes`] but the reference.
+pub fn wasmer_nodes() -> Vec<NodeConfig> {
+    default_nodes().into_iter().filter(|n| !n.is_reference()).collect()
+}
+
+/// The reference VM as a replica.
+pub fn reference_node() -> NodeConfig {
+    NodeConfig {
+        name: "reference".into(),
+        compiler: CompilerName::Reference,
+        cache: CacheName::Off,
+        page_cache: 0,
+        module_cache: None,
+        restart_mean: None,
+    }
+}
+
+/// Why a node could not go on.
+#[derive(Debug, Error)]
+pub enum NodeError {
+    /// The wasmer runtime failed (a node fault).
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The reference VM failed (a node fault: a bug in it, or a rule it cannot follow).
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    /// The reference VM cannot do this (it keeps no earlier states).
+    #[error("the reference VM cannot {0}")]
+    Unsupported(&'static str),
+}
+
+/// What executes a node's transactions.
+enum Engine {
+    /// The runtime over its own kv store and artifact store.
+    Wasmer { kv: Arc<MemKv>, artifacts: Arc<MemArtifactStore>, runtime: Box<Runtime> },
+    /// The reference VM.
+    Reference(Box<ReferenceVm>),
+}
+
+/// One replica: its configuration, what executes its transactions, and how many times it restarted.
 pub struct Node {
     /// Its configuration.
     pub config: NodeConfig,
     canary: Option<Canary>,
-    kv: Arc<MemKv>,
-    artifacts: Arc<MemArtifactStore>,
-    runtime: Runtime,
+    engine: Engine,
     last_execution: Option<ExecutionStats>,
     /// How many times it restarted.
     pub restarts: u64,
 }
 
 impl Node {
-    /// A fresh node at the empty state.
+    /// A fresh node at the empty state (a canary plants itself on wasmer nodes only: the reference
+    /// VM is the implementation the canaries are caught against).
     pub fn new(config: NodeConfig, canary: Option<Canary>) -> Node {
-        let kv = Arc::new(MemKv::new());
-        let artifacts = Arc::new(MemArtifactStore::default());
-        let runtime = Runtime::with_artifact_store(kv.clone(), config.runtime_config(canary), artifacts.clone());
-        Node { config, canary, kv, artifacts, runtime, last_execution: None, restarts: 0 }
+        let engine = if config.is_reference() {
+            Engine::Reference(Box::new(ReferenceVm::new(config.runtime_config(None).limits)))
+        } else {
+            let kv = Arc::new(MemKv::new());
+            let artifacts = Arc::new(MemArtifactStore::default());
+            let runtime = Runtime::with_artifact_store(kv.clone(), config.runtime_config(canary), artifacts.clone());
+            Engine::Wasmer { kv, artifacts, runtime: Box::new(runtime) }
+        };
+        Node { config, canary, engine, last_execution: None, restarts: 0 }
     }
 
     /// Credits the genesis balances.
-    pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, RuntimeError> {
-        self.runtime.genesis(allocations)
+    pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, NodeError> {
+        Ok(match &mut self.engine {
+            Engine::Wasmer { runtime, .. } => runtime.genesis(allocations)?,
+            Engine::Reference(vm) => vm.genesis(allocations)?,
+        })
     }
 
     /// Applies one transaction.
-    pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, RuntimeError> {
-        let receipt = self.runtime.apply(tx, &BlockContext { layer })?;
-        self.last_execution = self.runtime.last_execution().cloned();
-        Ok(receipt)
+    pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, NodeError> {
+        match &mut self.engine {
+            Engine::Wasmer { runtime, .. } => {
+                let receipt = runtime.apply(tx, &BlockContext { layer })?;
+                self.last_execution = runtime.last_execution().cloned();
+                Ok(receipt)
+            }
+            Engine::Reference(vm) => Ok(vm.apply(tx, layer)?),
+        }
     }
 
-    /// Applies one transaction, traced.
-    pub fn apply_traced(&mut self, tx: &Transaction, layer: u64) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
-        let traced = self.runtime.apply_traced(tx, &BlockContext { layer })?;
-        self.last_execution = self.runtime.last_execution().cloned();
-        Ok(traced)
+    /// Applies one transaction, traced (the reference VM keeps no trace: its trace is empty).
+    pub fn apply_traced(&mut self, tx: &Transaction, layer: u64) -> Result<(Receipt, Vec<TraceEntry>), NodeError> {
+        match &mut self.engine {
+            Engine::Wasmer { runtime, .. } => {
+                let traced = runtime.apply_traced(tx, &BlockContext { layer })?;
+                self.last_execution = runtime.last_execution().cloned();
+                Ok(traced)
+            }
+            Engine::Reference(vm) => Ok((vm.apply(tx, layer)?, Vec::new())),
+        }
     }
 
     /// Lets `event` happen to this node.
-    pub fn undergo(&mut self, event: NodeEventKind) -> Result<(), RuntimeError> {
+    pub fn undergo(&mut self, event: NodeEventKind) -> Result<(), NodeError> {
         match event {
             NodeEventKind::Restart => self.restart(),
         }
     }
 
-    /// What the last transaction's execution did, if it ran code (kept across a restart).
+    /// What the last transaction's execution did, if it ran code on wasmer (kept across a restart).
     pub fn last_execution(&self) -> Option<&ExecutionStats> {
         self.last_execution.as_ref()
     }
 
-    /// Moves the node to an earlier state of its own history.
-    pub fn reset_to(&mut self, root: StateRoot) -> Result<(), RuntimeError> {
-        self.runtime.reset_to(root)
+    /// Moves the node to an earlier state of its own history (wasmer nodes only).
+    pub fn reset_to(&mut self, root: StateRoot) -> Result<(), NodeError> {
+        match &mut self.engine {
+            Engine::Wasmer { runtime, .. } => Ok(runtime.reset_to(root)?),
+            Engine::Reference(_) => Err(NodeError::Unsupported("return to an earlier state")),
+        }
     }
 
-    /// A process restart: a new runtime over the same kv and artifact store, at the same root.
-    pub fn restart(&mut self) -> Result<(), RuntimeError> {
-        let root = self.runtime.root();
-        let mut runtime = Runtime::with_artifact_store(
-            self.kv.clone(),
-            self.config.runtime_config(self.canary),
-            self.artifacts.clone(),
-        );
-        runtime.reset_to(root)?;
-        self.runtime = runtime;
+    /// A process restart: a new runtime over the same kv and artifact store, at the same root. The
+    /// reference VM keeps nothing but its state, so a restart changes nothing in it.
+    pub fn restart(&mut self) -> Result<(), NodeError> {
+        if let Engine::Wasmer { kv, artifacts, runtime } = &mut self.engine {
+            let root = runtime.root();
+            let mut fresh =
+                Runtime::with_artifact_store(kv.clone(), self.config.runtime_config(self.canary), artifacts.clone());
+            fresh.reset_to(root)?;
+            **runtime = fresh;
+        }
         self.restarts += 1;
         Ok(())
     }
 
-    /// The runtime.
-    pub fn runtime(&self) -> &Runtime {
-        &self.runtime
+    /// The wasmer runtime (`None` on the reference VM).
+    pub fn runtime(&self) -> Option<&Runtime> {
+        match &self.engine {
+            Engine::Wasmer { runtime, .. } => Some(runtime),
+            Engine::Reference(_) => None,
+        }
     }
 
     /// The current state root.
     pub fn root(&self) -> StateRoot {
-        self.runtime.root()
+        match &self.engine {
+            Engine::Wasmer { runtime, .. } => runtime.root(),
+            Engine::Reference(vm) => vm.root(),
+        }
     }
 }

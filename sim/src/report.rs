@@ -96,9 +96,9 @@ impl RunReport {
         canary: Option<String>,
         wall_seconds: f64,
     ) -> RunReport {
-        let reference = &result.replicas[0];
+        let first = &result.replicas[0];
         let mut outcomes = BTreeMap::new();
-        for receipt in &reference.receipts {
+        for receipt in &first.receipts {
             *outcomes.entry(receipt.outcome.name()).or_insert(0) += 1;
         }
         let replicas = result
@@ -120,24 +120,24 @@ impl RunReport {
             params,
             canary,
             node_configs: result.replicas.iter().map(|r| r.node.config.clone()).collect(),
-            transactions_run: reference.receipts.len().max(reference.fingerprints.len()),
+            transactions_run: first.receipts.len().max(first.fingerprints.len()),
             fingerprint: result.fingerprint.to_string(),
             first_divergent_tx: result.mismatch.as_ref().map(|m| m.tx),
             first_divergent_vmcall: None,
             divergence: None,
             reproducer: None,
             outcomes,
-            total_gas: reference.receipts.iter().map(|r| r.gas_used).sum(),
+            total_gas: first.receipts.iter().map(|r| r.gas_used).sum(),
             replicas,
             wall_seconds,
             findings: result.replicas.iter().flat_map(|r| r.findings.iter().cloned()).collect(),
             finding_count: result.replicas.iter().map(|r| r.finding_count).sum(),
             expected_effects: ExpectedSummary {
-                exact: reference.expected.exact,
-                admitted_only: reference.expected.admitted_only,
-                ran_out_of_gas: reference.expected.ran_out_of_gas,
+                exact: first.expected.exact,
+                admitted_only: first.expected.admitted_only,
+                ran_out_of_gas: first.expected.ran_out_of_gas,
             },
-            coverage: reference.coverage.clone(),
+            coverage: first.coverage.clone(),
             page_cache_evictions: result
                 .replicas
                 .iter()
@@ -202,11 +202,15 @@ impl RunReport {
             }
         }
         match &self.divergence {
-            None if self.finding_count == 0 => out.push_str(&format!(
-                "  {} replicas agree, and on each {} invariants and every expected effect hold, after every transaction\n",
-                self.replicas.len(),
-                svm_fuzzing::invariants::all().len()
-            )),
+            None if self.finding_count == 0 => {
+                let wasmer = self.node_configs.iter().filter(|n| !n.is_reference()).count();
+                let with_reference = if wasmer < self.replicas.len() { " (the reference VM among them)" } else { "" };
+                out.push_str(&format!(
+                    "  {} replicas agree{with_reference}, and on each of the {wasmer} wasmer replicas {} invariants and every expected effect hold, after every transaction\n",
+                    self.replicas.len(),
+                    svm_fuzzing::invariants::all().len()
+                ))
+            }
             None => out.push_str("  the replicas agree (agreement is not correctness: see the findings)\n"),
             Some(d) => {
                 out.push_str(&format!("  DIVERGENCE at tx {}: {}\n", d.tx, d.tx_summary));

@@ -1,17 +1,18 @@
 //! Each canary is caught, localized to the right transaction and vmcall, shrunk to at most five
-//! transactions, and replayed — a history-dependent one among them, and ones the replicas agree on,
-//! caught as findings. And without a canary, nothing is caught.
+//! transactions, and replayed — a history-dependent one among them, and ones the wasmer replicas agree
+//! on, caught as findings or by the reference VM alone. And without a canary, nothing is caught.
 
 use std::sync::Arc;
 use svm::runtime::{BlockContext, Canary, Runtime, RuntimeConfig};
 use svm::storage::kv::MemKv;
 use svm::transaction::Transaction;
 use svm_fuzzing::generators::workload::{WorkloadParams, generate, generate_on};
+use svm_fuzzing::oracles::agreement::Component;
 use svm_fuzzing::stream::Stream;
 use svm_sim::divergence::analyse;
 use svm_sim::finding::NODE_FAULT;
 use svm_sim::history::History;
-use svm_sim::node::{NodeConfig, default_nodes};
+use svm_sim::node::{NodeConfig, default_nodes, wasmer_nodes};
 use svm_sim::progress::Progress;
 use svm_sim::replay::replay;
 use svm_sim::reproducer::{Expected, Reproducer};
@@ -30,7 +31,7 @@ fn where_it_must_show(stream: &Stream, canary: Canary, history: &History) -> usi
     rt.genesis(&stream.genesis).unwrap();
     // For restart-gas: per replica, whether its next instantiated execution is its first since it
     // started or restarted (every replica starts fresh).
-    let mut fresh: Vec<(String, bool)> = default_nodes().into_iter().map(|n| (n.name, true)).collect();
+    let mut fresh: Vec<(String, bool)> = wasmer_nodes().into_iter().map(|n| (n.name, true)).collect();
     for (i, stx) in stream.txs.iter().enumerate() {
         for event in history.events.iter().filter(|e| e.before_tx == i) {
             if let Some(entry) = fresh.iter_mut().find(|(name, _)| *name == event.replica) {
@@ -57,7 +58,7 @@ fn where_it_must_show(stream: &Stream, canary: Canary, history: &History) -> usi
                 instantiated && mixed && !trace.is_empty() && receipt.outcome != svm::outcome::Outcome::OutOfGas
             }
             // Wrong, or faulting, the same way on every replica: never a divergence.
-            Canary::WrongResult | Canary::NodeFault => false,
+            Canary::WrongResult | Canary::NodeFault | Canary::CallGas | Canary::FrameWeight => false,
         };
         if shows {
             return i;
@@ -101,7 +102,10 @@ fn reproducer(
 
 #[test]
 fn each_canary_is_caught_localized_shrunk_and_replayed() {
-    let nodes = default_nodes();
+    // These canaries hang on what differs between wasmer replicas (cache, page cache, compiler,
+    // restarts), so they are shown among the wasmer replicas; the reference VM, which no canary
+    // touches, would stand apart at the canary's first effect instead.
+    let nodes = wasmer_nodes();
     let cases =
         [(11, Canary::CacheGas), (12, Canary::PageCacheBytes), (13, Canary::EngineText), (14, Canary::RestartGas)];
     for (seed, canary) in cases {
@@ -158,7 +162,8 @@ fn a_canary_wrong_the_same_way_everywhere_is_caught_only_by_the_expected_effects
     // Planted on the workload's own reference runtime too: nothing that ran the VM can know better.
     let reference = RuntimeConfig { canary: Some(canary), ..RuntimeConfig::default() };
     let stream = generate_on(&WorkloadParams::derive(41, 300), reference).unwrap();
-    let nodes = default_nodes();
+    // The wasmer replicas alone (the reference VM would disagree with them: see below).
+    let nodes = wasmer_nodes();
     let result = run(&stream, &nodes, Some(canary), 2, &Progress::hidden());
     assert!(result.mismatch.is_none(), "the replicas agree: {:?}", result.mismatch);
     for replica in &result.replicas {
@@ -190,7 +195,7 @@ fn a_canary_wrong_the_same_way_everywhere_is_caught_only_by_the_expected_effects
 fn a_node_fault_on_every_replica_is_a_finding_though_they_all_agree() {
     let canary = Canary::NodeFault;
     let stream = stream(15, 150);
-    let nodes = default_nodes();
+    let nodes = wasmer_nodes();
     let result = run(&stream, &nodes, Some(canary), 2, &Progress::hidden());
     assert!(result.mismatch.is_none(), "every replica faults alike: {:?}", result.mismatch);
     let at = result.replicas[0].fault.as_ref().map(|(tx, _)| *tx).expect("a node fault");
@@ -210,4 +215,28 @@ fn the_same_seed_twice_gives_byte_identical_fingerprints() {
     let other = run(&stream(32, 200), &default_nodes(), None, 2, &Progress::hidden()).fingerprint;
     assert_eq!(first, second);
     assert_ne!(first, other);
+}
+
+#[test]
+fn canaries_on_the_shared_path_are_caught_by_the_reference_vm_alone() {
+    let nodes = default_nodes();
+    let reference = nodes.iter().position(|n| n.is_reference()).expect("the default replicas include the reference");
+    for (seed, canary) in [(16, Canary::CallGas), (17, Canary::FrameWeight), (41, Canary::WrongResult)] {
+        let stream = stream(seed, 150);
+        // Planted in what every wasmer replica shares, the canary makes them wrong alike: they agree.
+        let wasmer = run(&stream, &wasmer_nodes(), Some(canary), 2, &Progress::hidden());
+        assert!(wasmer.mismatch.is_none(), "{}: the wasmer replicas disagree: {:?}", canary.name(), wasmer.mismatch);
+        // The reference VM shares none of that code, and stands alone against all of them.
+        let result = run(&stream, &nodes, Some(canary), 2, &Progress::hidden());
+        let mismatch = result.mismatch.clone().unwrap_or_else(|| panic!("{}: not caught", canary.name()));
+        assert_eq!(mismatch.groups.len(), 2, "{}: {:?}", canary.name(), mismatch.groups);
+        assert!(mismatch.groups.contains(&vec![reference]), "{}: {:?}", canary.name(), mismatch.groups);
+        if canary != Canary::WrongResult {
+            assert!(mismatch.differs.contains(&Component::Gas), "{}: differs in {:?}", canary.name(), mismatch.differs);
+        }
+        let history = result.history.clone();
+        let repro = reproducer(&stream, &nodes, &history, canary, &result);
+        let shrunk = shrinks_and_replays(&repro, canary.name(), false);
+        assert!(matches!(shrunk.expected, Expected::Divergence { .. }), "{}", canary.name());
+    }
 }

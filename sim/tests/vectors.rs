@@ -17,7 +17,7 @@ fn every_vector_file_replays_on_both_compilers() {
         let vector = Vector::read(&file).unwrap();
         for config in vectors::replay_configs() {
             if let Err(why) = vectors::check(&vector, &config) {
-                panic!("{} on {}: {why}", vector.name, config.compiler.name());
+                panic!("{} on {}: {why}", vector.name, config.name);
             }
         }
     }

@@ -114,7 +114,8 @@ pub fn run_file(path: &Path) -> Result<FileTally, FileError> {
     };
     let compilers = [config(Compiler::Singlepass), config(Compiler::Cranelift)];
     let mut run = FileRun {
-        nodes: Replicas::new(compilers, &[(AUTHOR, 0), (SENDER, 0)]),
+        // Both compilers and the reference VM: every directive's result is the one all three agree on.
+        nodes: Replicas::new(compilers, &[(AUTHOR, 0), (SENDER, 0)]).with_reference(&[(AUTHOR, 0), (SENDER, 0)]),
         tally: &mut tally,
         named: HashMap::new(),
         instances: Vec::new(),

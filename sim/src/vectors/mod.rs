@@ -14,13 +14,11 @@ mod build;
 pub mod hashes;
 pub mod recipes;
 
+use crate::node::{CacheName, CompilerName, Node, NodeConfig, reference_node};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use svm::receipt::Receipt;
-use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};
-use svm::storage::kv::MemKv;
 use svm_fuzzing::stream::{Stream, StreamJson};
 use svm_fuzzing::tx_format::ValueJson;
 use thiserror::Error;
@@ -204,17 +202,27 @@ pub fn files(dir: &Path) -> Result<Vec<PathBuf>, VectorError> {
     Ok(files)
 }
 
-/// The node configurations a transaction vector is replayed on: both compilers, two cache modes.
-pub fn replay_configs() -> Vec<RuntimeConfig> {
+/// The nodes a transaction vector is replayed on: both compilers (two cache modes) and the
+/// reference VM.
+pub fn replay_configs() -> Vec<NodeConfig> {
+    let wasmer = |name: &str, compiler, cache| NodeConfig {
+        name: name.into(),
+        compiler,
+        cache,
+        page_cache: 1024,
+        module_cache: None,
+        restart_mean: None,
+    };
     vec![
-        RuntimeConfig { compiler: Compiler::Singlepass, cache: CacheMode::Off, ..RuntimeConfig::default() },
-        RuntimeConfig { compiler: Compiler::Cranelift, cache: CacheMode::Memory, ..RuntimeConfig::default() },
+        wasmer("singlepass", CompilerName::Singlepass, CacheName::Off),
+        wasmer("cranelift", CompilerName::Cranelift, CacheName::Memory),
+        reference_node(),
     ]
 }
 
-/// Replays `vector` on `config` (hash vectors recompute their function): the first difference from
-/// its expectations, if any.
-pub fn check(vector: &Vector, config: &RuntimeConfig) -> Result<(), String> {
+/// Replays `vector` on a fresh node of `config` (hash vectors recompute their function): the first
+/// difference from its expectations, if any.
+pub fn check(vector: &Vector, config: &NodeConfig) -> Result<(), String> {
     match &vector.case {
         Case::Hash { function, inputs, output } => {
             let computed = hashes::compute(function, inputs)?;
@@ -228,13 +236,11 @@ pub fn check(vector: &Vector, config: &RuntimeConfig) -> Result<(), String> {
             if stream.txs.len() != expect.len() {
                 return Err(format!("{} transactions but {} expectations", stream.txs.len(), expect.len()));
             }
-            let mut rt = Runtime::new(Arc::new(MemKv::new()), config.clone());
-            rt.genesis(&stream.genesis).map_err(|e| format!("genesis: {e}"))?;
+            let mut node = Node::new(config.clone(), None);
+            node.genesis(&stream.genesis).map_err(|e| format!("genesis: {e}"))?;
             for (i, (stx, expected)) in stream.txs.iter().zip(expect).enumerate() {
-                let receipt = rt
-                    .apply(&stx.tx, &BlockContext { layer: stx.layer })
-                    .map_err(|e| format!("tx {i}: node fault: {e}"))?;
-                let seen = TxExpect::of(&receipt, rt.root());
+                let receipt = node.apply(&stx.tx, stx.layer).map_err(|e| format!("tx {i}: node fault: {e}"))?;
+                let seen = TxExpect::of(&receipt, node.root());
                 if seen != *expected {
                     return Err(format!("tx {i}: expected {expected:?}, got {seen:?}"));
                 }

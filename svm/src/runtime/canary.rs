@@ -21,17 +21,25 @@ pub enum Canary {
     /// `host_layer` fails as a damaged store would, on every node alike: every replica faults at the
     /// same transaction, and agrees.
     NodeFault,
+    /// The metering cost function charges `call` 6 instead of 5, in the instrumentation every wasmer
+    /// node shares: they all agree, and only an independent implementation (the reference VM) knows.
+    CallGas,
+    /// Every function's frame weighs one stack slot more than deploy validation computed, on every
+    /// wasmer node alike: deep recursion runs out of stack budget a little earlier everywhere.
+    FrameWeight,
 }
 
 impl Canary {
     /// Every canary.
-    pub const ALL: [Canary; 6] = [
+    pub const ALL: [Canary; 8] = [
         Canary::CacheGas,
         Canary::PageCacheBytes,
         Canary::EngineText,
         Canary::WrongResult,
         Canary::RestartGas,
         Canary::NodeFault,
+        Canary::CallGas,
+        Canary::FrameWeight,
     ];
 
     /// The canary's name on the command line.
@@ -43,6 +51,8 @@ impl Canary {
             Canary::WrongResult => "wrong-result",
             Canary::RestartGas => "restart-gas",
             Canary::NodeFault => "node-fault",
+            Canary::CallGas => "call-gas",
+            Canary::FrameWeight => "frame-weight",
         }
     }
 
@@ -68,8 +78,22 @@ impl Canary {
             Canary::WrongResult => &["storage_slice_len"],
             Canary::RestartGas => &[],
             Canary::NodeFault => &["host_layer"],
+            Canary::CallGas | Canary::FrameWeight => &[],
         }
     }
+}
+
+/// The gas the metering of a node with `canary` planted charges for an operator the schedule prices
+/// at `cost` (unchanged but for [`Canary::CallGas`]).
+pub fn metered_cost(canary: Option<Canary>, operator: &str, cost: u64) -> u64 {
+    if canary == Some(Canary::CallGas) && operator == "Call" { cost + 1 } else { cost }
+}
+
+/// The frame weights a node with `canary` planted instruments (unchanged but for
+/// [`Canary::FrameWeight`]).
+pub fn frame_weights(canary: Option<Canary>, weights: &[u32]) -> Vec<u32> {
+    let extra = u32::from(canary == Some(Canary::FrameWeight));
+    weights.iter().map(|w| w + extra).collect()
 }
 
 /// Page caches at most this big count as tiny for [`Canary::PageCacheBytes`].

@@ -19,8 +19,18 @@ use wasmer_middlewares::Metering;
 /// (wasmer's middlewares each instrument exactly one module).
 pub fn compile(code: &[u8], validated: &ValidatedModule, config: &RuntimeConfig) -> Result<(Engine, Module), String> {
     let limits = &config.limits;
-    let metering = Arc::new(Metering::new(0, |op: &wasmer::sys::wasmparser::Operator<'_>| operator_cost(op)));
-    let stack = Arc::new(StackLimit::new(limits.stack_budget, validated.frame_weights.clone()));
+    #[cfg(not(feature = "canaries"))]
+    let (cost, frame_weights) = (operator_cost, validated.frame_weights.clone());
+    #[cfg(feature = "canaries")]
+    let (cost, frame_weights) = {
+        let canary = config.canary;
+        let cost = move |op: &wasmer::sys::wasmparser::Operator<'_>| {
+            super::canary::metered_cost(canary, crate::validation::operators::operator_name(op), operator_cost(op))
+        };
+        (cost, super::canary::frame_weights(canary, &validated.frame_weights))
+    };
+    let metering = Arc::new(Metering::new(0, cost));
+    let stack = Arc::new(StackLimit::new(limits.stack_budget, frame_weights));
     let memory = Arc::new(MemoryCap::new(limits.max_memory_pages));
     // Metering first, so gas counts the contract's own operators and none of the instrumentation; the
     // per-byte bulk-memory charge right after it, on its counters.

@@ -15,6 +15,7 @@ use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
 use svm::storage::kv::MemKv;
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
+use svm_reference::ReferenceVm;
 
 /// What replicas compare after every transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,10 +102,15 @@ pub fn first_mismatch(runs: &[Vec<Fingerprint>]) -> Option<Mismatch> {
 }
 
 /// Runtimes with different configurations, each over its own in-memory kv store, applying the same
-/// transactions in lockstep.
+/// transactions in lockstep — and, if asked, the reference VM beside them (compared on receipts,
+/// gas and roots; it keeps no vmcall trace).
 pub struct Replicas {
     nodes: Vec<(String, Runtime)>,
+    reference: Option<Box<ReferenceVm>>,
 }
+
+/// The name the reference VM goes by among lockstep replicas.
+pub const REFERENCE: &str = "reference";
 
 /// Why lockstep replicas stopped agreeing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,7 +179,15 @@ impl Replicas {
                 (name, rt)
             })
             .collect();
-        Replicas { nodes }
+        Replicas { nodes, reference: None }
+    }
+
+    /// The same replicas with the reference VM beside them, credited `genesis` too.
+    pub fn with_reference(mut self, genesis: &[(Address, u64)]) -> Replicas {
+        let mut vm = ReferenceVm::new(self.nodes[0].1.config().limits.clone());
+        vm.genesis(genesis).unwrap_or_else(|e| panic!("genesis on the reference VM: {e}"));
+        self.reference = Some(Box::new(vm));
+        self
     }
 
     /// The first replica's runtime (they agree, so any will do for reading state).
@@ -214,7 +228,17 @@ impl Replicas {
                 applied.map_err(|e| Disagreement::NodeFault { replica: name.clone(), message: e.to_string() })?;
             results.push((Fingerprint::of(&receipt, rt.root()), receipt, trace));
         }
-        let runs: Vec<Vec<Fingerprint>> = results.iter().map(|(f, _, _)| vec![*f]).collect();
+        let mut names: Vec<String> = self.nodes.iter().map(|(name, _)| name.clone()).collect();
+        let mut runs: Vec<Vec<Fingerprint>> = results.iter().map(|(f, _, _)| vec![*f]).collect();
+        let mut receipts: Vec<Receipt> = results.iter().map(|(_, r, _)| r.clone()).collect();
+        if let Some(vm) = &mut self.reference {
+            let receipt = vm
+                .apply(tx, block.layer)
+                .map_err(|e| Disagreement::NodeFault { replica: REFERENCE.into(), message: e.to_string() })?;
+            runs.push(vec![Fingerprint::of(&receipt, vm.root())]);
+            receipts.push(receipt);
+            names.push(REFERENCE.into());
+        }
         let mismatch = first_mismatch(&runs);
         let trace_split = (1..results.len()).find(|&i| results[i].2 != results[0].2);
         if mismatch.is_none() && trace_split.is_none() {
@@ -230,12 +254,18 @@ impl Replicas {
                 (vec![same, other], Vec::new())
             }
         };
-        let (a, b) = (groups[0][0], groups[1][0]);
-        let vmcall = trace_diff::diff(&results[a].2, &results[b].2, &self.nodes[a].0, &self.nodes[b].0).map(Box::new);
+        // Traces are compared between wasmer replicas only: the reference VM keeps none.
+        let wasmer = |group: &Vec<usize>| group.iter().copied().find(|&i| i < results.len());
+        let vmcall = match (wasmer(&groups[0]), wasmer(&groups[1])) {
+            (Some(a), Some(b)) => {
+                trace_diff::diff(&results[a].2, &results[b].2, &self.nodes[a].0, &self.nodes[b].0).map(Box::new)
+            }
+            _ => None,
+        };
         Err(Disagreement::Differs {
-            groups: groups.iter().map(|g| g.iter().map(|&i| self.nodes[i].0.clone()).collect()).collect(),
+            groups: groups.iter().map(|g| g.iter().map(|&i| names[i].clone()).collect()).collect(),
             differs,
-            receipts: groups.iter().map(|g| results[g[0]].1.clone()).collect(),
+            receipts: groups.iter().map(|g| receipts[g[0]].clone()).collect(),
             vmcall,
         })
     }

@@ -1,6 +1,7 @@
 //! Differential oracle: the same module and calls on singlepass and cranelift, with the module cache
-//! off and serialized, give identical receipts, gas, roots and vmcall traces; and on each of them every
-//! execution invariant holds.
+//! off and serialized, give identical receipts, gas, roots and vmcall traces; the reference VM (a
+//! second implementation sharing none of their execution code) gives the same receipts, gas and
+//! roots; and on each of them every execution invariant holds.
 
 use super::agreement::Replicas;
 use super::execution::check_receipt;
@@ -26,7 +27,8 @@ pub fn configs() -> Vec<(String, RuntimeConfig)> {
 pub fn check(code: &[u8], page_count: u32, slices: &[PageSlice], calls: &[CallPlan]) {
     let author = Address([1; 20]);
     let sender = Address([2; 20]);
-    let mut replicas = Replicas::new(configs(), &[(author, 1 << 40), (sender, 1 << 40)]);
+    let genesis = [(author, 1 << 40), (sender, 1 << 40)];
+    let mut replicas = Replicas::new(configs(), &genesis).with_reference(&genesis);
     let deploy = Transaction::Deploy(Deploy {
         author,
         nonce: 0,
