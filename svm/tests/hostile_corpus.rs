@@ -1,15 +1,18 @@
 //! The hostile corpus: each contract ends in its pinned, typed outcome, with identical outcome, gas
-//! and root on every compiler and cache mode, and never a panic.
+//! and root on every compiler and cache mode and on the reference VM, and never a panic.
 
 mod common;
 
 use common::*;
+use svm::Limits;
 use svm::StateRoot;
 use svm::Value;
 use svm::outcome::{Outcome, Refusal};
 use svm::runtime::Runtime;
+use svm::transaction::Transaction;
 use svm::validation::Rule;
 use svm_fuzzing::oracles::execution::apply_checked;
+use svm_reference::ReferenceVm;
 
 /// What one hostile case ended in on one configuration.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,28 +23,48 @@ struct Observed {
     root: StateRoot,
 }
 
-/// Deploys `name`; if that succeeds, calls `function` with `gas`. Returns what happened last.
-fn run(rt: &mut Runtime, name: &str, function: &str, args: &[Value], gas: u64) -> Observed {
+/// Deploys `name`; if that succeeds, calls `function` with `gas`. Returns what happened last, and the
+/// transactions applied.
+fn run(rt: &mut Runtime, name: &str, function: &str, args: &[Value], gas: u64) -> (Observed, Vec<Transaction>) {
     let source = contract(name);
-    let receipt = deploy(rt, &source);
+    let deploy = deploy_tx(&source, account(1), 0);
+    let receipt = rt.apply(&deploy, &Default::default()).unwrap();
+    let mut applied = vec![deploy];
     let receipt = if receipt.outcome.is_success() {
         let tx = call_tx(rt, receipt.contract.unwrap(), account(2), function, args, gas);
+        applied.push(tx.clone());
         apply_checked(rt, &tx, &Default::default())
     } else {
         receipt
     };
-    Observed { outcome: receipt.outcome, returns: receipt.returns, gas_used: receipt.gas_used, root: rt.root() }
+    let observed =
+        Observed { outcome: receipt.outcome, returns: receipt.returns, gas_used: receipt.gas_used, root: rt.root() };
+    (observed, applied)
+}
+
+/// The same transactions on the reference VM, from the same genesis.
+fn on_reference(applied: &[Transaction]) -> Observed {
+    let mut vm = ReferenceVm::new(Limits::default());
+    let allocations: Vec<(svm::Address, u64)> = (1..=4).map(|n| (account(n), FUNDS)).collect();
+    vm.genesis(&allocations).unwrap();
+    let mut last = None;
+    for tx in applied {
+        last = Some(vm.apply(tx, 0).unwrap_or_else(|e| panic!("the reference VM faulted: {e}")));
+    }
+    let receipt = last.expect("at least the deploy");
+    Observed { outcome: receipt.outcome, returns: receipt.returns, gas_used: receipt.gas_used, root: vm.root() }
 }
 
 fn same_everywhere(name: &str, function: &str, args: &[Value], gas: u64) -> Observed {
     let mut observed: Vec<(String, Observed)> = Vec::new();
+    let mut applied = Vec::new();
     for config in configs() {
         let mut rt = runtime(config.clone());
-        observed.push((
-            format!("{}/{}", config.compiler.name(), config.cache.name()),
-            run(&mut rt, name, function, args, gas),
-        ));
+        let (seen, txs) = run(&mut rt, name, function, args, gas);
+        observed.push((format!("{}/{}", config.compiler.name(), config.cache.name()), seen));
+        applied = txs;
     }
+    observed.push(("reference".into(), on_reference(&applied)));
     for (config, seen) in &observed[1..] {
         assert_eq!(seen, &observed[0].1, "{name}: {config} differs from {}", observed[0].0);
     }
