@@ -61,4 +61,12 @@ impl<K: KvStore> KvStore for CountingKv<K> {
         self.counts.lock().map_err(|_| KvError::Poisoned)?.batches += 1;
         self.inner.write(batch)
     }
+
+    fn sync(&self) -> Result<(), KvError> {
+        self.inner.sync()
+    }
+
+    fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, KvError> {
+        self.inner.keys_with_prefix(prefix)
+    }
 }

@@ -52,6 +52,11 @@ impl KvStore for MemKv {
         }
         Ok(())
     }
+
+    fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, KvError> {
+        let map = self.map.read().map_err(|_| KvError::Poisoned)?;
+        Ok(map.range(prefix.to_vec()..).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).cloned().collect())
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,15 @@ pub trait KvStore: Send + Sync {
 
     /// Applies every put and delete of `batch`, or none of them.
     fn write(&self, batch: WriteBatch) -> Result<(), KvError>;
+
+    /// Makes every write so far durable: after it returns, a crash loses none of them. Stores that
+    /// are not persistent (or make every write durable) have nothing to do.
+    fn sync(&self) -> Result<(), KvError> {
+        Ok(())
+    }
+
+    /// Every stored key that starts with `prefix`, in key order (garbage collection and tools).
+    fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, KvError>;
 }
 
 /// A failure of the key-value store itself (never of the data a contract wrote).
@@ -36,5 +45,13 @@ impl<K: KvStore + ?Sized> KvStore for std::sync::Arc<K> {
 
     fn write(&self, batch: WriteBatch) -> Result<(), KvError> {
         (**self).write(batch)
+    }
+
+    fn sync(&self) -> Result<(), KvError> {
+        (**self).sync()
+    }
+
+    fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, KvError> {
+        (**self).keys_with_prefix(prefix)
     }
 }
