@@ -2,8 +2,10 @@
 
 mod memory;
 pub mod namespace;
+mod redb;
 mod write_batch;
 
+pub use self::redb::{KV_FORMAT_VERSION, KvDurability, KvOpenError, RedbKv};
 pub use memory::MemKv;
 pub use write_batch::WriteBatch;
 
