@@ -119,6 +119,28 @@ impl<'k> AccountTrie<'k> {
         self.root
     }
 
+    /// Walks every stored node the root reaches, for garbage collection: `visit` gets the kv key of
+    /// each node (checked against its hash) and returns whether it is new to it; the walk does not
+    /// descend below a node it has seen (its subtree was seen with it). `account` gets the account
+    /// of every new leaf.
+    pub(crate) fn walk(
+        &self,
+        visit: &mut dyn FnMut(Vec<u8>) -> bool,
+        account: &mut dyn FnMut(&Account),
+    ) -> Result<(), StateError> {
+        let mut stack = vec![self.root];
+        while let Some(hash) = stack.pop() {
+            if hash.is_zero() || !visit(namespace::key(namespace::ACCOUNT_NODE, hash.as_bytes())) {
+                continue;
+            }
+            match self.load(hash)? {
+                Node::Leaf { account: found, .. } => account(&found),
+                Node::Internal { left, right } => stack.extend([left, right]),
+            }
+        }
+        Ok(())
+    }
+
     fn insert(
         &mut self,
         node: Hash,
@@ -329,6 +351,41 @@ mod tests {
         batch.put(namespace::key(namespace::ACCOUNT_NODE, unknown.as_bytes()), vec![NODE_TAG; 65]);
         kv.write(batch).unwrap();
         assert_eq!(AccountTrie::open(&kv, unknown).get(&address(1)), Err(StateError::CorruptNode(unknown)));
+    }
+
+    #[test]
+    fn a_walk_reaches_every_node_and_account_of_its_root_once() {
+        let kv = MemKv::new();
+        let early = build(&kv, &[1, 2, 3]);
+        let late = build(&kv, &(1..30).collect::<Vec<_>>());
+        let mut seen = std::collections::BTreeSet::new();
+        let mut accounts = Vec::new();
+        AccountTrie::open(&kv, late).walk(&mut |key| seen.insert(key), &mut |a| accounts.push(a.clone())).unwrap();
+        accounts.sort_by_key(|a| a.balance);
+        assert_eq!(accounts, (1..30).map(|i| account(i + 1)).collect::<Vec<_>>());
+        let reachable = AccountTrie::open(&kv, late);
+        let expected: std::collections::BTreeSet<Vec<u8>> =
+            kv.entries().unwrap().into_iter().map(|(k, _)| k).filter(|k| reachable.reachable_contains(k)).collect();
+        assert_eq!(seen, expected);
+        // The early root's own top node is not reachable from the late one.
+        assert!(!seen.contains(&namespace::key(namespace::ACCOUNT_NODE, early.as_bytes())));
+
+        // Nodes already seen are not walked again.
+        let mut again = 0;
+        AccountTrie::open(&kv, late)
+            .walk(
+                &mut |key| {
+                    again += 1;
+                    !seen.contains(&key)
+                },
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(again, 1);
+
+        let unknown = Hash([7; 32]);
+        let walk = AccountTrie::open(&kv, unknown).walk(&mut |_| true, &mut |_| {});
+        assert_eq!(walk, Err(StateError::MissingNode(unknown)));
     }
 
     impl AccountTrie<'_> {

@@ -11,16 +11,26 @@ pub fn code_hash(code: &[u8]) -> Hash {
     blake3::hash(code).into()
 }
 
+/// The kv key of the code whose hash is `hash`.
+pub(crate) fn code_key(hash: Hash) -> Vec<u8> {
+    namespace::key(namespace::CODE, hash.as_bytes())
+}
+
+/// The kv key of the metadata whose hash is `hash`.
+pub(crate) fn meta_key(hash: Hash) -> Vec<u8> {
+    namespace::key(namespace::META, hash.as_bytes())
+}
+
 /// Adds `code` to `batch` under its hash; returns the hash.
 pub fn store_code(batch: &mut WriteBatch, code: &[u8]) -> Hash {
     let hash = code_hash(code);
-    batch.put(namespace::key(namespace::CODE, hash.as_bytes()), code.to_vec());
+    batch.put(code_key(hash), code.to_vec());
     hash
 }
 
 /// The code stored under `hash`, checked against it.
 pub fn load_code(kv: &dyn KvStore, hash: Hash) -> Result<Vec<u8>, StateError> {
-    let code = kv.get(&namespace::key(namespace::CODE, hash.as_bytes()))?;
+    let code = kv.get(&code_key(hash))?;
     code.filter(|code| code_hash(code) == hash).ok_or(StateError::CorruptContract { what: "code", hash })
 }
 
@@ -28,14 +38,14 @@ pub fn load_code(kv: &dyn KvStore, hash: Hash) -> Result<Vec<u8>, StateError> {
 pub fn store_meta(batch: &mut WriteBatch, meta: &ContractMeta) -> Hash {
     let bytes = codec::encode(meta);
     let hash: Hash = blake3::hash(&bytes).into();
-    batch.put(namespace::key(namespace::META, hash.as_bytes()), bytes);
+    batch.put(meta_key(hash), bytes);
     hash
 }
 
 /// The metadata stored under `hash`, checked against it (its layout validated again on decoding).
 pub fn load_meta(kv: &dyn KvStore, hash: Hash) -> Result<ContractMeta, StateError> {
     let corrupt = StateError::CorruptContract { what: "metadata", hash };
-    let bytes = kv.get(&namespace::key(namespace::META, hash.as_bytes()))?.ok_or(corrupt.clone())?;
+    let bytes = kv.get(&meta_key(hash))?.ok_or(corrupt.clone())?;
     if Hash::from(blake3::hash(&bytes)) != hash {
         return Err(corrupt);
     }

@@ -6,6 +6,7 @@ mod contract_store;
 mod error;
 
 pub use account_trie::{AccountTrie, TrieNode, TrieNodeCache};
+pub(crate) use contract_store::{code_key, meta_key};
 pub use contract_store::{load_code, load_meta, store_code, store_meta};
 pub use error::StateError;
 pub use svm_core::StateRoot;

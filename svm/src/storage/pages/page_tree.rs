@@ -129,6 +129,47 @@ impl PageTree {
         Ok(self.root)
     }
 
+    /// Walks every kv entry the root reaches, for garbage collection: `visit` gets the key of each stored
+    /// chunk (checked against the hash naming it) and of each non-zero page, and returns whether the
+    /// entry is new to it; the walk does not descend below a chunk it has seen (its subtree was seen
+    /// with it). Reads nothing the tree has loaded or changed: only what the kv store holds.
+    pub(crate) fn walk_stored(
+        &self,
+        kv: &dyn KvStore,
+        visit: &mut dyn FnMut(Vec<u8>) -> bool,
+    ) -> Result<(), PagesError> {
+        if self.depth == 0 {
+            // One page (or none): the root is the page hash itself.
+            if !self.root.is_zero() {
+                visit(namespace::key(namespace::PAGE, self.root.as_bytes()));
+            }
+            return Ok(());
+        }
+        let mut stack = vec![((self.depth, 0), self.root)];
+        while let Some((top, hash)) = stack.pop() {
+            if hash.is_zero() || !visit(namespace::key(namespace::PAGE_TREE_NODE, hash.as_bytes())) {
+                continue;
+            }
+            let height = self.chunk_height(top.0);
+            let chunk = Chunk::load(kv, hash, height)?;
+            chunk.check_all(top, height, hash)?;
+            let bottom = top.0 - height;
+            for i in 0..1 << height {
+                let at = (bottom, (top.1 << height) + i);
+                let node = chunk.nodes[slot(top, at)];
+                if node.is_zero() {
+                    continue;
+                }
+                if bottom == 0 {
+                    visit(namespace::key(namespace::PAGE, node.as_bytes()));
+                } else {
+                    stack.push((at, node));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Whether nodes at `level` are the tops of stored chunks.
     fn is_chunk_top(&self, level: u32) -> bool {
         level == self.depth || (level > 0 && level.is_multiple_of(CHUNK_HEIGHT))
@@ -193,6 +234,23 @@ impl Chunk {
         }
         let nodes = bytes.chunks_exact(32).filter_map(Hash::from_slice).collect();
         Ok(Chunk { nodes, checked: 0 })
+    }
+
+    /// Checks every node of this chunk of `height` levels below `top` against its parent, and the
+    /// nodes just below the top against `hash`, the top's own hash.
+    fn check_all(&self, top: Position, height: u32, hash: Hash) -> Result<(), PagesError> {
+        for down in 0..height {
+            for i in 0..1 << down {
+                let at = (top.0 - down, (top.1 << down) + i);
+                let parent = if down == 0 { hash } else { self.nodes[slot(top, at)] };
+                let left = self.nodes[slot(top, (at.0 - 1, at.1 * 2))];
+                let right = self.nodes[slot(top, (at.0 - 1, at.1 * 2 + 1))];
+                if node_hash(&left, &right) != parent {
+                    return Err(PagesError::CorruptNode(hash));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -291,6 +349,66 @@ mod tests {
         let mut reopened = PageTree::open(16, root).unwrap();
         assert_eq!(reopened.leaf(&kv, 9), Ok(leaf(9)));
         assert!(matches!(reopened.leaf(&kv, 5), Err(PagesError::CorruptNode(_))));
+    }
+
+    #[test]
+    fn a_walk_reaches_every_stored_chunk_and_non_zero_page_once() {
+        // 300 pages: depth 9, chunks of heights 1, 4 and 4.
+        let kv = MemKv::new();
+        let mut tree = PageTree::open(300, Hash::ZERO).unwrap();
+        let mut batch = WriteBatch::new();
+        let leaves: BTreeMap<u32, Hash> = (0..300).step_by(7).map(|i| (i, leaf(i as u8 | 1))).collect();
+        let root = tree.update(&kv, &leaves, &mut batch).unwrap();
+        let chunks: Vec<Vec<u8>> = batch.iter().map(|(k, _)| k.to_vec()).collect();
+        kv.write(batch).unwrap();
+
+        let mut seen = std::collections::BTreeSet::new();
+        PageTree::open(300, root).unwrap().walk_stored(&kv, &mut |key| seen.insert(key)).unwrap();
+        let mut expected: std::collections::BTreeSet<Vec<u8>> = chunks.into_iter().collect();
+        expected.extend(leaves.values().map(|h| namespace::key(namespace::PAGE, h.as_bytes())));
+        assert_eq!(seen, expected);
+
+        // A visitor that has seen the top chunk is not taken below it.
+        let mut visits = 0;
+        PageTree::open(300, root)
+            .unwrap()
+            .walk_stored(&kv, &mut |_| {
+                visits += 1;
+                false
+            })
+            .unwrap();
+        assert_eq!(visits, 1);
+
+        // A single-page tree's root is its page.
+        let mut one = Vec::new();
+        PageTree::open(1, leaf(3))
+            .unwrap()
+            .walk_stored(&kv, &mut |key| {
+                one.push(key);
+                true
+            })
+            .unwrap();
+        assert_eq!(one, vec![namespace::key(namespace::PAGE, leaf(3).as_bytes())]);
+    }
+
+    #[test]
+    fn a_walk_checks_every_node_of_every_chunk() {
+        let kv = MemKv::new();
+        let mut tree = PageTree::open(16, Hash::ZERO).unwrap();
+        let mut batch = WriteBatch::new();
+        let root = tree.update(&kv, &BTreeMap::from([(5, leaf(5))]), &mut batch).unwrap();
+        let (key, chunk) = batch.into_ops().next().unwrap();
+        let mut chunk = chunk.unwrap();
+        // Flip a byte of leaf 12, a zero leaf no path to page 5 ever checks.
+        let at = chunk.len() - 16 * 32 + 12 * 32;
+        chunk[at] ^= 1;
+        let mut batch = WriteBatch::new();
+        batch.put(key, chunk);
+        kv.write(batch).unwrap();
+        let walk = PageTree::open(16, root).unwrap().walk_stored(&kv, &mut |_| true);
+        assert_eq!(walk, Err(PagesError::CorruptNode(root)));
+        let missing = PageTree::open(16, leaf(9)).unwrap().walk_stored(&kv, &mut |_| true);
+        assert_eq!(missing, Err(PagesError::MissingNode(leaf(9))));
     }
 
     #[test]

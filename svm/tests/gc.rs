@@ -1,0 +1,248 @@
+//! Garbage collection over a runtime's store: everything a retained root reaches reads the same after
+//! a collection (accounts, every contract slice, code that still runs), roots not retained stop
+//! opening, the store shrinks, keys outside the content namespaces survive, a collection stopped
+//! after any number of delete batches leaves every retained root whole, and a second collection
+//! deletes nothing.
+
+mod common;
+
+use common::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use svm::fee::FEE_ACCOUNT;
+use svm::runtime::{Runtime, RuntimeConfig, RuntimeError};
+use svm::state::{Account, StateRoot, load_code};
+use svm::storage::gc::{GcError, GcStats, collect_garbage, collect_garbage_in_batches};
+use svm::storage::kv::{KvError, KvStore, MemKv, WriteBatch, namespace};
+use svm::{Address, Value};
+
+/// A contract of 100 pages (a page tree 7 levels deep: two levels of chunks) with one slice on each
+/// of five pages.
+const PAGES: &str = r#"(module
+  (import "svm" "storage_write_i64" (func $write (param i32 i64)))
+  (func (export "set") (param $slice i32) (param $value i64) (call $write (local.get $slice) (local.get $value))))"#;
+
+/// Keys that are not content (chain heads, layers, someone else's): a collection never deletes them.
+const FOREIGN: [&[u8]; 3] = [b"h-head", b"l\x00\x00\x00\x07", b"zz-other"];
+
+/// A store with a history of states, and the addresses worth reading in them.
+struct History {
+    kv: Arc<MemKv>,
+    /// Every root the history committed, oldest first.
+    roots: Vec<StateRoot>,
+    addresses: Vec<Address>,
+    counter: Address,
+}
+
+/// Calls `function(args)` and checks that it succeeded.
+fn ok(rt: &mut Runtime, contract: Address, function: &str, args: &[Value]) {
+    let receipt = call(rt, contract, function, args);
+    assert!(receipt.outcome.is_success(), "{function}: {receipt:?}");
+}
+
+fn history() -> History {
+    let kv = Arc::new(MemKv::new());
+    let mut rt = Runtime::new(kv.clone(), RuntimeConfig::default());
+    rt.genesis(&(1..=4).map(|n| (account(n), FUNDS)).collect::<Vec<_>>()).unwrap();
+    let mut roots = vec![rt.root()];
+    let counter = deployed(&mut rt, &contract("counter"));
+    // The same code and metadata a second time: shared entries, two contract states.
+    let counter2 = deployed(&mut rt, &contract("counter"));
+    let token = deployed(&mut rt, &contract("token"));
+    let pages = deployed(&mut rt, &inline(PAGES, 100, &[(0, 0, 8), (5, 0, 8), (17, 0, 8), (40, 0, 8), (99, 0, 8)]));
+    roots.push(rt.root());
+    for round in 0..5 {
+        ok(&mut rt, counter, "inc", &[]);
+        ok(&mut rt, counter2, "add", &[Value::I64(10 + round)]);
+        ok(&mut rt, token, "mint", &[Value::I32(round as i32 % 8), Value::I64(100 * (round + 1))]);
+        ok(&mut rt, pages, "set", &[Value::I32(round as i32), Value::I64(round + 1)]);
+        ok(&mut rt, pages, "set", &[Value::I32(4 - round as i32), Value::I64(-round)]);
+        roots.push(rt.root());
+    }
+    let mut batch = WriteBatch::new();
+    for key in FOREIGN {
+        batch.put(key.to_vec(), b"not content".to_vec());
+    }
+    kv.write(batch).unwrap();
+    let mut addresses: Vec<Address> = (1..=4).map(account).collect();
+    addresses.extend([FEE_ACCOUNT, counter, counter2, token, pages]);
+    History { kv, roots, addresses, counter }
+}
+
+/// Every account at `root`, with each contract's slices and code, as read by a runtime opened afresh
+/// there.
+type Snapshot = Vec<(Option<Account>, Option<Vec<Vec<u8>>>, Option<Vec<u8>>)>;
+
+fn snapshot(kv: Arc<dyn KvStore>, root: StateRoot, addresses: &[Address]) -> Result<Snapshot, RuntimeError> {
+    let rt = Runtime::open(kv.clone(), RuntimeConfig::default(), root)?;
+    let read = |address: &Address| -> Result<_, RuntimeError> {
+        let account = rt.account(address)?;
+        let code = match account.as_ref().and_then(|a| a.contract.as_ref()) {
+            Some(info) => Some(load_code(kv.as_ref(), info.code_hash)?),
+            None => None,
+        };
+        Ok((account, rt.contract_slices(address)?, code))
+    };
+    addresses.iter().map(read).collect()
+}
+
+/// A copy of `kv` (so that one history serves many collections).
+fn copy(kv: &MemKv) -> Arc<MemKv> {
+    let copy = Arc::new(MemKv::new());
+    let mut batch = WriteBatch::new();
+    for (key, value) in kv.entries().unwrap() {
+        batch.put(key, value);
+    }
+    copy.write(batch).unwrap();
+    copy
+}
+
+fn foreign_keys_survive(kv: &MemKv) {
+    for key in FOREIGN {
+        assert_eq!(kv.get(key).unwrap(), Some(b"not content".to_vec()), "{key:?}");
+    }
+}
+
+#[test]
+fn collecting_with_the_latest_root_keeps_it_whole_and_drops_the_rest() {
+    let h = history();
+    let latest = *h.roots.last().unwrap();
+    let before = snapshot(h.kv.clone(), latest, &h.addresses).unwrap();
+    // Every root of the history reads before the collection.
+    for &root in &h.roots {
+        snapshot(h.kv.clone(), root, &h.addresses).unwrap();
+    }
+    let len_before = h.kv.len().unwrap() as u64;
+
+    let stats = collect_garbage(h.kv.as_ref(), &[latest]).unwrap();
+    let len_after = h.kv.len().unwrap() as u64;
+    assert!(stats.deleted > 0 && stats.kept > 0, "{stats:?}");
+    assert_eq!(len_after, len_before - stats.deleted);
+    assert_eq!(len_after, stats.kept + FOREIGN.len() as u64);
+    foreign_keys_survive(&h.kv);
+
+    assert_eq!(snapshot(h.kv.clone(), latest, &h.addresses).unwrap(), before);
+    for &root in &h.roots[..h.roots.len() - 1] {
+        assert!(snapshot(h.kv.clone(), root, &h.addresses).is_err(), "root {root} still reads whole");
+    }
+
+    // The code and metadata are still there: the counter runs on from where it was.
+    let mut rt = Runtime::open(h.kv.clone(), RuntimeConfig::default(), latest).unwrap();
+    let receipt = call(&mut rt, h.counter, "inc", &[]);
+    assert!(receipt.outcome.is_success(), "{receipt:?}");
+    assert_eq!(receipt.returns, vec![Value::I64(6)]);
+}
+
+#[test]
+fn retaining_two_roots_keeps_both() {
+    let h = history();
+    let (middle, latest) = (h.roots[3], *h.roots.last().unwrap());
+    let before: Vec<Snapshot> =
+        [middle, latest].iter().map(|&root| snapshot(h.kv.clone(), root, &h.addresses).unwrap()).collect();
+    let only_latest = collect_garbage(copy(&h.kv).as_ref(), &[latest]).unwrap();
+
+    let stats = collect_garbage(h.kv.as_ref(), &[middle, latest]).unwrap();
+    assert!(stats.kept > only_latest.kept && stats.deleted < only_latest.deleted, "{stats:?} vs {only_latest:?}");
+    for (root, before) in [middle, latest].into_iter().zip(before) {
+        assert_eq!(snapshot(h.kv.clone(), root, &h.addresses).unwrap(), before, "root {root}");
+    }
+    for (i, &root) in h.roots.iter().enumerate().filter(|&(i, _)| i != 3 && i != h.roots.len() - 1) {
+        assert!(snapshot(h.kv.clone(), root, &h.addresses).is_err(), "root {i} still reads whole");
+    }
+    foreign_keys_survive(&h.kv);
+}
+
+#[test]
+fn a_second_collection_deletes_nothing() {
+    let h = history();
+    let retained = [h.roots[2], *h.roots.last().unwrap()];
+    let first = collect_garbage(h.kv.as_ref(), &retained).unwrap();
+    let entries = h.kv.entries().unwrap();
+    let second = collect_garbage(h.kv.as_ref(), &retained).unwrap();
+    assert_eq!(second, GcStats { kept: first.kept, deleted: 0 });
+    assert_eq!(h.kv.entries().unwrap(), entries);
+}
+
+/// A store whose writes fail once `allowed` of them have been made: a node that crashes mid-collection.
+struct FailingAfter {
+    inner: Arc<MemKv>,
+    allowed: AtomicUsize,
+}
+
+impl KvStore for FailingAfter {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvError> {
+        self.inner.get(key)
+    }
+
+    fn write(&self, batch: WriteBatch) -> Result<(), KvError> {
+        let left = self.allowed.load(Ordering::SeqCst);
+        if left == 0 {
+            return Err(KvError::Backend("crashed".into()));
+        }
+        self.allowed.store(left - 1, Ordering::SeqCst);
+        self.inner.write(batch)
+    }
+
+    fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, KvError> {
+        self.inner.keys_with_prefix(prefix)
+    }
+}
+
+#[test]
+fn a_collection_stopped_after_any_number_of_batches_leaves_every_retained_root_whole() {
+    let h = history();
+    let retained = [h.roots[4], *h.roots.last().unwrap()];
+    let before: Vec<Snapshot> =
+        retained.iter().map(|&root| snapshot(h.kv.clone(), root, &h.addresses).unwrap()).collect();
+    const BATCH: usize = 7;
+    let complete = copy(&h.kv);
+    let stats = collect_garbage_in_batches(complete.as_ref(), &retained, BATCH).unwrap();
+    let batches = stats.deleted.div_ceil(BATCH as u64) as usize;
+    assert!(batches >= 5, "only {batches} batches: the history makes too little garbage to test");
+
+    for stop_after in 0..batches {
+        let kv = copy(&h.kv);
+        let failing = FailingAfter { inner: kv.clone(), allowed: AtomicUsize::new(stop_after) };
+        let err = collect_garbage_in_batches(&failing, &retained, BATCH).unwrap_err();
+        assert!(matches!(err, GcError::Kv(KvError::Backend(_))), "{err:?}");
+        assert_eq!(kv.len().unwrap(), h.kv.len().unwrap() - stop_after * BATCH, "after {stop_after} batches");
+        for (&root, before) in retained.iter().zip(&before) {
+            assert_eq!(&snapshot(kv.clone(), root, &h.addresses).unwrap(), before, "after {stop_after} batches");
+        }
+        // Collecting again finishes the job: the same store as an uninterrupted collection leaves.
+        let again = collect_garbage_in_batches(kv.as_ref(), &retained, BATCH).unwrap();
+        assert_eq!(again.deleted, stats.deleted - (stop_after * BATCH) as u64);
+        assert_eq!(kv.entries().unwrap(), complete.entries().unwrap());
+    }
+}
+
+#[test]
+fn a_damaged_or_unknown_retained_state_stops_the_collection_before_any_delete() {
+    let h = history();
+    let latest = *h.roots.last().unwrap();
+
+    // A page of the latest state is missing: only the store listing can tell (pages are not read).
+    let kv = copy(&h.kv);
+    let page = kv.keys_with_prefix(&[namespace::PAGE]).unwrap().into_iter().find(|page| {
+        let mut batch = WriteBatch::new();
+        batch.delete(page.clone());
+        let trial = copy(&kv);
+        trial.write(batch).unwrap();
+        snapshot(trial, latest, &h.addresses).is_err()
+    });
+    let page = page.expect("the latest state reads some page");
+    let mut batch = WriteBatch::new();
+    batch.delete(page.clone());
+    kv.write(batch).unwrap();
+    let entries = kv.entries().unwrap();
+    let err = collect_garbage(kv.as_ref(), &[latest]).unwrap_err();
+    assert!(matches!(err, GcError::Missing { namespace: namespace::PAGE, .. }), "{err:?}");
+    assert_eq!(kv.entries().unwrap(), entries);
+
+    // A root this store never committed.
+    let kv = copy(&h.kv);
+    let unknown = StateRoot(svm::Hash([0x5A; 32]));
+    let err = collect_garbage(kv.as_ref(), &[latest, unknown]).unwrap_err();
+    assert!(matches!(err, GcError::Unreadable { root, .. } if root == unknown), "{err:?}");
+    assert_eq!(kv.entries().unwrap(), h.kv.entries().unwrap());
+}
