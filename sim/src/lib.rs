@@ -6,6 +6,7 @@
 pub mod canary;
 pub mod conformance;
 pub mod coverage;
+pub mod disk_node;
 pub mod divergence;
 pub mod finding;
 pub mod golden;

@@ -11,6 +11,7 @@ use svm::runtime::RuntimeConfig;
 use svm_fuzzing::generators::workload::{WorkloadParams, generate, generate_on};
 use svm_fuzzing::stream::Stream;
 use svm_sim::canary::CanaryName;
+use svm_sim::disk_node::{DiskError, DiskOptions, Durability, apply_on_disk};
 use svm_sim::divergence::analyse;
 use svm_sim::golden::{self, Verdict};
 use svm_sim::history::History;
@@ -74,6 +75,26 @@ enum Command {
         /// the reference VM included).
         #[arg(long, value_delimiter = ',')]
         replicas: Vec<String>,
+    },
+    /// Apply a stream to a node on disk (a redb store, created if missing), resuming at the store's
+    /// durable head: a node that crashed or stopped picks up where its last durable write left it.
+    /// Exit 1 on a node fault (run again to resume), 2 on a store or stream that cannot be used.
+    Node {
+        /// The database file.
+        #[arg(long)]
+        db: PathBuf,
+        /// The stream to apply (the same stream on every run against this store).
+        #[arg(long)]
+        stream: PathBuf,
+        /// When writes are made durable (fsync): at the end of each layer, or after every transaction.
+        #[arg(long, value_enum, default_value_t = Durability::Layer)]
+        durability: Durability,
+        /// Keep the roots of only the last N layers (and the head); garbage-collect everything else.
+        #[arg(long)]
+        retain: Option<u64>,
+        /// With --retain: collect garbage after every this many layers.
+        #[arg(long, default_value_t = 8)]
+        gc_every: u64,
     },
     /// Replay a reproducer (stream, replicas, their history, canary) and check that it shows exactly the
     /// recorded divergence or finding.
@@ -171,6 +192,36 @@ enum VectorsAction {
     },
 }
 
+/// Applies a stream to a node on disk from its head on.
+fn node_command(db: &std::path::Path, stream_file: &std::path::Path, options: DiskOptions) -> Result<u8, BadInput> {
+    let stream = Stream::read(stream_file).map_err(bad)?;
+    let progress = Progress::new(stream.txs.len() as u64, "transactions");
+    match apply_on_disk(db, &stream, &options, &progress) {
+        Ok(run) => {
+            match run.resumed_at {
+                Some(head) => println!("resumed at layer {} after {} transactions", head.layer, head.applied),
+                None => println!("new store: genesis applied"),
+            }
+            println!(
+                "applied {} transactions; head: layer {}, {} applied, root {}",
+                run.applied_now, run.head.layer, run.head.applied, run.head.root
+            );
+            for (i, gc) in run.collections.iter().enumerate() {
+                println!("garbage collection {}: kept {} entries, deleted {}", i + 1, gc.kept, gc.deleted);
+            }
+            let bytes = std::fs::metadata(db).map_or(0, |m| m.len());
+            println!("store: {} ({bytes} bytes)", db.display());
+            Ok(0)
+        }
+        // A node fault: nothing half-written (the head names only committed roots); run again to resume.
+        Err(e @ (DiskError::Runtime { .. } | DiskError::Gc { .. } | DiskError::LayerIndex { .. })) => {
+            eprintln!("node fault: {e}");
+            Ok(1)
+        }
+        Err(e) => Err(bad(e)),
+    }
+}
+
 /// A failure that is the input's fault: exit 2.
 struct BadInput(anyhow::Error);
 
@@ -187,6 +238,9 @@ fn main() -> ExitCode {
         Command::Vectors { action } => vectors_command(action),
         Command::Generate { seed, txs, max_calldata, out } => generate_command(seed, txs, max_calldata, &out),
         Command::Wast { paths, json, markdown, pin } => wast_command(&paths, json, markdown, pin),
+        Command::Node { db, stream, durability, retain, gc_every } => {
+            node_command(&db, &stream, DiskOptions { durability, retain, gc_every: gc_every.max(1) })
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -10,7 +10,7 @@ use svm::StateRoot;
 use svm::module_cache::MemArtifactStore;
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, ExecutionStats, Runtime, RuntimeConfig, RuntimeError};
-use svm::storage::kv::MemKv;
+use svm::storage::kv::{KvDurability, KvError, KvStore, MemKv, RedbKv};
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
 use svm_reference::{ReferenceError, ReferenceVm};
@@ -36,6 +36,27 @@ pub struct NodeConfig {
     /// The mean number of transactions between restarts (fresh runtime, caches and module cache; same
     /// kv and artifacts), or none: the seed draws when they happen.
     pub restart_mean: Option<u64>,
+    /// The kv store: in memory (the default) or on disk (redb, in a temporary file; a restart reopens it).
+    #[serde(default, skip_serializing_if = "KvName::is_memory")]
+    pub kv: KvName,
+}
+
+/// A kv backend, as configs spell it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KvName {
+    /// `MemKv`.
+    #[default]
+    Memory,
+    /// `RedbKv` in a temporary file, made durable at every restart.
+    Redb,
+}
+
+impl KvName {
+    /// Whether this is the in-memory store (the default, left out of config files).
+    pub fn is_memory(&self) -> bool {
+        *self == KvName::Memory
+    }
 }
 
 /// A compiler, as configs spell it.
@@ -94,8 +115,9 @@ impl NodeConfig {
         }
         let modules = self.module_cache.map_or(String::new(), |n| format!(", {n} cached modules"));
         let restart = self.restart_mean.map_or(String::new(), |n| format!(", restarts every ~{n}"));
+        let kv = if self.kv.is_memory() { String::new() } else { format!(", kv {:?}", self.kv) };
         format!(
-            "{} ({:?}, cache {:?}, page cache {}{modules}{restart})",
+            "{} ({:?}, cache {:?}, page cache {}{modules}{restart}{kv})",
             self.name, self.compiler, self.cache, self.page_cache
         )
         .to_lowercase()
@@ -112,6 +134,7 @@ pub fn default_nodes() -> Vec<NodeConfig> {
         page_cache,
         module_cache: None,
         restart_mean,
+        kv: KvName::Memory,
     };
     use CacheName::*;
     use CompilerName::*;
@@ -123,6 +146,8 @@ pub fn default_nodes() -> Vec<NodeConfig> {
         node("cl-off-tiny", Cranelift, Off, 1, None),
         node("cl-mem-big-restart", Cranelift, Memory, 1024, Some(37)),
         node("cl-ser-tiny", Cranelift, Serialized, 2, None),
+        // On disk: a redb store, reopened at every restart.
+        NodeConfig { kv: KvName::Redb, ..node("sp-redb-restart", Singlepass, Memory, 64, Some(61)) },
         reference_node(),
     ]
 }
@@ -141,6 +166,7 @@ pub fn reference_node() -> NodeConfig {
         page_cache: 0,
         module_cache: None,
         restart_mean: None,
+        kv: KvName::Memory,
     }
 }
 
@@ -156,12 +182,87 @@ pub enum NodeError {
     /// The reference VM cannot do this (it keeps no earlier states).
     #[error("the reference VM cannot {0}")]
     Unsupported(&'static str),
+    /// The on-disk store could not be created or reopened.
+    #[error("kv store: {0}")]
+    Store(String),
+}
+
+/// A wasmer node's kv store.
+enum Store {
+    /// In memory.
+    Memory(Arc<MemKv>),
+    /// On disk, in a temporary folder that goes when the node does.
+    Redb { kv: Arc<RedbKv>, dir: tempfile::TempDir },
+    /// A store that could not be created (why): every access is a kv failure.
+    Failed(String),
+}
+
+impl Store {
+    fn new(name: KvName) -> Result<Store, NodeError> {
+        Ok(match name {
+            KvName::Memory => Store::Memory(Arc::new(MemKv::new())),
+            KvName::Redb => {
+                let dir = tempfile::tempdir().map_err(|e| NodeError::Store(e.to_string()))?;
+                let kv = RedbKv::create_or_open(&dir.path().join("node.redb"), KvDurability::OnSync)
+                    .map_err(|e| NodeError::Store(e.to_string()))?;
+                Store::Redb { kv: Arc::new(kv), dir }
+            }
+        })
+    }
+
+    fn kv(&self) -> Arc<dyn KvStore> {
+        match self {
+            Store::Memory(kv) => kv.clone(),
+            Store::Redb { kv, .. } => kv.clone(),
+            Store::Failed(why) => Arc::new(FailedKv(why.clone())),
+        }
+    }
+
+    /// A process restart's view of the store: on disk, made durable, closed and opened again.
+    /// The caller must have dropped every other handle to the store (its runtime's).
+    fn reopen(&mut self) -> Result<(), NodeError> {
+        let Store::Redb { .. } = self else { return Ok(()) };
+        let Store::Redb { kv, dir } = std::mem::replace(self, Store::Memory(Arc::new(MemKv::new()))) else {
+            return Ok(());
+        };
+        kv.sync().map_err(|e| NodeError::Store(e.to_string()))?;
+        // Closed (this was its last handle) before it is opened again.
+        drop(kv);
+        let path = dir.path().join("node.redb");
+        let kv = RedbKv::open_existing(&path, KvDurability::OnSync).map_err(|e| NodeError::Store(e.to_string()))?;
+        *self = Store::Redb { kv: Arc::new(kv), dir };
+        Ok(())
+    }
+}
+
+/// The store of a node whose store could not be created: it fails every access, so the node faults
+/// at genesis with the reason instead of the simulator stopping.
+struct FailedKv(String);
+
+impl FailedKv {
+    fn error(&self) -> KvError {
+        KvError::Backend(format!("the node's kv store could not be created: {}", self.0))
+    }
+}
+
+impl KvStore for FailedKv {
+    fn get(&self, _: &[u8]) -> Result<Option<Vec<u8>>, KvError> {
+        Err(self.error())
+    }
+
+    fn write(&self, _: svm::storage::kv::WriteBatch) -> Result<(), KvError> {
+        Err(self.error())
+    }
+
+    fn keys_with_prefix(&self, _: &[u8]) -> Result<Vec<Vec<u8>>, KvError> {
+        Err(self.error())
+    }
 }
 
 /// What executes a node's transactions.
 enum Engine {
     /// The runtime over its own kv store and artifact store.
-    Wasmer { kv: Arc<MemKv>, artifacts: Arc<MemArtifactStore>, runtime: Box<Runtime> },
+    Wasmer { kv: Store, artifacts: Arc<MemArtifactStore>, runtime: Box<Runtime> },
     /// The reference VM.
     Reference(Box<ReferenceVm>),
 }
@@ -184,9 +285,10 @@ impl Node {
         let engine = if config.is_reference() {
             Engine::Reference(Box::new(ReferenceVm::new(config.runtime_config(None).limits)))
         } else {
-            let kv = Arc::new(MemKv::new());
+            // A store that cannot be created leaves the node faulting at genesis.
+            let kv = Store::new(config.kv).unwrap_or_else(|e| Store::Failed(e.to_string()));
             let artifacts = Arc::new(MemArtifactStore::default());
-            let runtime = Runtime::with_artifact_store(kv.clone(), config.runtime_config(canary), artifacts.clone());
+            let runtime = Runtime::with_artifact_store(kv.kv(), config.runtime_config(canary), artifacts.clone());
             Engine::Wasmer { kv, artifacts, runtime: Box::new(runtime) }
         };
         Node { config, canary, engine, last_execution: None, restarts: 0 }
@@ -249,8 +351,11 @@ impl Node {
     pub fn restart(&mut self) -> Result<(), NodeError> {
         if let Engine::Wasmer { kv, artifacts, runtime } = &mut self.engine {
             let root = runtime.root();
-            let mut fresh =
-                Runtime::with_artifact_store(kv.clone(), self.config.runtime_config(self.canary), artifacts.clone());
+            let config = self.config.runtime_config(self.canary);
+            // The old process's handle on the store goes first (a store on disk is closed and reopened).
+            **runtime = Runtime::new(Arc::new(MemKv::new()), config.clone());
+            kv.reopen()?;
+            let mut fresh = Runtime::with_artifact_store(kv.kv(), config, artifacts.clone());
             fresh.reset_to(root)?;
             **runtime = fresh;
         }

@@ -193,6 +193,7 @@ impl ReproducerJsonV2 {
                         page_cache: n.page_cache,
                         module_cache: n.module_cache,
                         restart_mean: n.restart_every,
+                        kv: crate::node::KvName::Memory,
                     }
                 })
                 .collect();

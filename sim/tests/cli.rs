@@ -29,7 +29,7 @@ fn an_agreeing_run_exits_0_prints_seed_parameters_fingerprint_and_writes_its_rep
     assert!(report["first_divergent_tx"].is_null());
     assert!(report["first_divergent_vmcall"].is_null());
     assert!(report["reproducer"].is_null());
-    assert_eq!(report["node_configs"].as_array().unwrap().len(), 6);
+    assert_eq!(report["node_configs"].as_array().unwrap().len(), svm_sim::node::default_nodes().len());
     assert!(dir.path().join("r/report.md").exists() && dir.path().join("r/plot.svg").exists());
 
     // The same seed again: the same fingerprint, and the self-check agrees.
@@ -62,7 +62,10 @@ fn a_divergent_run_exits_1_and_writes_a_replayable_shrinkable_reproducer() {
 #[test]
 fn a_node_fault_on_every_replica_exits_1_with_its_report_section_and_a_reproducer() {
     let dir = tempfile::tempdir().unwrap();
-    let out = sim(&["run", "--seed", "9", "--txs", "150", "--canary", "node-fault", "--out", "f"], dir.path());
+    // The wasmer replicas only: the reference VM, which no canary touches, would stand apart instead.
+    let replicas = "sp-off-big,sp-mem-tiny,cl-off-tiny,cl-ser-tiny";
+    let args = ["run", "--seed", "9", "--txs", "150", "--canary", "node-fault", "--replicas", replicas, "--out", "f"];
+    let out = sim(&args, dir.path());
     let stdout = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("NODE FAULT on sp-off-big"), "{stdout}");
@@ -195,4 +198,34 @@ fn wast_exits_0_on_the_suite_1_on_a_failure_and_2_on_unparsable_input() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad).contains("cannot parse bad.wast"), "{}", text(&bad));
     assert_eq!(sim(&["wast", "missing.wast"], dir.path()).status.code(), Some(2));
+}
+
+#[test]
+fn a_disk_node_resumes_and_refuses_unusable_stores_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("s.jsonl");
+    assert_eq!(sim(&["generate", "--seed", "3", "--txs", "60", "--out", "s.jsonl"], dir.path()).status.code(), Some(0));
+    let run = sim(&["node", "--db", "n.redb", "--stream", "s.jsonl"], dir.path());
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert!(text(&run).contains("new store: genesis applied"), "{}", text(&run));
+    let again = sim(&["node", "--db", "n.redb", "--stream", "s.jsonl"], dir.path());
+    assert!(
+        text(&again).contains("resumed at layer") && text(&again).contains("applied 0 transactions"),
+        "{}",
+        text(&again)
+    );
+
+    // A shorter stream than the store has applied: another stream's store.
+    let short = svm_fuzzing::stream::Stream::read(&stream).unwrap().subset(&[0, 1]);
+    short.write(&dir.path().join("short.jsonl")).unwrap();
+    let mismatch = sim(&["node", "--db", "n.redb", "--stream", "short.jsonl"], dir.path());
+    assert_eq!(mismatch.status.code(), Some(2), "{}", text(&mismatch));
+    assert!(text(&mismatch).contains("another stream"), "{}", text(&mismatch));
+
+    // A file that is not a database is refused, and left as it was.
+    std::fs::write(dir.path().join("junk.redb"), b"not a database at all").unwrap();
+    let junk = sim(&["node", "--db", "junk.redb", "--stream", "s.jsonl"], dir.path());
+    assert_eq!(junk.status.code(), Some(2), "{}", text(&junk));
+    assert!(text(&junk).contains("not a redb database"), "{}", text(&junk));
+    assert_eq!(std::fs::read(dir.path().join("junk.redb")).unwrap(), b"not a database at all");
 }

@@ -14,7 +14,7 @@ mod build;
 pub mod hashes;
 pub mod recipes;
 
-use crate::node::{CacheName, CompilerName, Node, NodeConfig, reference_node};
+use crate::node::{CacheName, CompilerName, KvName, Node, NodeConfig, reference_node};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -212,6 +212,7 @@ pub fn replay_configs() -> Vec<NodeConfig> {
         page_cache: 1024,
         module_cache: None,
         restart_mean: None,
+        kv: KvName::Memory,
     };
     vec![
         wasmer("singlepass", CompilerName::Singlepass, CacheName::Off),

@@ -16,6 +16,12 @@ pub enum RuntimeError {
     /// wasmer could not instantiate a validated module, or a vmcall hit a node fault.
     #[error("engine failure: {0}")]
     Engine(String),
+    /// The store's head or layer index could not be read.
+    #[error(transparent)]
+    Head(#[from] crate::storage::head::HeadError),
+    /// The layer index holds no such layer (never committed, or no longer retained).
+    #[error("the store holds no layer {0}")]
+    UnknownLayer(u64),
 }
 
 impl From<crate::storage::kv::KvError> for RuntimeError {

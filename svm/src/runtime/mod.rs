@@ -96,6 +96,30 @@ impl Runtime {
         Ok(runtime)
     }
 
+    /// A runtime over `kv` at the store's durable head, with the head (`None`: a store no head was
+    /// recorded in, opened at the empty state).
+    pub fn open_head(
+        kv: Arc<dyn KvStore>,
+        config: RuntimeConfig,
+    ) -> Result<(Runtime, Option<crate::storage::head::Head>), RuntimeError> {
+        let head = crate::storage::head::read_head(kv.as_ref())?;
+        let root = head.map_or(StateRoot::EMPTY, |h| h.root);
+        Ok((Runtime::open(kv, config, root)?, head))
+    }
+
+    /// A runtime over `kv` at the root layer `layer` ended at.
+    pub fn open_layer(kv: Arc<dyn KvStore>, config: RuntimeConfig, layer: u64) -> Result<Runtime, RuntimeError> {
+        let root = crate::storage::head::layer_root(kv.as_ref(), layer)?.ok_or(RuntimeError::UnknownLayer(layer))?;
+        Runtime::open(kv, config, root)
+    }
+
+    /// Records the durable head: `applied` transactions since genesis, the last of layer `layer`, at
+    /// this runtime's root; with `layer_complete`, also indexes the layer. Then syncs the store.
+    pub fn record_head(&self, layer: u64, applied: u64, layer_complete: bool) -> Result<(), RuntimeError> {
+        let head = crate::storage::head::Head { layer, applied, root: self.root };
+        Ok(crate::storage::head::record_head(self.kv.as_ref(), &head, layer_complete)?)
+    }
+
     /// Moves this runtime to an earlier (or later) root of the same store.
     pub fn reset_to(&mut self, root: StateRoot) -> Result<(), RuntimeError> {
         AccountTrie::open(self.kv.as_ref(), root.0).check_root()?;

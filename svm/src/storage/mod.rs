@@ -6,10 +6,13 @@
 //! 4. [`page_slices`] — a contract's variables as (page, offset, length): the only layer vmcalls use.
 //! 5. [`contract_state`] — the one hash that names a contract's whole storage (the page tree's root).
 //!
-//! [`content_cache`] keeps content-addressed values (pages, trie nodes) across executions.
+//! [`content_cache`] keeps content-addressed values (pages, trie nodes) across executions; [`gc`]
+//! deletes the content no retained state root reaches; [`head`] records where a store stands.
 
 pub mod content_cache;
 pub mod contract_state;
+pub mod gc;
+pub mod head;
 pub mod kv;
 pub mod page_cache;
 pub mod page_slices;

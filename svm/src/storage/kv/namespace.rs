@@ -12,6 +12,14 @@ pub const META: u8 = b'm';
 /// Account-trie nodes, keyed by node hash.
 pub const ACCOUNT_NODE: u8 = b'a';
 
+/// The node's durable head (one key: this byte alone). Not content: never garbage-collected.
+pub const HEAD: u8 = b'h';
+/// The layer index: layer (u64 big-endian, so keys sort by layer) → the root committed at its end.
+pub const LAYER: u8 = b'l';
+
+/// The namespaces of content-addressed entries (what garbage collection may delete).
+pub const CONTENT: [u8; 5] = [PAGE, PAGE_TREE_NODE, CODE, META, ACCOUNT_NODE];
+
 /// The key `namespace ‖ id`.
 pub fn key(namespace: u8, id: &[u8]) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + id.len());

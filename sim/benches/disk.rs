@@ -1,0 +1,51 @@
+//! Figures for a node on disk, all from one stream in one run: transactions per second on `MemKv`
+//! and on redb (fsync per layer, fsync per transaction), and bytes on disk per 10,000 transactions
+//! with and without retention. Run: `cargo bench -p svm-sim --bench disk` (`SVM_DISK_TXS` changes the
+//! stream length, default 10,000).
+
+use std::sync::Arc;
+use std::time::Instant;
+use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
+use svm::storage::kv::MemKv;
+use svm_fuzzing::generators::workload::{WorkloadParams, generate};
+use svm_sim::disk_node::{DiskOptions, Durability, apply_on_disk};
+use svm_sim::progress::Progress;
+
+fn main() {
+    let txs = std::env::var("SVM_DISK_TXS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let stream = generate(&WorkloadParams::derive(7, txs)).expect("the workload generates");
+    let layers = stream.txs.last().map_or(0, |t| t.layer + 1);
+    println!("stream: {} transactions in {layers} layers (seed 7)", stream.txs.len());
+
+    let started = Instant::now();
+    let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
+    rt.genesis(&stream.genesis).expect("genesis");
+    for stx in &stream.txs {
+        rt.apply(&stx.tx, &BlockContext { layer: stx.layer }).expect("apply");
+    }
+    let memory = stream.txs.len() as f64 / started.elapsed().as_secs_f64();
+    println!("{:<44} {:>9.0} tx/s", "MemKv", memory);
+
+    let runs = [
+        ("redb, fsync per layer", Durability::Layer, None),
+        ("redb, fsync per transaction", Durability::Transaction, None),
+        ("redb, fsync per layer, retain 4 layers", Durability::Layer, Some(4)),
+    ];
+    for (label, durability, retain) in runs {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = dir.path().join("node.redb");
+        let options = DiskOptions { durability, retain, gc_every: 8 };
+        let started = Instant::now();
+        let run = apply_on_disk(&db, &stream, &options, &Progress::hidden()).expect("the disk run");
+        let tps = stream.txs.len() as f64 / started.elapsed().as_secs_f64();
+        let bytes = std::fs::metadata(&db).map_or(0, |m| m.len());
+        let per_10k = bytes as f64 * 10_000.0 / stream.txs.len() as f64;
+        println!(
+            "{label:<44} {tps:>9.0} tx/s ({:.2}× MemKv)  {:>7.1} MiB on disk per 10k txs  root {}",
+            tps / memory,
+            per_10k / (1024.0 * 1024.0),
+            run.head.root
+        );
+        assert_eq!(run.head.root, rt.root(), "{label}: a different root than MemKv's");
+    }
+}
