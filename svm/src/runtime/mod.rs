@@ -59,15 +59,7 @@ impl Runtime {
     /// A runtime over `kv` at the empty state.
     pub fn new(kv: Arc<dyn KvStore>, config: RuntimeConfig) -> Runtime {
         let cache = ModuleCache::new(config.cache, config.module_cache_entries, config.artifact_cache_bytes);
-        Runtime {
-            kv,
-            config,
-            root: StateRoot::EMPTY,
-            cache,
-            caches: caches::Caches::default(),
-            last_execution: None,
-            instantiated: 0,
-        }
+        Runtime::with_module_cache(kv, config, cache)
     }
 
     /// A runtime whose serialized artifacts live in `artifacts` (used when the cache mode is
@@ -78,6 +70,10 @@ impl Runtime {
         artifacts: Arc<dyn ArtifactStore>,
     ) -> Runtime {
         let cache = ModuleCache::with_store(config.cache, config.module_cache_entries, artifacts);
+        Runtime::with_module_cache(kv, config, cache)
+    }
+
+    fn with_module_cache(kv: Arc<dyn KvStore>, config: RuntimeConfig, cache: ModuleCache) -> Runtime {
         Runtime {
             kv,
             config,
