@@ -228,16 +228,15 @@ impl Replicas {
                 applied.map_err(|e| Disagreement::NodeFault { replica: name.clone(), message: e.to_string() })?;
             results.push((Fingerprint::of(&receipt, rt.root()), receipt, trace));
         }
-        let mut names: Vec<String> = self.nodes.iter().map(|(name, _)| name.clone()).collect();
         let mut runs: Vec<Vec<Fingerprint>> = results.iter().map(|(f, _, _)| vec![*f]).collect();
-        let mut receipts: Vec<Receipt> = results.iter().map(|(_, r, _)| r.clone()).collect();
+        // The reference VM's run, if it takes part: its index is the one after the wasmer replicas'.
+        let mut reference = None;
         if let Some(vm) = &mut self.reference {
             let receipt = vm
                 .apply(tx, block.layer)
                 .map_err(|e| Disagreement::NodeFault { replica: REFERENCE.into(), message: e.to_string() })?;
             runs.push(vec![Fingerprint::of(&receipt, vm.root())]);
-            receipts.push(receipt);
-            names.push(REFERENCE.into());
+            reference = Some(receipt);
         }
         let mismatch = first_mismatch(&runs);
         let trace_split = (1..results.len()).find(|&i| results[i].2 != results[0].2);
@@ -262,10 +261,12 @@ impl Replicas {
             }
             _ => None,
         };
+        let name = |i: usize| self.nodes.get(i).map_or_else(|| REFERENCE.to_string(), |(name, _)| name.clone());
+        let receipt = |i: usize| results.get(i).map(|(_, r, _)| r).or(reference.as_ref()).cloned();
         Err(Disagreement::Differs {
-            groups: groups.iter().map(|g| g.iter().map(|&i| names[i].clone()).collect()).collect(),
+            groups: groups.iter().map(|g| g.iter().map(|&i| name(i)).collect()).collect(),
             differs,
-            receipts: groups.iter().map(|g| receipts[g[0]].clone()).collect(),
+            receipts: groups.iter().filter_map(|g| receipt(g[0])).collect(),
             vmcall,
         })
     }
