@@ -39,6 +39,10 @@ pub enum ModuleError {
     /// wasmer failed to compile code that passed validation: a VM bug.
     #[error("compilation failed: {0}")]
     Compile(String),
+    /// A stored artifact was rejected and the node gave up instead of recompiling (only with the
+    /// `corrupt-artifact-faults` canary planted: a real node always recompiles).
+    #[error("stored artifact rejected: {0}")]
+    ArtifactRejected(&'static str),
 }
 
 /// Compiled modules by key, kept according to the cache mode; in memory at most a bounded number of
@@ -93,12 +97,19 @@ impl ModuleCache {
             }
             CacheMode::Serialized => {
                 if let Some(sealed) = self.artifacts.get(&key) {
-                    match self.reload(&key, &sealed, config.native_stack()) {
-                        Some(cached) => {
+                    match self.reload(&key, &sealed, config) {
+                        Ok(cached) => {
                             self.stats.hits += 1;
                             return Ok((cached, true));
                         }
-                        None => self.stats.rejected_artifacts += 1,
+                        Err(why) => {
+                            self.stats.rejected_artifacts += 1;
+                            #[cfg(feature = "canaries")]
+                            if config.canary == Some(crate::runtime::Canary::CorruptArtifactFaults) {
+                                return Err(ModuleError::ArtifactRejected(why));
+                            }
+                            let _ = why;
+                        }
                     }
                 }
                 let compiled = self.compile(code, config)?;
@@ -117,16 +128,24 @@ impl ModuleCache {
         Ok(CachedModule { engine, module })
     }
 
-    /// The module in a sealed artifact, if the artifact is intact, for this key, and deserializes.
-    fn reload(&self, key: &ModuleKey, sealed: &[u8], stack_bytes: usize) -> Option<CachedModule> {
-        let payload = unseal(key, sealed).ok()?;
+    /// The module in a sealed artifact, if the artifact is intact, for this key, and deserializes;
+    /// otherwise why not.
+    fn reload(&self, key: &ModuleKey, sealed: &[u8], config: &RuntimeConfig) -> Result<CachedModule, &'static str> {
+        #[cfg(feature = "canaries")]
+        let key = &match config.canary {
+            // The canary believes whatever key the artifact names.
+            Some(crate::runtime::Canary::StaleArtifactTrusted) => super::seal::sealed_key(sealed).unwrap_or(*key),
+            _ => *key,
+        };
+        let payload = unseal(key, sealed)?;
         // A fresh engine per reload: an engine keeps the code memory of every module it ever loaded
         // until it is dropped, so one long-lived engine would map code until mprotect fails and
         // wasmer panics (seen after ~30k reloads; see tests/module_cache.rs).
-        let engine = engine::headless(stack_bytes);
+        let engine = engine::headless(config.native_stack());
         // SAFETY: the payload is byte-for-byte what `Module::serialize` produced for this exact key
         // (same code, compiler, instrumentation and wasmer version): its blake3 hash was checked above.
-        let module = unsafe { Module::deserialize(&engine, payload.to_vec()) }.ok()?;
-        Some(CachedModule { engine, module })
+        let module =
+            unsafe { Module::deserialize(&engine, payload.to_vec()) }.map_err(|_| "artifact does not deserialize")?;
+        Ok(CachedModule { engine, module })
     }
 }

@@ -33,6 +33,15 @@ pub fn unseal<'a>(key: &ModuleKey, sealed: &'a [u8]) -> Result<&'a [u8], &'stati
     Ok(payload)
 }
 
+/// The key a sealed artifact names, if it is one (whether or not it is intact).
+#[cfg(feature = "canaries")]
+pub(crate) fn sealed_key(sealed: &[u8]) -> Option<ModuleKey> {
+    if sealed.len() < HEADER || &sealed[..8] != MAGIC {
+        return None;
+    }
+    Hash::from_slice(&sealed[8..40]).map(ModuleKey)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

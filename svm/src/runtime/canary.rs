@@ -27,11 +27,24 @@ pub enum Canary {
     /// Every function's frame weighs one stack slot more than deploy validation computed, on every
     /// wasmer node alike: deep recursion runs out of stack budget a little earlier everywhere.
     FrameWeight,
+    /// A failed kv write is ignored: the runtime goes on at the root it could not store, as a node
+    /// that never checks its writes would (shows only when a write fails).
+    SwallowWriteFailure,
+    /// The durable head counts one transaction more than were applied: a node reopened after a
+    /// crash resumes one transaction late (shows only after a crash).
+    HeadAhead,
+    /// Sync copies every entry but contract code: a node that joins by sync has no code to run.
+    SyncSkipsCode,
+    /// A serialized artifact is loaded whatever key it was sealed for: a stale artifact runs in place
+    /// of the module it claims to be (shows only when one is planted).
+    StaleArtifactTrusted,
+    /// A damaged serialized artifact is a node fault instead of a reason to recompile.
+    CorruptArtifactFaults,
 }
 
 impl Canary {
     /// Every canary.
-    pub const ALL: [Canary; 8] = [
+    pub const ALL: [Canary; 13] = [
         Canary::CacheGas,
         Canary::PageCacheBytes,
         Canary::EngineText,
@@ -40,6 +53,11 @@ impl Canary {
         Canary::NodeFault,
         Canary::CallGas,
         Canary::FrameWeight,
+        Canary::SwallowWriteFailure,
+        Canary::HeadAhead,
+        Canary::SyncSkipsCode,
+        Canary::StaleArtifactTrusted,
+        Canary::CorruptArtifactFaults,
     ];
 
     /// The canary's name on the command line.
@@ -53,6 +71,11 @@ impl Canary {
             Canary::NodeFault => "node-fault",
             Canary::CallGas => "call-gas",
             Canary::FrameWeight => "frame-weight",
+            Canary::SwallowWriteFailure => "swallow-write-failure",
+            Canary::HeadAhead => "head-ahead",
+            Canary::SyncSkipsCode => "sync-skips-code",
+            Canary::StaleArtifactTrusted => "stale-artifact-trusted",
+            Canary::CorruptArtifactFaults => "corrupt-artifact-faults",
         }
     }
 
@@ -79,7 +102,47 @@ impl Canary {
             Canary::RestartGas => &[],
             Canary::NodeFault => &["host_layer"],
             Canary::CallGas | Canary::FrameWeight => &[],
+            Canary::SwallowWriteFailure
+            | Canary::HeadAhead
+            | Canary::SyncSkipsCode
+            | Canary::StaleArtifactTrusted
+            | Canary::CorruptArtifactFaults => &[],
         }
+    }
+
+    /// Whether the canary shows only when a fault is injected (a failed write, a crash, a sync, a
+    /// damaged artifact): a run without fault events never sees it.
+    pub fn needs_faults(self) -> bool {
+        matches!(
+            self,
+            Canary::SwallowWriteFailure
+                | Canary::HeadAhead
+                | Canary::SyncSkipsCode
+                | Canary::StaleArtifactTrusted
+                | Canary::CorruptArtifactFaults
+        )
+    }
+}
+
+/// A kv store whose failed writes are ignored ([`Canary::SwallowWriteFailure`]).
+pub struct SwallowingKv(pub std::sync::Arc<dyn crate::storage::kv::KvStore>);
+
+impl crate::storage::kv::KvStore for SwallowingKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, crate::storage::kv::KvError> {
+        self.0.get(key)
+    }
+
+    fn write(&self, batch: crate::storage::kv::WriteBatch) -> Result<(), crate::storage::kv::KvError> {
+        let _ignored = self.0.write(batch);
+        Ok(())
+    }
+
+    fn sync(&self) -> Result<(), crate::storage::kv::KvError> {
+        self.0.sync()
+    }
+
+    fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, crate::storage::kv::KvError> {
+        self.0.keys_with_prefix(prefix)
     }
 }
 

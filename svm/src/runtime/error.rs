@@ -19,9 +19,9 @@ pub enum RuntimeError {
     /// The store's head or layer index could not be read.
     #[error(transparent)]
     Head(#[from] crate::storage::head::HeadError),
-    /// The layer index holds no such layer (never committed, or no longer retained).
-    #[error("the store holds no layer {0}")]
-    UnknownLayer(u64),
+    /// A sync from another store stopped (the new store has no head).
+    #[error("sync: {0}")]
+    Sync(#[from] crate::storage::sync::SyncError),
 }
 
 impl From<crate::storage::kv::KvError> for RuntimeError {

@@ -74,6 +74,11 @@ impl Runtime {
     }
 
     fn with_module_cache(kv: Arc<dyn KvStore>, config: RuntimeConfig, cache: ModuleCache) -> Runtime {
+        #[cfg(feature = "canaries")]
+        let kv: Arc<dyn KvStore> = match config.canary {
+            Some(Canary::SwallowWriteFailure) => Arc::new(canary::SwallowingKv(kv)),
+            _ => kv,
+        };
         Runtime {
             kv,
             config,
@@ -105,15 +110,54 @@ impl Runtime {
 
     /// A runtime over `kv` at the root layer `layer` ended at.
     pub fn open_layer(kv: Arc<dyn KvStore>, config: RuntimeConfig, layer: u64) -> Result<Runtime, RuntimeError> {
-        let root = crate::storage::head::layer_root(kv.as_ref(), layer)?.ok_or(RuntimeError::UnknownLayer(layer))?;
-        Runtime::open(kv, config, root)
+        let head = crate::storage::head::retained_layer(kv.as_ref(), layer)?;
+        Runtime::open(kv, config, head.root)
     }
 
     /// Records the durable head: `applied` transactions since genesis, the last of layer `layer`, at
     /// this runtime's root; with `layer_complete`, also indexes the layer. Then syncs the store.
     pub fn record_head(&self, layer: u64, applied: u64, layer_complete: bool) -> Result<(), RuntimeError> {
+        #[cfg(feature = "canaries")]
+        let applied = applied + u64::from(self.config.canary == Some(Canary::HeadAhead));
         let head = crate::storage::head::Head { layer, applied, root: self.root };
         Ok(crate::storage::head::record_head(self.kv.as_ref(), &head, layer_complete)?)
+    }
+
+    /// Rewinds the store to where layer `layer` ended: checks that the layer's state is whole, then
+    /// moves the durable head there and forgets every later layer (their states become collectable).
+    /// A layer the index no longer holds (older than what is retained, or never committed) is a typed
+    /// error and changes nothing.
+    pub fn rewind(&mut self, layer: u64) -> Result<crate::storage::head::Head, RuntimeError> {
+        let head = crate::storage::head::retained_layer(self.kv.as_ref(), layer)?;
+        AccountTrie::open(self.kv.as_ref(), head.root.0).check_root()?;
+        let head = crate::storage::head::rewind_head(self.kv.as_ref(), layer)?;
+        self.root = head.root;
+        Ok(head)
+    }
+
+    /// A runtime over the new store `kv` at the state layer `layer` of `source` ended at: copies that
+    /// state (every entry checked against its hash; with `expected`, the layer must have ended at that
+    /// root), records it as `kv`'s head, and opens it there.
+    pub fn sync_from(
+        kv: Arc<dyn KvStore>,
+        config: RuntimeConfig,
+        source: &dyn KvStore,
+        layer: u64,
+        expected: Option<StateRoot>,
+    ) -> Result<(Runtime, crate::storage::head::Head, crate::storage::sync::SyncStats), RuntimeError> {
+        #[cfg_attr(not(feature = "canaries"), allow(unused_mut))]
+        let mut options = crate::storage::sync::SyncOptions::default();
+        #[cfg(feature = "canaries")]
+        {
+            options.skip_code = config.canary == Some(Canary::SyncSkipsCode);
+        }
+        let head = crate::storage::head::retained_layer(source, layer)
+            .map_err(crate::storage::sync::SyncError::from_source)?;
+        if let Some(expected) = expected.filter(|r| *r != head.root) {
+            return Err(crate::storage::sync::SyncError::WrongRoot { layer, expected, found: head.root }.into());
+        }
+        let stats = crate::storage::sync::sync_head(source, kv.as_ref(), &head, options)?;
+        Ok((Runtime::open(kv, config, head.root)?, head, stats))
     }
 
     /// Moves this runtime to an earlier (or later) root of the same store.

@@ -121,12 +121,12 @@ impl<'k> AccountTrie<'k> {
 
     /// Walks every stored node the root reaches, for garbage collection: `visit` gets the kv key of
     /// each node (checked against its hash) and returns whether it is new to it; the walk does not
-    /// descend below a node it has seen (its subtree was seen with it). `account` gets the account
-    /// of every new leaf.
+    /// descend below a node it has seen (its subtree was seen with it). `account` gets the address
+    /// and account of every new leaf.
     pub(crate) fn walk(
         &self,
         visit: &mut dyn FnMut(Vec<u8>) -> bool,
-        account: &mut dyn FnMut(&Account),
+        account: &mut dyn FnMut(&Address, &Account),
     ) -> Result<(), StateError> {
         let mut stack = vec![self.root];
         while let Some(hash) = stack.pop() {
@@ -134,7 +134,7 @@ impl<'k> AccountTrie<'k> {
                 continue;
             }
             match self.load(hash)? {
-                Node::Leaf { account: found, .. } => account(&found),
+                Node::Leaf { address, account: found } => account(&address, &found),
                 Node::Internal { left, right } => stack.extend([left, right]),
             }
         }
@@ -360,7 +360,7 @@ mod tests {
         let late = build(&kv, &(1..30).collect::<Vec<_>>());
         let mut seen = std::collections::BTreeSet::new();
         let mut accounts = Vec::new();
-        AccountTrie::open(&kv, late).walk(&mut |key| seen.insert(key), &mut |a| accounts.push(a.clone())).unwrap();
+        AccountTrie::open(&kv, late).walk(&mut |key| seen.insert(key), &mut |_, a| accounts.push(a.clone())).unwrap();
         accounts.sort_by_key(|a| a.balance);
         assert_eq!(accounts, (1..30).map(|i| account(i + 1)).collect::<Vec<_>>());
         let reachable = AccountTrie::open(&kv, late);
@@ -378,13 +378,13 @@ mod tests {
                     again += 1;
                     !seen.contains(&key)
                 },
-                &mut |_| {},
+                &mut |_, _| {},
             )
             .unwrap();
         assert_eq!(again, 1);
 
         let unknown = Hash([7; 32]);
-        let walk = AccountTrie::open(&kv, unknown).walk(&mut |_| true, &mut |_| {});
+        let walk = AccountTrie::open(&kv, unknown).walk(&mut |_| true, &mut |_, _| {});
         assert_eq!(walk, Err(StateError::MissingNode(unknown)));
     }
 

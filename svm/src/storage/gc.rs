@@ -1,9 +1,8 @@
 //! Garbage collection: deletes every stored content entry that no retained state root reaches.
 //!
-//! **Mark.** From each retained root: the account-trie nodes; for each contract account, its code,
-//! its metadata, and its page tree's chunks and non-zero pages (the page count comes from the
-//! metadata). Every node and chunk walked is checked against its hash, and every marked key must be
-//! in the store: a retained state that is already damaged stops the collection before anything is
+//! **Mark.** Every entry a retained root reaches ([`super::reach`]): the account-trie nodes; for each
+//! contract account, its code, its metadata, and its page tree's chunks and non-zero pages. Every
+//! node and chunk walked is checked against its hash, and every marked key must be in the store: a retained state that is already damaged stops the collection before anything is
 //! deleted.
 //!
 //! **Sweep.** Every key in the five content namespaces that is not marked is deleted, in batches.
@@ -15,18 +14,14 @@
 //! sweep has already decided to delete.
 
 use crate::Hash;
-use crate::state::{Account, AccountTrie, StateError, StateRoot, code_key, load_meta, meta_key};
+use crate::state::{StateError, StateRoot};
 use crate::storage::kv::{KvError, KvStore, WriteBatch, namespace};
-use crate::storage::pages::PageTree;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use crate::storage::reach::walk_reachable;
+use std::collections::HashSet;
 use thiserror::Error;
 
 /// Deletes per kv write in [`collect_garbage`].
 pub const DELETE_BATCH: usize = 10_000;
-
-/// The namespaces whose keys are content named by hash, reachable from state roots.
-const CONTENT: [u8; 5] =
-    [namespace::ACCOUNT_NODE, namespace::CODE, namespace::META, namespace::PAGE_TREE_NODE, namespace::PAGE];
 
 /// What a collection did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -71,8 +66,8 @@ pub fn collect_garbage(kv: &dyn KvStore, retained: &[StateRoot]) -> Result<GcSta
 /// [`collect_garbage`] with at most `batch` deletes per kv write (at least one).
 pub fn collect_garbage_in_batches(kv: &dyn KvStore, retained: &[StateRoot], batch: usize) -> Result<GcStats, GcError> {
     let marked = mark(kv, retained)?;
-    let mut stored = Vec::with_capacity(CONTENT.len());
-    for ns in CONTENT {
+    let mut stored = Vec::with_capacity(namespace::CONTENT.len());
+    for ns in namespace::CONTENT {
         stored.push(kv.keys_with_prefix(&[ns])?);
     }
     let present: HashSet<&[u8]> = stored.iter().flatten().map(Vec::as_slice).collect();
@@ -103,34 +98,7 @@ pub fn collect_garbage_in_batches(kv: &dyn KvStore, retained: &[StateRoot], batc
 /// The key of every content entry the `retained` roots reach.
 fn mark(kv: &dyn KvStore, retained: &[StateRoot]) -> Result<HashSet<Vec<u8>>, GcError> {
     let mut marked = HashSet::new();
-    // Page counts by metadata hash: every contract of the same code and layout shares one.
-    let mut page_counts: BTreeMap<Hash, u32> = BTreeMap::new();
-    for &root in retained {
-        let unreadable = |source: StateError| GcError::Unreadable { root, source };
-        // The contract accounts first seen under this root: (code, metadata, contract state).
-        let mut contracts: BTreeSet<(Hash, Hash, Hash)> = BTreeSet::new();
-        AccountTrie::open(kv, root.0)
-            .walk(&mut |key| marked.insert(key), &mut |account: &Account| {
-                if let Some(info) = &account.contract {
-                    contracts.insert((info.code_hash, info.meta_hash, info.state.0));
-                }
-            })
-            .map_err(unreadable)?;
-        for (code, meta, state) in contracts {
-            // Code is never read here: its key is checked against the store with every other.
-            marked.insert(code_key(code));
-            marked.insert(meta_key(meta));
-            let page_count = match page_counts.get(&meta) {
-                Some(&count) => count,
-                None => {
-                    let count = load_meta(kv, meta).map_err(unreadable)?.layout.page_count();
-                    page_counts.insert(meta, count);
-                    count
-                }
-            };
-            let tree = PageTree::open(page_count, state).map_err(|e| unreadable(e.into()))?;
-            tree.walk_stored(kv, &mut |key| marked.insert(key)).map_err(|e| unreadable(e.into()))?;
-        }
-    }
+    walk_reachable(kv, retained, &mut |reached| marked.insert(reached.key()))
+        .map_err(|e| GcError::Unreadable { root: e.root, source: e.source })?;
     Ok(marked)
 }

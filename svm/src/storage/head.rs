@@ -40,9 +40,25 @@ pub enum HeadError {
         /// The version the head names.
         found: u32,
     },
-    /// A layer-index entry is not a root.
+    /// A layer-index entry is not a root and a transaction count.
     #[error("the layer index entry of layer {0} is damaged")]
     CorruptLayer(u64),
+    /// The layer is not in the index: never committed here, or older than what the store retains.
+    #[error("layer {layer} is not retained (the store indexes {})", describe_layers(retained))]
+    NotRetained {
+        /// The layer asked for.
+        layer: u64,
+        /// The layers the index holds, oldest first.
+        retained: Vec<u64>,
+    },
+}
+
+fn describe_layers(layers: &[u64]) -> String {
+    match (layers.first(), layers.last()) {
+        (Some(first), Some(last)) if first == last => format!("layer {first} only"),
+        (Some(first), Some(last)) => format!("{} layers, {first} to {last}", layers.len()),
+        _ => "no layer".into(),
+    }
 }
 
 fn head_key() -> Vec<u8> {
@@ -82,23 +98,67 @@ pub fn read_head(kv: &dyn KvStore) -> Result<Option<Head>, HeadError> {
     kv.get(&head_key())?.map(|bytes| decode(&bytes)).transpose()
 }
 
+/// A layer-index entry: the root the layer ended at, then the transactions applied by then.
+fn encode_layer(head: &Head) -> Vec<u8> {
+    let mut out = head.root.0.as_bytes().to_vec();
+    out.extend_from_slice(&head.applied.to_le_bytes());
+    out
+}
+
+/// Adds to `batch` the head record `head` and, when `layer_complete`, its layer's index entry.
+pub fn put_head(batch: &mut WriteBatch, head: &Head, layer_complete: bool) {
+    batch.put(head_key(), encode(head));
+    if layer_complete {
+        batch.put(layer_key(head.layer), encode_layer(head));
+    }
+}
+
 /// Records `head` (and, when `layer_complete`, the layer index entry of its layer) in one batch,
 /// then makes every write so far durable. Call it only after the writes that made `head.root`.
 pub fn record_head(kv: &dyn KvStore, head: &Head, layer_complete: bool) -> Result<(), KvError> {
     let mut batch = WriteBatch::new();
-    batch.put(head_key(), encode(head));
-    if layer_complete {
-        batch.put(layer_key(head.layer), head.root.0.as_bytes().to_vec());
-    }
+    put_head(&mut batch, head, layer_complete);
     kv.write(batch)?;
     kv.sync()
 }
 
+/// Where the store stood when layer `layer` ended, if the index holds it.
+pub fn layer_head(kv: &dyn KvStore, layer: u64) -> Result<Option<Head>, HeadError> {
+    let Some(bytes) = kv.get(&layer_key(layer))? else { return Ok(None) };
+    if bytes.len() != 40 {
+        return Err(HeadError::CorruptLayer(layer));
+    }
+    let root: [u8; 32] = bytes[..32].try_into().map_err(|_| HeadError::CorruptLayer(layer))?;
+    let applied = u64::from_le_bytes(bytes[32..].try_into().map_err(|_| HeadError::CorruptLayer(layer))?);
+    Ok(Some(Head { layer, applied, root: StateRoot(crate::Hash(root)) }))
+}
+
+/// Where the store stood when layer `layer` ended, or a typed error naming what the index retains.
+pub fn retained_layer(kv: &dyn KvStore, layer: u64) -> Result<Head, HeadError> {
+    layer_head(kv, layer)?.ok_or_else(|| match layers(kv) {
+        Ok(retained) => HeadError::NotRetained { layer, retained },
+        Err(e) => e,
+    })
+}
+
 /// The root layer `layer` ended at, if the index holds it.
 pub fn layer_root(kv: &dyn KvStore, layer: u64) -> Result<Option<StateRoot>, HeadError> {
-    let Some(bytes) = kv.get(&layer_key(layer))? else { return Ok(None) };
-    let root: [u8; 32] = bytes.as_slice().try_into().map_err(|_| HeadError::CorruptLayer(layer))?;
-    Ok(Some(StateRoot(crate::Hash(root))))
+    Ok(layer_head(kv, layer)?.map(|h| h.root))
+}
+
+/// Moves the head back to where layer `layer` ended and drops the index entries of every later layer
+/// (their states become collectable), in one batch, then syncs. The caller checks first that the
+/// layer's root is whole.
+pub fn rewind_head(kv: &dyn KvStore, layer: u64) -> Result<Head, HeadError> {
+    let head = retained_layer(kv, layer)?;
+    let mut batch = WriteBatch::new();
+    for later in layers(kv)?.into_iter().filter(|l| *l > layer) {
+        batch.delete(layer_key(later));
+    }
+    put_head(&mut batch, &head, true);
+    kv.write(batch)?;
+    kv.sync()?;
+    Ok(head)
 }
 
 /// Every indexed layer, oldest first.
@@ -149,8 +209,29 @@ mod tests {
         assert_eq!(layer_root(&kv, 8).unwrap(), None, "an incomplete layer is not indexed");
         record_head(&kv, &Head { layer: 300, applied: 50, root: root(3) }, true).unwrap();
         assert_eq!(layers(&kv).unwrap(), vec![7, 300], "big-endian keys sort by layer");
+        assert_eq!(layer_head(&kv, 300).unwrap(), Some(Head { layer: 300, applied: 50, root: root(3) }));
         assert_eq!(forget_layers_before(&kv, 300).unwrap(), 1);
         assert_eq!(layers(&kv).unwrap(), vec![300]);
+        assert_eq!(retained_layer(&kv, 7), Err(HeadError::NotRetained { layer: 7, retained: vec![300] }));
+    }
+
+    #[test]
+    fn rewinding_moves_the_head_back_and_forgets_later_layers() {
+        let kv = MemKv::new();
+        for (layer, applied) in [(1, 3), (2, 5), (3, 9)] {
+            record_head(&kv, &Head { layer, applied, root: root(layer as u8) }, true).unwrap();
+        }
+        record_head(&kv, &Head { layer: 4, applied: 10, root: root(4) }, false).unwrap();
+        let head = rewind_head(&kv, 2).unwrap();
+        assert_eq!(head, Head { layer: 2, applied: 5, root: root(2) });
+        assert_eq!(read_head(&kv).unwrap(), Some(head));
+        assert_eq!(layers(&kv).unwrap(), vec![1, 2]);
+        // Past what is retained: a typed error, and nothing written.
+        forget_layers_before(&kv, 2).unwrap();
+        let err = rewind_head(&kv, 1).unwrap_err();
+        assert_eq!(err, HeadError::NotRetained { layer: 1, retained: vec![2] });
+        assert_eq!(err.to_string(), "layer 1 is not retained (the store indexes layer 2 only)");
+        assert_eq!(read_head(&kv).unwrap(), Some(head));
     }
 
     #[test]

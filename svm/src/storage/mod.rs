@@ -7,7 +7,8 @@
 //! 5. [`contract_state`] — the one hash that names a contract's whole storage (the page tree's root).
 //!
 //! [`content_cache`] keeps content-addressed values (pages, trie nodes) across executions; [`gc`]
-//! deletes the content no retained state root reaches; [`head`] records where a store stands.
+//! deletes the content no retained state root reaches ([`reach`]); [`head`] records where a store
+//! stands; [`sync`] copies one layer's state from another store, checking every entry.
 
 pub mod content_cache;
 pub mod contract_state;
@@ -17,3 +18,5 @@ pub mod kv;
 pub mod page_cache;
 pub mod page_slices;
 pub mod pages;
+pub mod reach;
+pub mod sync;

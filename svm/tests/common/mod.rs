@@ -1,6 +1,8 @@
 //! Helpers shared by the runtime's integration tests.
 #![allow(dead_code)]
 
+pub mod store_history;
+
 use std::sync::Arc;
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Compiler, Runtime, RuntimeConfig};

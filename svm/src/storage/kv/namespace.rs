@@ -14,7 +14,8 @@ pub const ACCOUNT_NODE: u8 = b'a';
 
 /// The node's durable head (one key: this byte alone). Not content: never garbage-collected.
 pub const HEAD: u8 = b'h';
-/// The layer index: layer (u64 big-endian, so keys sort by layer) → the root committed at its end.
+/// The layer index: layer (u64 big-endian, so keys sort by layer) → the root committed at its end and
+/// the transactions applied by then (u64 little-endian).
 pub const LAYER: u8 = b'l';
 
 /// The namespaces of content-addressed entries (what garbage collection may delete).

@@ -129,25 +129,26 @@ impl PageTree {
         Ok(self.root)
     }
 
-    /// Walks every kv entry the root reaches, for garbage collection: `visit` gets the key of each stored
-    /// chunk (checked against the hash naming it) and of each non-zero page, and returns whether the
-    /// entry is new to it; the walk does not descend below a chunk it has seen (its subtree was seen
-    /// with it). Reads nothing the tree has loaded or changed: only what the kv store holds.
+    /// Walks every kv entry the root reaches, for garbage collection and sync: `visit` gets the key of
+    /// each stored chunk (checked against the hash naming it) and of each non-zero page (with the page's
+    /// index), and returns whether the entry is new to it; the walk does not descend below a chunk it
+    /// has seen (its subtree was seen with it). Reads nothing the tree has loaded or changed: only what
+    /// the kv store holds. Pages themselves are never read.
     pub(crate) fn walk_stored(
         &self,
         kv: &dyn KvStore,
-        visit: &mut dyn FnMut(Vec<u8>) -> bool,
+        visit: &mut dyn FnMut(Vec<u8>, Option<PageIndex>) -> bool,
     ) -> Result<(), PagesError> {
         if self.depth == 0 {
             // One page (or none): the root is the page hash itself.
             if !self.root.is_zero() {
-                visit(namespace::key(namespace::PAGE, self.root.as_bytes()));
+                visit(namespace::key(namespace::PAGE, self.root.as_bytes()), Some(0));
             }
             return Ok(());
         }
         let mut stack = vec![((self.depth, 0), self.root)];
         while let Some((top, hash)) = stack.pop() {
-            if hash.is_zero() || !visit(namespace::key(namespace::PAGE_TREE_NODE, hash.as_bytes())) {
+            if hash.is_zero() || !visit(namespace::key(namespace::PAGE_TREE_NODE, hash.as_bytes()), None) {
                 continue;
             }
             let height = self.chunk_height(top.0);
@@ -161,7 +162,7 @@ impl PageTree {
                     continue;
                 }
                 if bottom == 0 {
-                    visit(namespace::key(namespace::PAGE, node.as_bytes()));
+                    visit(namespace::key(namespace::PAGE, node.as_bytes()), Some(at.1));
                 } else {
                     stack.push((at, node));
                 }
@@ -363,7 +364,7 @@ mod tests {
         kv.write(batch).unwrap();
 
         let mut seen = std::collections::BTreeSet::new();
-        PageTree::open(300, root).unwrap().walk_stored(&kv, &mut |key| seen.insert(key)).unwrap();
+        PageTree::open(300, root).unwrap().walk_stored(&kv, &mut |key, _| seen.insert(key)).unwrap();
         let mut expected: std::collections::BTreeSet<Vec<u8>> = chunks.into_iter().collect();
         expected.extend(leaves.values().map(|h| namespace::key(namespace::PAGE, h.as_bytes())));
         assert_eq!(seen, expected);
@@ -372,7 +373,7 @@ mod tests {
         let mut visits = 0;
         PageTree::open(300, root)
             .unwrap()
-            .walk_stored(&kv, &mut |_| {
+            .walk_stored(&kv, &mut |_, _| {
                 visits += 1;
                 false
             })
@@ -383,12 +384,12 @@ mod tests {
         let mut one = Vec::new();
         PageTree::open(1, leaf(3))
             .unwrap()
-            .walk_stored(&kv, &mut |key| {
-                one.push(key);
+            .walk_stored(&kv, &mut |key, index| {
+                one.push((key, index));
                 true
             })
             .unwrap();
-        assert_eq!(one, vec![namespace::key(namespace::PAGE, leaf(3).as_bytes())]);
+        assert_eq!(one, vec![(namespace::key(namespace::PAGE, leaf(3).as_bytes()), Some(0))]);
     }
 
     #[test]
@@ -405,9 +406,9 @@ mod tests {
         let mut batch = WriteBatch::new();
         batch.put(key, chunk);
         kv.write(batch).unwrap();
-        let walk = PageTree::open(16, root).unwrap().walk_stored(&kv, &mut |_| true);
+        let walk = PageTree::open(16, root).unwrap().walk_stored(&kv, &mut |_, _| true);
         assert_eq!(walk, Err(PagesError::CorruptNode(root)));
-        let missing = PageTree::open(16, leaf(9)).unwrap().walk_stored(&kv, &mut |_| true);
+        let missing = PageTree::open(16, leaf(9)).unwrap().walk_stored(&kv, &mut |_, _| true);
         assert_eq!(missing, Err(PagesError::MissingNode(leaf(9))));
     }
 
