@@ -22,6 +22,16 @@ pub enum CanaryName {
     CallGas,
     /// Every wasmer node's frames weigh one slot more (only the reference VM catches it).
     FrameWeight,
+    /// A failed kv write is ignored (shows only with kv write failures injected).
+    SwallowWriteFailure,
+    /// The durable head counts one transaction too many (shows only after a crash).
+    HeadAhead,
+    /// Sync copies no contract code (shows only after a join).
+    SyncSkipsCode,
+    /// A stale artifact is trusted whatever key it was sealed for (shows only with stale artifacts).
+    StaleArtifactTrusted,
+    /// A corrupt artifact is a node fault instead of a recompile (shows only with corrupt artifacts).
+    CorruptArtifactFaults,
 }
 
 impl CanaryName {
@@ -36,6 +46,11 @@ impl CanaryName {
             CanaryName::NodeFault => Canary::NodeFault,
             CanaryName::CallGas => Canary::CallGas,
             CanaryName::FrameWeight => Canary::FrameWeight,
+            CanaryName::SwallowWriteFailure => Canary::SwallowWriteFailure,
+            CanaryName::HeadAhead => Canary::HeadAhead,
+            CanaryName::SyncSkipsCode => Canary::SyncSkipsCode,
+            CanaryName::StaleArtifactTrusted => Canary::StaleArtifactTrusted,
+            CanaryName::CorruptArtifactFaults => Canary::CorruptArtifactFaults,
         }
     }
 }

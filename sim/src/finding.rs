@@ -5,8 +5,12 @@
 
 use serde::Serialize;
 
-/// The check name of a node fault that no event of the replica's history explains.
+/// The check name of a node fault the replica did not recover from (every injected fault it halts
+/// on, it must recover from).
 pub const NODE_FAULT: &str = "node-fault";
+
+/// The check name of the fault-recovery invariant ([`crate::recovery`]).
+pub const FAULT_RECOVERY: &str = "fault-recovery";
 
 /// One broken check on one replica.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

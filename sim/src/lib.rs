@@ -8,12 +8,14 @@ pub mod conformance;
 pub mod coverage;
 pub mod disk_node;
 pub mod divergence;
+pub mod fault_kv;
 pub mod finding;
 pub mod golden;
 pub mod history;
 pub mod node;
 pub mod plot;
 pub mod progress;
+pub mod recovery;
 pub mod replay;
 pub mod replica_oracle;
 pub mod report;
@@ -21,6 +23,7 @@ pub mod reproducer;
 pub mod run;
 pub mod shrink;
 pub mod state_diff;
+pub mod step;
 pub mod vectors;
 
 /// This tool's version, recorded in reproducers and reports.

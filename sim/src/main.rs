@@ -14,8 +14,8 @@ use svm_sim::canary::CanaryName;
 use svm_sim::disk_node::{DiskError, DiskOptions, Durability, apply_on_disk};
 use svm_sim::divergence::analyse;
 use svm_sim::golden::{self, Verdict};
-use svm_sim::history::History;
-use svm_sim::node::{NodeConfig, default_nodes};
+use svm_sim::history::{FaultKind, History};
+use svm_sim::node::{NodeConfig, default_nodes, with_faults};
 use svm_sim::progress::Progress;
 use svm_sim::replay::replay;
 use svm_sim::report::{self, RunReport};
@@ -27,8 +27,8 @@ use svm_sim::shrink::shrink;
 const EXIT_CODES: &str = "Exit codes:
   0  every replica agrees, and on each every invariant and every expected effect held and no node faulted
      (replay: nothing shown; golden: every stream matches its pins; wast: nothing failed)
-  1  a divergence or a finding — an invariant, an expected effect, or a node fault no event of the
-     replica's history explains: report and reproducer written (replay: shown; shrink: shrunk)
+  1  a divergence or a finding — an invariant, an expected effect, a fault a replica did not recover
+     from exactly, or a node fault: report and reproducer written (replay: shown; shrink: shrunk)
   2  bad usage, or an input file that cannot be read (typed message)";
 
 #[derive(Parser)]
@@ -49,7 +49,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Generate a stream from a seed (or read a recorded one) and run it on every replica, each with
-    /// its seed-derived history of restarts, checking agreement, every invariant and every expected
+    /// its seed-derived history of restarts and faults, checking agreement, every invariant and every expected
     /// effect after every transaction.
     #[command(after_help = EXIT_CODES)]
     Run {
@@ -75,6 +75,14 @@ enum Command {
         /// the reference VM included).
         #[arg(long, value_delimiter = ',')]
         replicas: Vec<String>,
+        /// Inject only these faults (comma-separated; default: every kind) into the replicas that can
+        /// undergo them: crashes with torn writes (replicas on disk), joining by sync from a snapshot,
+        /// kv write failures, corrupt and stale module artifacts (replicas with serialized artifacts).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        faults: Vec<FaultKind>,
+        /// Inject no faults (restarts only).
+        #[arg(long, conflicts_with = "faults")]
+        no_faults: bool,
     },
     /// Apply a stream to a node on disk (a redb store, created if missing), resuming at the store's
     /// durable head: a node that crashed or stopped picks up where its last durable write left it.
@@ -229,8 +237,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let outcome = match cli.command {
-        Command::Run { seed, txs, canary, out, stream, check_determinism, replicas } => {
-            run_command(seed, txs, canary, out, stream, check_determinism, &replicas, threads)
+        Command::Run { seed, txs, canary, out, stream, check_determinism, replicas, faults, no_faults } => {
+            let faults = match (no_faults, faults.is_empty()) {
+                (true, _) => Vec::new(),
+                (false, true) => FaultKind::ALL.to_vec(),
+                (false, false) => faults,
+            };
+            run_command(seed, txs, canary, out, stream, check_determinism, &replicas, &faults, threads)
         }
         Command::Replay { file } => replay_command(&file, threads),
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
@@ -264,10 +277,11 @@ fn run_command(
     stream_file: Option<PathBuf>,
     check_determinism: bool,
     replicas: &[String],
+    faults: &[FaultKind],
     threads: usize,
 ) -> Result<u8, BadInput> {
     let started = Instant::now();
-    let nodes = chosen_nodes(replicas)?;
+    let nodes = with_faults(chosen_nodes(replicas)?, faults);
     let canary = canary.map(CanaryName::canary);
     let (stream, params) = match &stream_file {
         Some(path) => {
@@ -295,8 +309,15 @@ fn run_command(
     let history = History::derive(seed, &nodes, stream.txs.len());
     println!("replicas:");
     for node in &nodes {
-        let events = history.of(&node.name).count();
-        let events = if events > 0 { format!(" — {events} restart events from the seed") } else { String::new() };
+        let mine = History::new(history.of(&node.name).cloned().collect());
+        let restarts = mine.events.len() - mine.fault_counts().values().sum::<usize>();
+        let mut events: Vec<String> = Vec::new();
+        if restarts > 0 {
+            events.push(format!("{restarts} restarts"));
+        }
+        events.extend(mine.fault_counts().iter().map(|(kind, n)| format!("{n} {}", kind.name())));
+        let events =
+            if events.is_empty() { String::new() } else { format!(" — from the seed: {}", events.join(", ")) };
         println!("  {}{events}", node.describe());
     }
     if let Some(canary) = canary {

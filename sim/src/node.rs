@@ -2,17 +2,20 @@
 //! from the other replicas' on purpose — or the reference VM, the independent implementation that
 //! shares none of the runtime's execution code.
 
-use crate::history::NodeEventKind;
+use crate::fault_kv::FaultKv;
+use crate::history::{FaultKind, NodeEventKind};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm::Address;
 use svm::StateRoot;
-use svm::module_cache::MemArtifactStore;
+use svm::module_cache::{ArtifactStore, MemArtifactStore};
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, ExecutionStats, Runtime, RuntimeConfig, RuntimeError};
 use svm::storage::kv::{KvDurability, KvError, KvStore, MemKv, RedbKv};
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
+use svm_fuzzing::stream::StreamTx;
 use svm_reference::{ReferenceError, ReferenceVm};
 use thiserror::Error;
 
@@ -39,6 +42,10 @@ pub struct NodeConfig {
     /// The kv store: in memory (the default) or on disk (redb, in a temporary file; a restart reopens it).
     #[serde(default, skip_serializing_if = "KvName::is_memory")]
     pub kv: KvName,
+    /// The faults it undergoes, each with the mean number of transactions between two of them (the
+    /// seed draws when they happen, as for restarts).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub faults: BTreeMap<FaultKind, u64>,
 }
 
 /// A kv backend, as configs spell it.
@@ -116,8 +123,10 @@ impl NodeConfig {
         let modules = self.module_cache.map_or(String::new(), |n| format!(", {n} cached modules"));
         let restart = self.restart_mean.map_or(String::new(), |n| format!(", restarts every ~{n}"));
         let kv = if self.kv.is_memory() { String::new() } else { format!(", kv {:?}", self.kv) };
+        let faults: Vec<String> = self.faults.iter().map(|(k, m)| format!("{} ~{m}", k.name())).collect();
+        let faults = if faults.is_empty() { String::new() } else { format!(", faults {}", faults.join(" ")) };
         format!(
-            "{} ({:?}, cache {:?}, page cache {}{modules}{restart}{kv})",
+            "{} ({:?}, cache {:?}, page cache {}{modules}{restart}{kv}{faults})",
             self.name, self.compiler, self.cache, self.page_cache
         )
         .to_lowercase()
@@ -135,6 +144,7 @@ pub fn default_nodes() -> Vec<NodeConfig> {
         module_cache: None,
         restart_mean,
         kv: KvName::Memory,
+        faults: BTreeMap::new(),
     };
     use CacheName::*;
     use CompilerName::*;
@@ -167,7 +177,33 @@ pub fn reference_node() -> NodeConfig {
         module_cache: None,
         restart_mean: None,
         kv: KvName::Memory,
+        faults: BTreeMap::new(),
     }
+}
+
+/// The mean number of transactions between two faults of `kind` that [`with_faults`] gives a replica.
+pub fn default_fault_mean(kind: FaultKind) -> u64 {
+    match kind {
+        FaultKind::Crash => 300,
+        FaultKind::Join => 1500,
+        FaultKind::KvWriteFailure => 800,
+        FaultKind::ArtifactCorrupt | FaultKind::ArtifactStale => 250,
+    }
+}
+
+/// `nodes` with every fault of `kinds` given to each replica that can undergo it, at
+/// [`default_fault_mean`].
+pub fn with_faults(nodes: Vec<NodeConfig>, kinds: &[FaultKind]) -> Vec<NodeConfig> {
+    nodes
+        .into_iter()
+        .map(|mut node| {
+            let applicable: Vec<FaultKind> = kinds.iter().copied().filter(|k| k.applies_to(&node)).collect();
+            for kind in applicable {
+                node.faults.insert(kind, default_fault_mean(kind));
+            }
+            node
+        })
+        .collect()
 }
 
 /// Why a node could not go on.
@@ -187,56 +223,76 @@ pub enum NodeError {
     Store(String),
 }
 
-/// A wasmer node's kv store.
-enum Store {
+/// A wasmer node's kv store: the backend under a fault-injecting layer.
+struct Store {
+    kv: Arc<FaultKv>,
+    backend: Backend,
+    /// Whether it keeps what a simulated crash needs.
+    crashes: bool,
+}
+
+/// Where a node's store lives.
+enum Backend {
     /// In memory.
-    Memory(Arc<MemKv>),
+    Memory,
     /// On disk, in a temporary folder that goes when the node does.
-    Redb { kv: Arc<RedbKv>, dir: tempfile::TempDir },
-    /// A store that could not be created (why): every access is a kv failure.
-    Failed(String),
+    Redb(tempfile::TempDir),
+    /// Nowhere: it could not be created, and every access fails.
+    Failed,
 }
 
 impl Store {
-    fn new(name: KvName) -> Result<Store, NodeError> {
-        Ok(match name {
-            KvName::Memory => Store::Memory(Arc::new(MemKv::new())),
-            KvName::Redb => {
-                let dir = tempfile::tempdir().map_err(|e| NodeError::Store(e.to_string()))?;
+    /// A new store of kind `name` (one that could not be created fails every access, so the node
+    /// faults at genesis with the reason instead of the simulator stopping); `crashes` keeps what a
+    /// simulated crash needs.
+    fn new(name: KvName, crashes: bool) -> Store {
+        let opened = match name {
+            KvName::Memory => Ok((Arc::new(MemKv::new()) as Arc<dyn KvStore>, Backend::Memory)),
+            KvName::Redb => tempfile::tempdir().map_err(|e| e.to_string()).and_then(|dir| {
                 let kv = RedbKv::create_or_open(&dir.path().join("node.redb"), KvDurability::OnSync)
-                    .map_err(|e| NodeError::Store(e.to_string()))?;
-                Store::Redb { kv: Arc::new(kv), dir }
-            }
-        })
+                    .map_err(|e| e.to_string())?;
+                Ok((Arc::new(kv) as Arc<dyn KvStore>, Backend::Redb(dir)))
+            }),
+        };
+        let (inner, backend) =
+            opened.unwrap_or_else(|why| (Arc::new(FailedKv(why)) as Arc<dyn KvStore>, Backend::Failed));
+        Store { kv: Arc::new(FaultKv::new(inner, crashes)), backend, crashes }
     }
 
     fn kv(&self) -> Arc<dyn KvStore> {
-        match self {
-            Store::Memory(kv) => kv.clone(),
-            Store::Redb { kv, .. } => kv.clone(),
-            Store::Failed(why) => Arc::new(FailedKv(why.clone())),
-        }
+        self.kv.clone()
     }
 
     /// A process restart's view of the store: on disk, made durable, closed and opened again.
     /// The caller must have dropped every other handle to the store (its runtime's).
     fn reopen(&mut self) -> Result<(), NodeError> {
-        let Store::Redb { .. } = self else { return Ok(()) };
-        let Store::Redb { kv, dir } = std::mem::replace(self, Store::Memory(Arc::new(MemKv::new()))) else {
-            return Ok(());
-        };
-        kv.sync().map_err(|e| NodeError::Store(e.to_string()))?;
+        self.kv.sync().map_err(|e| NodeError::Store(e.to_string()))?;
+        self.close_and_open()
+    }
+
+    /// A crash: the writes since the last sync are lost but for the first `kept_permille`‰ of the
+    /// batches; then the store is opened again. The caller must have dropped every other handle.
+    fn crash(&mut self, kept_permille: u16) -> Result<(), NodeError> {
+        self.kv.crash(kept_permille).map_err(|e| NodeError::Store(e.to_string()))?;
+        self.close_and_open()
+    }
+
+    fn close_and_open(&mut self) -> Result<(), NodeError> {
+        let Backend::Redb(dir) = &self.backend else { return Ok(()) };
+        let pending = self.kv.failure_pending();
         // Closed (this was its last handle) before it is opened again.
-        drop(kv);
+        self.kv = Arc::new(FaultKv::new(Arc::new(MemKv::new()), false));
         let path = dir.path().join("node.redb");
         let kv = RedbKv::open_existing(&path, KvDurability::OnSync).map_err(|e| NodeError::Store(e.to_string()))?;
-        *self = Store::Redb { kv: Arc::new(kv), dir };
+        self.kv = Arc::new(FaultKv::new(Arc::new(kv), self.crashes));
+        if pending {
+            self.kv.fail_next_write();
+        }
         Ok(())
     }
 }
 
-/// The store of a node whose store could not be created: it fails every access, so the node faults
-/// at genesis with the reason instead of the simulator stopping.
+/// The store of a node whose store could not be created: it fails every access.
 struct FailedKv(String);
 
 impl FailedKv {
@@ -262,18 +318,25 @@ impl KvStore for FailedKv {
 /// What executes a node's transactions.
 enum Engine {
     /// The runtime over its own kv store and artifact store.
-    Wasmer { kv: Store, artifacts: Arc<MemArtifactStore>, runtime: Box<Runtime> },
+    Wasmer { store: Store, artifacts: Arc<MemArtifactStore>, runtime: Box<Runtime> },
     /// The reference VM.
     Reference(Box<ReferenceVm>),
 }
 
-/// One replica: its configuration, what executes its transactions, and how many times it restarted.
+/// Whether transaction `j` of `txs` is the last of its layer.
+pub fn ends_layer(txs: &[StreamTx], j: usize) -> bool {
+    txs.get(j + 1).is_none_or(|next| Some(next.layer) != txs.get(j).map(|t| t.layer))
+}
+
+/// One replica: its configuration, what executes its transactions, and what happened to it.
 pub struct Node {
     /// Its configuration.
     pub config: NodeConfig,
     canary: Option<Canary>,
     engine: Engine,
     last_execution: Option<ExecutionStats>,
+    /// Transactions of the stream applied so far (what the durable head counts).
+    applied: u64,
     /// How many times it restarted.
     pub restarts: u64,
 }
@@ -285,51 +348,152 @@ impl Node {
         let engine = if config.is_reference() {
             Engine::Reference(Box::new(ReferenceVm::new(config.runtime_config(None).limits)))
         } else {
-            // A store that cannot be created leaves the node faulting at genesis.
-            let kv = Store::new(config.kv).unwrap_or_else(|e| Store::Failed(e.to_string()));
+            let store = Store::new(config.kv, config.faults.contains_key(&FaultKind::Crash));
             let artifacts = Arc::new(MemArtifactStore::default());
-            let runtime = Runtime::with_artifact_store(kv.kv(), config.runtime_config(canary), artifacts.clone());
-            Engine::Wasmer { kv, artifacts, runtime: Box::new(runtime) }
+            let runtime = Runtime::with_artifact_store(store.kv(), config.runtime_config(canary), artifacts.clone());
+            Engine::Wasmer { store, artifacts, runtime: Box::new(runtime) }
         };
-        Node { config, canary, engine, last_execution: None, restarts: 0 }
+        Node { config, canary, engine, last_execution: None, applied: 0, restarts: 0 }
     }
 
-    /// Credits the genesis balances.
+    /// Credits the genesis balances (and records the genesis as layer 0's durable head).
     pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, NodeError> {
         Ok(match &mut self.engine {
-            Engine::Wasmer { runtime, .. } => runtime.genesis(allocations)?,
+            Engine::Wasmer { runtime, .. } => {
+                let root = runtime.genesis(allocations)?;
+                runtime.record_head(0, 0, true)?;
+                root
+            }
             Engine::Reference(vm) => vm.genesis(allocations)?,
         })
     }
 
     /// Applies one transaction.
     pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, NodeError> {
-        match &mut self.engine {
+        let receipt = match &mut self.engine {
             Engine::Wasmer { runtime, .. } => {
                 let receipt = runtime.apply(tx, &BlockContext { layer })?;
                 self.last_execution = runtime.last_execution().cloned();
-                Ok(receipt)
+                receipt
             }
-            Engine::Reference(vm) => Ok(vm.apply(tx, layer)?),
-        }
+            Engine::Reference(vm) => vm.apply(tx, layer)?,
+        };
+        self.applied += 1;
+        Ok(receipt)
     }
 
     /// Applies one transaction, traced (the reference VM keeps no trace: its trace is empty).
     pub fn apply_traced(&mut self, tx: &Transaction, layer: u64) -> Result<(Receipt, Vec<TraceEntry>), NodeError> {
-        match &mut self.engine {
+        let traced = match &mut self.engine {
             Engine::Wasmer { runtime, .. } => {
                 let traced = runtime.apply_traced(tx, &BlockContext { layer })?;
                 self.last_execution = runtime.last_execution().cloned();
-                Ok(traced)
+                traced
             }
-            Engine::Reference(vm) => Ok((vm.apply(tx, layer)?, Vec::new())),
+            Engine::Reference(vm) => (vm.apply(tx, layer)?, Vec::new()),
+        };
+        self.applied += 1;
+        Ok(traced)
+    }
+
+    /// Records the end of layer `layer` as the durable head (and indexes the layer), as a node does
+    /// at every layer boundary; the store is synced.
+    pub fn end_layer(&mut self, layer: u64) -> Result<(), NodeError> {
+        if let Engine::Wasmer { runtime, .. } = &self.engine {
+            runtime.record_head(layer, self.applied, true)?;
+        }
+        Ok(())
+    }
+
+    /// Whether an injected kv write failure fired since the last call (and forgets it).
+    pub fn take_injected_failure(&self) -> bool {
+        match &self.engine {
+            Engine::Wasmer { store, .. } => store.kv.take_failure(),
+            Engine::Reference(_) => false,
         }
     }
 
-    /// Lets `event` happen to this node.
+    /// Transactions of the stream applied so far (after a crash or a join: those the durable head
+    /// counts; the node must apply the rest again).
+    pub fn applied(&self) -> usize {
+        usize::try_from(self.applied).unwrap_or(usize::MAX)
+    }
+
+    /// Lets `event` happen to this node. After a crash or a join it stands at an earlier durable
+    /// head ([`Node::applied`] says where).
     pub fn undergo(&mut self, event: NodeEventKind) -> Result<(), NodeError> {
         match event {
-            NodeEventKind::Restart => self.restart(),
+            NodeEventKind::Restart => self.restart()?,
+            NodeEventKind::Crash { kept_permille } => self.reopen_after(|store| store.crash(kept_permille))?,
+            NodeEventKind::Join => self.join()?,
+            NodeEventKind::KvWriteFailure => {
+                if let Engine::Wasmer { store, .. } = &self.engine {
+                    store.kv.fail_next_write();
+                }
+            }
+            NodeEventKind::ArtifactCorrupt { pick } => self.damage_artifact(pick, false),
+            NodeEventKind::ArtifactStale { pick } => self.damage_artifact(pick, true),
+        }
+        Ok(())
+    }
+
+    /// Closes the runtime, does `what` to the store, and opens a new runtime at the store's durable
+    /// head (as a node process starting over does).
+    fn reopen_after(&mut self, what: impl FnOnce(&mut Store) -> Result<(), NodeError>) -> Result<(), NodeError> {
+        if let Engine::Wasmer { store, artifacts, runtime } = &mut self.engine {
+            let config = self.config.runtime_config(self.canary);
+            // The old process's handle on the store goes first.
+            **runtime = Runtime::new(Arc::new(MemKv::new()), config.clone());
+            what(store)?;
+            let head = durable_head(store.kv.as_ref())?;
+            *runtime = runtime_at(store, artifacts, config, head.root)?;
+            self.applied = head.applied;
+            self.restarts += 1;
+        }
+        Ok(())
+    }
+
+    /// Replaces this node by a new one — new store, no artifacts, empty caches — that syncs the last
+    /// durable layer from the old store (checking every entry) and opens there.
+    fn join(&mut self) -> Result<(), NodeError> {
+        if let Engine::Wasmer { store, artifacts, runtime } = &mut self.engine {
+            let head = durable_head(store.kv.as_ref())?;
+            let config = self.config.runtime_config(self.canary);
+            let fresh_store = Store::new(self.config.kv, store.crashes);
+            let (synced, head, _) =
+                Runtime::sync_from(fresh_store.kv(), config.clone(), store.kv.as_ref(), head.layer, Some(head.root))?;
+            let fresh_artifacts = Arc::new(MemArtifactStore::default());
+            *runtime = runtime_at(&fresh_store, &fresh_artifacts, config, synced.root())?;
+            *store = fresh_store;
+            *artifacts = fresh_artifacts;
+            self.applied = head.applied;
+            self.restarts += 1;
+        }
+        Ok(())
+    }
+
+    /// Flips a byte of a stored artifact (`stale`: puts another module's artifact in its place).
+    fn damage_artifact(&mut self, pick: u32, stale: bool) {
+        let Engine::Wasmer { artifacts, .. } = &self.engine else { return };
+        let keys = artifacts.keys();
+        if keys.is_empty() {
+            return;
+        }
+        let key = keys[pick as usize % keys.len()];
+        if stale {
+            let other = keys[(pick as usize + 1) % keys.len()];
+            if other != key
+                && let Some(bytes) = artifacts.get(&other)
+            {
+                artifacts.put(&key, bytes);
+            }
+        } else {
+            artifacts.tamper(&key, |bytes| {
+                if !bytes.is_empty() {
+                    let at = pick as usize % bytes.len();
+                    bytes[at] ^= 0x5A;
+                }
+            });
         }
     }
 
@@ -349,15 +513,13 @@ impl Node {
     /// A process restart: a new runtime over the same kv and artifact store, at the same root. The
     /// reference VM keeps nothing but its state, so a restart changes nothing in it.
     pub fn restart(&mut self) -> Result<(), NodeError> {
-        if let Engine::Wasmer { kv, artifacts, runtime } = &mut self.engine {
+        if let Engine::Wasmer { store, artifacts, runtime } = &mut self.engine {
             let root = runtime.root();
             let config = self.config.runtime_config(self.canary);
             // The old process's handle on the store goes first (a store on disk is closed and reopened).
             **runtime = Runtime::new(Arc::new(MemKv::new()), config.clone());
-            kv.reopen()?;
-            let mut fresh = Runtime::with_artifact_store(kv.kv(), config, artifacts.clone());
-            fresh.reset_to(root)?;
-            **runtime = fresh;
+            store.reopen()?;
+            *runtime = runtime_at(store, artifacts, config, root)?;
         }
         self.restarts += 1;
         Ok(())
@@ -378,4 +540,23 @@ impl Node {
             Engine::Reference(vm) => vm.root(),
         }
     }
+}
+
+/// A new runtime over `store` and `artifacts` at `root`.
+fn runtime_at(
+    store: &Store,
+    artifacts: &Arc<MemArtifactStore>,
+    config: RuntimeConfig,
+    root: StateRoot,
+) -> Result<Box<Runtime>, NodeError> {
+    let mut runtime = Runtime::with_artifact_store(store.kv(), config, artifacts.clone());
+    runtime.reset_to(root)?;
+    Ok(Box::new(runtime))
+}
+
+/// The durable head of a node's store (every wasmer node records one at genesis).
+fn durable_head(kv: &dyn KvStore) -> Result<svm::storage::head::Head, NodeError> {
+    svm::storage::head::read_head(kv)
+        .map_err(|e| NodeError::Store(e.to_string()))?
+        .ok_or_else(|| NodeError::Store("the store has no durable head".into()))
 }

@@ -24,8 +24,10 @@ pub struct ReplicaSummary {
     pub seconds: f64,
     /// Its transactions per second.
     pub tps: f64,
-    /// Restarts it went through.
+    /// Restarts it went through (a crash, a join or a halt on a failed write restarts it too).
     pub restarts: u64,
+    /// Injected faults it underwent and recovered from.
+    pub recovered: usize,
     /// The node fault that stopped it, if any.
     pub fault: Option<String>,
 }
@@ -111,6 +113,7 @@ impl RunReport {
                 seconds: r.elapsed.as_secs_f64(),
                 tps: r.receipts.len() as f64 / r.elapsed.as_secs_f64().max(1e-9),
                 restarts: r.node.restarts,
+                recovered: r.recovered,
                 fault: r.fault.as_ref().map(|(tx, why)| format!("tx {tx}: {why}")),
             })
             .collect();
@@ -162,11 +165,12 @@ impl RunReport {
         );
         for r in &self.replicas {
             out.push_str(&format!(
-                "  {:<22} {:>6} txs {:>9.0} tx/s  restarts {}{}\n",
+                "  {:<22} {:>6} txs {:>9.0} tx/s  restarts {:<3} faults recovered {}{}\n",
                 r.name,
                 r.txs,
                 r.tps,
                 r.restarts,
+                r.recovered,
                 r.fault.as_ref().map_or(String::new(), |f| format!("  FAULT {f}"))
             ));
         }
@@ -245,16 +249,17 @@ impl RunReport {
         for (k, v) in &self.params {
             md.push_str(&format!("| {k} | {v} |\n"));
         }
-        md.push_str("\n## Replicas\n\n| replica | configuration | txs | seconds | tx/s | restarts | fault |\n|---|---|---|---|---|---|---|\n");
+        md.push_str("\n## Replicas\n\n| replica | configuration | txs | seconds | tx/s | restarts | faults recovered | fault |\n|---|---|---|---|---|---|---|---|\n");
         for r in &self.replicas {
             md.push_str(&format!(
-                "| {} | {} | {} | {:.3} | {:.0} | {} | {} |\n",
+                "| {} | {} | {} | {:.3} | {:.0} | {} | {} | {} |\n",
                 r.name,
                 r.config,
                 r.txs,
                 r.seconds,
                 r.tps,
                 r.restarts,
+                r.recovered,
                 r.fault.as_deref().unwrap_or("")
             ));
         }
@@ -341,7 +346,7 @@ impl RunReport {
         }
         let faults: Vec<&ReplicaSummary> = self.replicas.iter().filter(|r| r.fault.is_some()).collect();
         if !faults.is_empty() {
-            md.push_str("\n## Node faults\n\nA node fault that no event of the replica's history explains is a finding, even when every replica faults alike.\n\n| replica | where and why |\n|---|---|\n");
+            md.push_str("\n## Node faults\n\nA node fault the replica did not recover from is a finding, even when every replica faults alike: an injected fault must be recovered from, and anything else is a bug.\n\n| replica | where and why |\n|---|---|\n");
             for r in faults {
                 md.push_str(&format!("| {} | {} |\n", r.name, r.fault.as_deref().unwrap_or("").replace('|', "\\|")));
             }

@@ -194,6 +194,7 @@ impl ReproducerJsonV2 {
                         module_cache: n.module_cache,
                         restart_mean: n.restart_every,
                         kv: crate::node::KvName::Memory,
+                        faults: Default::default(),
                     }
                 })
                 .collect();

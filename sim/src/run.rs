@@ -3,10 +3,12 @@
 //! invariant and every expected effect after every transaction, and counting what the run covered.
 
 use crate::coverage::Coverage;
-use crate::finding::{Finding, NODE_FAULT};
-use crate::history::History;
+use crate::finding::{FAULT_RECOVERY, Finding, NODE_FAULT};
+use crate::history::{FaultKind, History, NodeEventKind};
 use crate::node::{Node, NodeConfig};
 use crate::progress::Progress;
+use crate::recovery;
+use crate::step::{step, undergo_all};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use svm::Hash;
@@ -56,6 +58,9 @@ pub struct ReplicaRun {
     pub receipts: Vec<Receipt>,
     /// The node fault that stopped it, if one did: (transaction index, message).
     pub fault: Option<(usize, String)>,
+    /// Injected faults it underwent and recovered from (halts on failed writes, crashes, joins,
+    /// damaged artifacts).
+    pub recovered: usize,
     /// Time spent applying transactions.
     pub elapsed: Duration,
     /// Time at which each transaction finished, from the first one's start.
@@ -178,6 +183,8 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
     let mut receipts = Vec::with_capacity(stream.txs.len());
     let mut finished_at = Vec::with_capacity(stream.txs.len());
     let mut fault = None;
+    let mut fault_reported = false;
+    let mut recovered = 0;
     let started = Instant::now();
     let genesis_root = match node.genesis(&stream.genesis) {
         Ok(root) => root,
@@ -191,13 +198,25 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
         if fault.is_some() {
             break;
         }
-        let mut applied = Ok(());
-        while let Some(event) = events.next_if(|e| e.before_tx <= i) {
-            applied = applied.and_then(|()| node.undergo(event.event));
+        let mine: Vec<NodeEventKind> =
+            std::iter::from_fn(|| events.next_if(|e| e.before_tx <= i)).map(|e| e.event).collect();
+        let outcome = step(&mut node, &mine, &stream.txs, i);
+        // The node must come back from every fault exactly where it was: recovery is checked whether
+        // or not the transaction then succeeds.
+        let recovery = recovery::check(&outcome, &receipts);
+        recovered += outcome.halts.len() + outcome.events.iter().filter(|e| FaultKind::of(e.event).is_some()).count();
+        if let Err(detail) = recovery {
+            found(&mut findings, Finding::new(&name, i, FAULT_RECOVERY, detail.clone()));
+            // It never continues on a different state: it stops here.
+            fault = Some((i, format!("{FAULT_RECOVERY}: {detail}")));
+            fault_reported = true;
+            fingerprints.push(Fingerprint::node_fault(&detail));
+            progress.add((stream.txs.len() - i) as u64);
+            finished_at.push(started.elapsed());
+            break;
         }
-        let before = node.root();
-        match applied.and_then(|()| node.apply(&stx.tx, stx.layer)) {
-            Ok(receipt) => {
+        match outcome.receipt {
+            Ok((receipt, before)) => {
                 // The per-replica checks read a runtime's store; the reference VM is checked by
                 // agreement with the wasmer replicas instead.
                 if setup.checks == Checks::All
@@ -237,9 +256,10 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
         }
         finished_at.push(started.elapsed());
     }
-    // A node fault no event of this replica's history explains is a finding, whatever the others did.
+    // A node fault is a finding, whatever the others did: every injected fault the node halts on is
+    // one it must recover from.
     if let Some((tx, why)) = &fault
-        && !setup.history.explains_fault(&name, *tx)
+        && !fault_reported
     {
         found(&mut findings, Finding::new(&name, *tx, NODE_FAULT, why.clone()));
     }
@@ -249,6 +269,7 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
         fingerprints,
         receipts,
         fault,
+        recovered,
         elapsed: started.elapsed(),
         finished_at,
         findings,
@@ -259,21 +280,23 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
 }
 
 /// A fresh node of `config` brought to the state it had just before transaction `tx` of `setup`:
-/// genesis, then every transaction before it with every event of its history in between. The state
-/// a divergent transaction must be traced from — never an end-of-run runtime, whose caches and
-/// restarts differ from what they were then.
+/// genesis, then every transaction before it with every event of its history in between (and, before
+/// `tx` itself, its events). The state a divergent transaction must be traced from — never an
+/// end-of-run runtime, whose caches and restarts differ from what they were then.
 pub fn node_before(setup: &Setup<'_>, config: &NodeConfig, tx: usize) -> Result<Node, String> {
     let mut node = Node::new(config.clone(), setup.canary);
     node.genesis(&setup.stream.genesis).map_err(|e| format!("genesis: {e}"))?;
-    let mut events = setup.history.of(&config.name).peekable();
-    for (i, stx) in setup.stream.txs.iter().enumerate().take(tx + 1) {
-        while let Some(event) = events.next_if(|e| e.before_tx <= i) {
-            node.undergo(event.event).map_err(|e| format!("{:?} before tx {i}: {e}", event.event))?;
-        }
+    let txs = &setup.stream.txs;
+    for i in 0..=tx.min(txs.len()) {
+        let events: Vec<NodeEventKind> =
+            setup.history.of(&config.name).filter(|e| e.before_tx == i).map(|e| e.event).collect();
         if i == tx {
-            break;
+            // Its events, and no transaction: the caller traces it.
+            undergo_all(&mut node, &events, txs, i, &mut Vec::new(), &mut Vec::new())
+                .map_err(|e| format!("events before tx {i}: {e}"))?;
+            return Ok(node);
         }
-        node.apply(&stx.tx, stx.layer).map_err(|e| format!("tx {i}: {e}"))?;
+        step(&mut node, &events, txs, i).receipt.map_err(|e| format!("tx {i}: {e}"))?;
     }
     Ok(node)
 }

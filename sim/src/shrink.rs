@@ -9,6 +9,7 @@ use crate::node::{Node, NodeConfig};
 use crate::progress::Progress;
 use crate::reproducer::{Expected, Reproducer};
 use crate::run::{Checks, Setup, run_replica, run_with};
+use crate::step::step;
 use std::collections::{BTreeMap, HashMap};
 use svm::Address;
 use svm::runtime::{Canary, contract_address};
@@ -262,12 +263,11 @@ fn lockstep(stream: &Stream, pair: &[NodeConfig; 2], history: &History, canary: 
             return None;
         }
     }
-    for (i, stx) in stream.txs.iter().enumerate() {
+    for i in 0..stream.txs.len() {
         for (node, run) in nodes.iter_mut().zip(runs.iter_mut()) {
             let events: Vec<_> = history.of(&node.config.name).filter(|e| e.before_tx == i).map(|e| e.event).collect();
-            let applied = events.into_iter().try_for_each(|event| node.undergo(event));
-            let fingerprint = match applied.and_then(|()| node.apply(&stx.tx, stx.layer)) {
-                Ok(receipt) => Fingerprint::of(&receipt, node.root()),
+            let fingerprint = match step(node, &events, &stream.txs, i).receipt {
+                Ok((receipt, _)) => Fingerprint::of(&receipt, node.root()),
                 Err(e) => Fingerprint::node_fault(&e.to_string()),
             };
             run.push(fingerprint);

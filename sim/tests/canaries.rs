@@ -11,8 +11,8 @@ use svm_fuzzing::oracles::agreement::Component;
 use svm_fuzzing::stream::Stream;
 use svm_sim::divergence::analyse;
 use svm_sim::finding::NODE_FAULT;
-use svm_sim::history::History;
-use svm_sim::node::{NodeConfig, default_nodes, wasmer_nodes};
+use svm_sim::history::{FaultKind, History};
+use svm_sim::node::{NodeConfig, default_nodes, wasmer_nodes, with_faults};
 use svm_sim::progress::Progress;
 use svm_sim::replay::replay;
 use svm_sim::reproducer::{Expected, Reproducer};
@@ -59,6 +59,12 @@ fn where_it_must_show(stream: &Stream, canary: Canary, history: &History) -> usi
             }
             // Wrong, or faulting, the same way on every replica: never a divergence.
             Canary::WrongResult | Canary::NodeFault | Canary::CallGas | Canary::FrameWeight => false,
+            // Only with faults injected: see the fault tests below.
+            Canary::SwallowWriteFailure
+            | Canary::HeadAhead
+            | Canary::SyncSkipsCode
+            | Canary::StaleArtifactTrusted
+            | Canary::CorruptArtifactFaults => false,
         };
         if shows {
             return i;
@@ -70,8 +76,13 @@ fn where_it_must_show(stream: &Stream, canary: Canary, history: &History) -> usi
 /// Shrinks what `repro` shows to at most five transactions, checks the shrunk reproducer survives its
 /// file form and replays exactly, and (with `full`) that the full one replays too.
 fn shrinks_and_replays(repro: &Reproducer, label: &str, full: bool) -> Reproducer {
+    shrinks_to_and_replays(repro, label, full, 5)
+}
+
+/// [`shrinks_and_replays`] to at most `max` transactions.
+fn shrinks_to_and_replays(repro: &Reproducer, label: &str, full: bool, max: usize) -> Reproducer {
     let shrunk = shrink(repro, 2, &Progress::hidden()).unwrap();
-    assert!(shrunk.after <= 5, "{label} shrunk only to {} transactions", shrunk.after);
+    assert!(shrunk.after <= max, "{label} shrunk only to {} transactions", shrunk.after);
     let reread = Reproducer::from_json(&shrunk.reproducer.to_json()).unwrap();
     assert_eq!(reread, shrunk.reproducer);
     let replayed = replay(&reread, 2, &Progress::hidden());
@@ -238,5 +249,77 @@ fn canaries_on_the_shared_path_are_caught_by_the_reference_vm_alone() {
         let repro = reproducer(&stream, &nodes, &history, canary, &result);
         let shrunk = shrinks_and_replays(&repro, canary.name(), false);
         assert!(matches!(shrunk.expected, Expected::Divergence { .. }), "{}", canary.name());
+    }
+}
+
+/// The default replicas with every fault of `kinds` they can undergo, one every ~`mean` transactions.
+fn faulted(kinds: &[FaultKind], mean: u64) -> Vec<NodeConfig> {
+    let mut nodes = with_faults(default_nodes(), kinds);
+    for node in &mut nodes {
+        node.faults.values_mut().for_each(|m| *m = mean);
+    }
+    nodes
+}
+
+#[test]
+fn a_campaign_with_every_fault_kind_agrees_and_every_replica_recovers() {
+    let stream = stream(51, 500);
+    let nodes = faulted(&FaultKind::ALL, 60);
+    let history = History::derive(stream.seed, &nodes, stream.txs.len());
+    assert_eq!(history.fault_counts().len(), FaultKind::ALL.len(), "{:?}", history.fault_counts());
+    let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary: None, checks: Checks::All };
+    let result = run_with(&setup, 2, &Progress::hidden());
+    assert!(result.mismatch.is_none(), "{:?}", result.mismatch);
+    for replica in &result.replicas {
+        let name = &replica.node.config.name;
+        assert_eq!(replica.finding_count, 0, "{name}: {:?}", replica.findings.first());
+        assert!(replica.fault.is_none() && replica.receipts.len() == 500, "{name}: {:?}", replica.fault);
+        let faults = history.of(name).filter(|e| FaultKind::of(e.event).is_some()).count();
+        // Every fault event was recovered from; a failed write that fired is counted once more (its halt).
+        assert!(replica.recovered >= faults, "{name}: recovered {} of {faults}", replica.recovered);
+    }
+}
+
+#[test]
+fn each_fault_kind_has_a_canary_that_only_the_fault_shows_and_the_checks_catch() {
+    let cases = [
+        (61, FaultKind::Crash, Canary::HeadAhead),
+        (62, FaultKind::Join, Canary::SyncSkipsCode),
+        (63, FaultKind::KvWriteFailure, Canary::SwallowWriteFailure),
+        (64, FaultKind::ArtifactCorrupt, Canary::CorruptArtifactFaults),
+        (65, FaultKind::ArtifactStale, Canary::StaleArtifactTrusted),
+    ];
+    for (seed, kind, canary) in cases {
+        assert!(canary.needs_faults());
+        let stream = stream(seed, 300);
+        // The replicas that can undergo the fault, and the reference VM (which undergoes none).
+        let nodes: Vec<NodeConfig> =
+            faulted(&[kind], 40).into_iter().filter(|n| n.is_reference() || !n.faults.is_empty()).collect();
+        let history = History::derive(seed, &nodes, stream.txs.len());
+        let first_fault =
+            history.events.iter().find(|e| FaultKind::of(e.event) == Some(kind)).expect("a fault").before_tx;
+        // Handled right, the fault changes nothing anyone can see.
+        let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary: None, checks: Checks::All };
+        let clean = run_with(&setup, 2, &Progress::hidden());
+        assert!(clean.mismatch.is_none() && clean.finding_count() == 0, "{}: {:?}", kind.name(), clean.mismatch);
+        assert!(clean.replicas.iter().any(|r| r.recovered > 0), "{}: nothing recovered", kind.name());
+        // Without the fault, the canary never shows.
+        let calm =
+            run_with(&Setup { history: &History::default(), canary: Some(canary), ..setup }, 2, &Progress::hidden());
+        assert!(calm.mismatch.is_none() && calm.finding_count() == 0, "{} showed without faults", canary.name());
+        // With both, it is caught — at or after the first fault — shrunk and replayed.
+        let result = run_with(&Setup { canary: Some(canary), ..setup }, 2, &Progress::hidden());
+        let seen = Expected::seen_in(&result, &nodes).unwrap_or_else(|| panic!("{} not caught", canary.name()));
+        assert!(seen.tx() >= first_fault, "{}: {seen:?} before the first fault at {first_fault}", canary.name());
+        // A fault shows only where its history lets it (a crash loses only what its layer wrote since
+        // the last durable head): a tenth of the stream at most, not five transactions.
+        let repro = reproducer(&stream, &nodes, &history, canary, &result);
+        let shrunk = shrinks_to_and_replays(&repro, canary.name(), false, 30);
+        assert!(
+            shrunk.history.events.iter().any(|e| FaultKind::of(e.event) == Some(kind)),
+            "{}: the shrunk reproducer lost its {} event",
+            canary.name(),
+            kind.name()
+        );
     }
 }

@@ -213,6 +213,7 @@ pub fn replay_configs() -> Vec<NodeConfig> {
         module_cache: None,
         restart_mean: None,
         kv: KvName::Memory,
+        faults: Default::default(),
     };
     vec![
         wasmer("singlepass", CompilerName::Singlepass, CacheName::Off),
