@@ -34,7 +34,7 @@ fn main() {
     for (label, durability, retain) in runs {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let db = dir.path().join("node.redb");
-        let options = DiskOptions { durability, retain, gc_every: 8 };
+        let options = DiskOptions { durability, retain, gc_every: 8, log: None };
         let started = Instant::now();
         let run = apply_on_disk(&db, &stream, &options, &Progress::hidden()).expect("the disk run");
         let tps = stream.txs.len() as f64 / started.elapsed().as_secs_f64();

@@ -3,7 +3,8 @@
 //! last N layers (older content garbage-collected).
 
 use crate::progress::Progress;
-use std::path::Path;
+use crate::tx_log::{TxLogError, TxLogWriter};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use svm::runtime::{BlockContext, Runtime, RuntimeConfig, RuntimeError};
 use svm::storage::gc::{self, GcError, GcStats};
@@ -22,7 +23,7 @@ pub enum Durability {
 }
 
 /// How a disk node runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiskOptions {
     /// When writes become durable.
     pub durability: Durability,
@@ -30,11 +31,13 @@ pub struct DiskOptions {
     pub retain: Option<u64>,
     /// With retention, collect garbage after every this many layers.
     pub gc_every: u64,
+    /// Log every transaction applied here (made durable before the head that counts it).
+    pub log: Option<PathBuf>,
 }
 
 impl Default for DiskOptions {
     fn default() -> DiskOptions {
-        DiskOptions { durability: Durability::Layer, retain: None, gc_every: 8 }
+        DiskOptions { durability: Durability::Layer, retain: None, gc_every: 8, log: None }
     }
 }
 
@@ -81,6 +84,12 @@ pub enum DiskError {
         /// Why.
         source: HeadError,
     },
+    /// The transaction log could not be opened or written.
+    #[error(transparent)]
+    Log(#[from] TxLogError),
+    /// The stream starts from a snapshot: a disk node applies streams from genesis.
+    #[error("the stream starts from a snapshot (of {0}); a disk node applies streams from genesis")]
+    SnapshotStream(String),
     /// Garbage collection failed (what it had not yet deleted is still there).
     #[error("garbage collection after layer {layer}: {source}")]
     Gc {
@@ -112,6 +121,9 @@ pub fn apply_on_disk(
     progress: &Progress,
 ) -> Result<DiskRun, DiskError> {
     let path = db.display().to_string();
+    if let Some(snapshot) = &stream.snapshot {
+        return Err(DiskError::SnapshotStream(snapshot.store.clone()));
+    }
     let durability = match options.durability {
         Durability::Layer => KvDurability::OnSync,
         Durability::Transaction => KvDurability::EveryWrite,
@@ -129,13 +141,15 @@ pub fn apply_on_disk(
         Some(head) => head.applied,
         None => {
             rt.genesis(&stream.genesis).map_err(fault(0))?;
-            rt.record_head(0, 0, false).map_err(fault(0))?;
+            // Genesis is layer 0's state until a layer 0 of the stream ends.
+            rt.record_head(0, 0, true).map_err(fault(0))?;
             0
         }
     };
     if applied > stream.txs.len() as u64 {
         return Err(DiskError::StreamMismatch { applied, len: stream.txs.len() });
     }
+    let mut log = options.log.as_deref().map(|log| TxLogWriter::open(log, applied)).transpose()?;
     progress.add(applied);
     let mut collections = Vec::new();
     let mut layers_since_gc = 0;
@@ -144,8 +158,15 @@ pub fn apply_on_disk(
         let tx = i as u64;
         rt.apply(&stx.tx, &BlockContext { layer: stx.layer }).map_err(fault(tx))?;
         applied = tx + 1;
+        if let Some(log) = &mut log {
+            log.append(stx.layer, &stx.tx)?;
+        }
         let layer_ends = stream.txs.get(i + 1).is_none_or(|next| next.layer != stx.layer);
         if layer_ends || options.durability == Durability::Transaction {
+            // The log first: it never holds fewer transactions than the head counts.
+            if let Some(log) = &mut log {
+                log.sync()?;
+            }
             rt.record_head(stx.layer, applied, layer_ends).map_err(fault(tx))?;
             head = Head { layer: stx.layer, applied, root: rt.root() };
         }

@@ -12,6 +12,7 @@ pub mod fault_kv;
 pub mod finding;
 pub mod golden;
 pub mod history;
+pub mod import;
 pub mod node;
 pub mod plot;
 pub mod progress;
@@ -24,6 +25,7 @@ pub mod run;
 pub mod shrink;
 pub mod state_diff;
 pub mod step;
+pub mod tx_log;
 pub mod vectors;
 
 /// This tool's version, recorded in reproducers and reports.

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-use svm::runtime::RuntimeConfig;
+use svm::runtime::{Runtime, RuntimeConfig};
 use svm_fuzzing::generators::workload::{WorkloadParams, generate, generate_on};
 use svm_fuzzing::stream::Stream;
 use svm_sim::canary::CanaryName;
@@ -83,6 +83,34 @@ enum Command {
         /// Inject no faults (restarts only).
         #[arg(long, conflicts_with = "faults")]
         no_faults: bool,
+        /// On a divergence or a finding, also shrink the reproducer and replay the shrunk one.
+        #[arg(long)]
+        shrink: bool,
+    },
+    /// Make a new node store from a snapshot of another: copy exactly the state a retained layer of
+    /// the source ended at (every entry checked against its hash) and record it as the new store's
+    /// head, so that `svm-sim node --db NEW` continues from there. Exit 2 on a source that lacks the
+    /// layer or an entry, a tampered entry, or a target that exists (nothing is left behind then).
+    Sync {
+        /// The source node's store.
+        #[arg(long)]
+        from: PathBuf,
+        /// The layer to copy (one the source retains).
+        #[arg(long)]
+        layer: u64,
+        /// The new store (must not exist).
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Move a node store's head back to a retained layer, forgetting every later layer. Exit 2 on a
+    /// layer the store does not retain (nothing changes then).
+    Rewind {
+        /// The node's store.
+        #[arg(long)]
+        db: PathBuf,
+        /// The layer to return to.
+        #[arg(long)]
+        layer: u64,
     },
     /// Apply a stream to a node on disk (a redb store, created if missing), resuming at the store's
     /// durable head: a node that crashed or stopped picks up where its last durable write left it.
@@ -103,6 +131,27 @@ enum Command {
         /// With --retain: collect garbage after every this many layers.
         #[arg(long, default_value_t = 8)]
         gc_every: u64,
+        /// Log every transaction applied, canonically encoded, to this file (for `svm-sim import`).
+        /// A resumed node cuts the log back to its durable head and logs again from there.
+        #[arg(long)]
+        log: Option<PathBuf>,
+    },
+    /// Turn a node's transaction log into a stream that starts from a snapshot of the node's store:
+    /// the transactions it applied after layer --layer. Exit 2 on a log or store that cannot be used
+    /// (a truncated or non-canonical transaction is named by its index); nothing is written then.
+    Import {
+        /// The node's transaction log (`svm-sim node --log`).
+        #[arg(long)]
+        log: PathBuf,
+        /// The node's store (`svm-sim node --db`): the snapshot.
+        #[arg(long)]
+        snapshot: PathBuf,
+        /// The layer of the snapshot (one the store retains).
+        #[arg(long)]
+        layer: u64,
+        /// The stream file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Replay a reproducer (stream, replicas, their history, canary) and check that it shows exactly the
     /// recorded divergence or finding.
@@ -230,6 +279,18 @@ fn node_command(db: &std::path::Path, stream_file: &std::path::Path, options: Di
     }
 }
 
+/// Writes the stream of a node's logged transactions after a snapshot of its store.
+fn import_command(log: &Path, snapshot: &Path, layer: u64, out: &Path) -> Result<u8, BadInput> {
+    let stream = svm_sim::import::import(log, snapshot, layer).map_err(bad)?;
+    stream.write(out).map_err(bad)?;
+    let start = stream.snapshot.as_ref().map_or(String::new(), |s| {
+        format!("layer {} of {} (root {}, {} transactions applied by then)", s.layer, s.store, s.root, s.applied)
+    });
+    println!("imported {} transactions into {}, starting from {start}", stream.txs.len(), out.display());
+    println!("run it: svm-sim run --stream {}", out.display());
+    Ok(0)
+}
+
 /// A failure that is the input's fault: exit 2.
 struct BadInput(anyhow::Error);
 
@@ -237,13 +298,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let outcome = match cli.command {
-        Command::Run { seed, txs, canary, out, stream, check_determinism, replicas, faults, no_faults } => {
+        Command::Sync { from, layer, db } => sync_command(&from, layer, &db),
+        Command::Rewind { db, layer } => rewind_command(&db, layer),
+        Command::Run { seed, txs, canary, out, stream, check_determinism, replicas, faults, no_faults, shrink } => {
             let faults = match (no_faults, faults.is_empty()) {
                 (true, _) => Vec::new(),
                 (false, true) => FaultKind::ALL.to_vec(),
                 (false, false) => faults,
             };
-            run_command(seed, txs, canary, out, stream, check_determinism, &replicas, &faults, threads)
+            let options = RunOptions { canary, out, check_determinism, shrink, threads };
+            run_command(seed, txs, stream, &replicas, &faults, options)
         }
         Command::Replay { file } => replay_command(&file, threads),
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
@@ -251,9 +315,10 @@ fn main() -> ExitCode {
         Command::Vectors { action } => vectors_command(action),
         Command::Generate { seed, txs, max_calldata, out } => generate_command(seed, txs, max_calldata, &out),
         Command::Wast { paths, json, markdown, pin } => wast_command(&paths, json, markdown, pin),
-        Command::Node { db, stream, durability, retain, gc_every } => {
-            node_command(&db, &stream, DiskOptions { durability, retain, gc_every: gc_every.max(1) })
+        Command::Node { db, stream, durability, retain, gc_every, log } => {
+            node_command(&db, &stream, DiskOptions { durability, retain, gc_every: gc_every.max(1), log })
         }
+        Command::Import { log, snapshot, layer, out } => import_command(&log, &snapshot, layer, &out),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -268,18 +333,24 @@ fn bad<E: Into<anyhow::Error>>(e: E) -> BadInput {
     BadInput(e.into())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How `run` goes besides what it runs.
+struct RunOptions {
+    canary: Option<CanaryName>,
+    out: Option<PathBuf>,
+    check_determinism: bool,
+    shrink: bool,
+    threads: usize,
+}
+
 fn run_command(
     seed: Option<u64>,
     txs: usize,
-    canary: Option<CanaryName>,
-    out: Option<PathBuf>,
     stream_file: Option<PathBuf>,
-    check_determinism: bool,
     replicas: &[String],
     faults: &[FaultKind],
-    threads: usize,
+    options: RunOptions,
 ) -> Result<u8, BadInput> {
+    let RunOptions { canary, out, check_determinism, shrink, threads } = options;
     let started = Instant::now();
     let nodes = with_faults(chosen_nodes(replicas)?, faults);
     let canary = canary.map(CanaryName::canary);
@@ -287,6 +358,20 @@ fn run_command(
         Some(path) => {
             let stream = Stream::read(path).map_err(bad)?;
             println!("stream: {} ({} transactions, seed {})", path.display(), stream.txs.len(), stream.seed);
+            if let Some(snapshot) = &stream.snapshot {
+                // Checked whole before any replica starts: a bad snapshot is the input's fault.
+                let started = Instant::now();
+                let stats = svm_sim::node::verify_snapshot(snapshot).map_err(bad)?;
+                println!(
+                    "snapshot: layer {} of {} at root {} ({} entries, {} bytes, every one checked, in {:.2}s)",
+                    snapshot.layer,
+                    snapshot.store,
+                    snapshot.root,
+                    stats.entries,
+                    stats.bytes,
+                    started.elapsed().as_secs_f64()
+                );
+            }
             let params = vec![("stream".to_string(), path.display().to_string())];
             (stream, params)
         }
@@ -372,7 +457,71 @@ fn run_command(
         println!("reproducer: {path} (`svm-sim replay {path}` runs it again, `svm-sim shrink {path}` cuts it down)");
     }
     println!("fingerprint: {}", result.fingerprint);
+    if shrink && let Some(path) = &report.reproducer {
+        let path = PathBuf::from(path);
+        shrink_command(&path, None, threads)?;
+        replay_command(&path.with_extension("shrunk.json"), threads)?;
+    }
     Ok(code)
+}
+
+/// Copies a retained layer of one node store into a new one.
+fn sync_command(from: &Path, layer: u64, db: &Path) -> Result<u8, BadInput> {
+    use svm::storage::kv::{KvDurability, RedbKv};
+    if db.exists() {
+        return Err(bad(anyhow::anyhow!("{}: already exists; sync makes a new store", db.display())));
+    }
+    let source = RedbKv::open_existing(from, KvDurability::OnSync)
+        .map_err(|e| bad(anyhow::anyhow!("{}: {e}", from.display())))?;
+    let target =
+        RedbKv::create_or_open(db, KvDurability::OnSync).map_err(|e| bad(anyhow::anyhow!("{}: {e}", db.display())))?;
+    let started = Instant::now();
+    match svm::storage::sync::sync_layer(&source, &target, layer, None) {
+        Ok((head, stats)) => {
+            let seconds = started.elapsed().as_secs_f64().max(1e-9);
+            println!(
+                "synced layer {layer} (root {}, {} transactions applied by then) into {}: {} entries, {} bytes in {seconds:.3}s ({:.0} entries/s, {:.1} MB/s), every entry checked against its hash",
+                head.root,
+                head.applied,
+                db.display(),
+                stats.entries,
+                stats.bytes,
+                stats.entries as f64 / seconds,
+                stats.bytes as f64 / seconds / 1e6
+            );
+            println!(
+                "continue it: svm-sim node --db {} --stream <the node's stream> (resumes at transaction {})",
+                db.display(),
+                head.applied
+            );
+            Ok(0)
+        }
+        Err(e) => {
+            drop(target);
+            // Nothing half-synced is left behind: the new store goes.
+            let _ = std::fs::remove_file(db);
+            Err(bad(anyhow::anyhow!("sync from {}: {e}", from.display())))
+        }
+    }
+}
+
+/// Moves a node store's head back to a retained layer.
+fn rewind_command(db: &Path, layer: u64) -> Result<u8, BadInput> {
+    use svm::storage::kv::{KvDurability, RedbKv};
+    let kv =
+        RedbKv::open_existing(db, KvDurability::OnSync).map_err(|e| bad(anyhow::anyhow!("{}: {e}", db.display())))?;
+    let (mut rt, before) = Runtime::open_head(std::sync::Arc::new(kv), RuntimeConfig::default())
+        .map_err(|e| bad(anyhow::anyhow!("{}: {e}", db.display())))?;
+    let head = rt.rewind(layer).map_err(|e| bad(anyhow::anyhow!("{}: {e}", db.display())))?;
+    let from = before.map_or("no head".to_string(), |h| format!("layer {} ({} applied)", h.layer, h.applied));
+    println!(
+        "rewound {} from {from} to layer {} ({} applied, root {})",
+        db.display(),
+        head.layer,
+        head.applied,
+        head.root
+    );
+    Ok(0)
 }
 
 /// The default replicas named in `names` (all of them when `names` is empty).

@@ -15,8 +15,8 @@ use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, ExecutionStats, Ru
 use svm::storage::kv::{KvDurability, KvError, KvStore, MemKv, RedbKv};
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
-use svm_fuzzing::stream::StreamTx;
-use svm_reference::{ReferenceError, ReferenceVm};
+use svm_fuzzing::stream::{Snapshot, Stream, StreamTx};
+use svm_reference::{ReferenceError, ReferenceVm, SnapshotAccount, SnapshotContract};
 use thiserror::Error;
 
 /// How one replica runs: every axis the runtime offers, plus how often it restarts (the restarts
@@ -356,6 +356,39 @@ impl Node {
         Node { config, canary, engine, last_execution: None, applied: 0, restarts: 0 }
     }
 
+    /// Brings the node to where `stream` starts: its genesis, or the snapshot it names.
+    pub fn start(&mut self, stream: &Stream) -> Result<StateRoot, NodeError> {
+        match &stream.snapshot {
+            None => self.genesis(&stream.genesis),
+            Some(snapshot) => self.start_from_snapshot(snapshot),
+        }
+    }
+
+    /// Starts from `snapshot`: a wasmer node syncs the layer from the snapshot's store into its own
+    /// (checking every entry, and that the layer ended at the snapshot's root); the reference VM
+    /// reads the state out whole and must compute the same root from it by its own hashing.
+    fn start_from_snapshot(&mut self, snapshot: &Snapshot) -> Result<StateRoot, NodeError> {
+        let root = snapshot_root(snapshot)?;
+        let source = snapshot_store(&snapshot.store)?;
+        match &mut self.engine {
+            Engine::Wasmer { store, artifacts, runtime } => {
+                let config = self.config.runtime_config(self.canary);
+                let (synced, _, _) =
+                    Runtime::sync_from(store.kv(), config.clone(), source.as_ref(), snapshot.layer, Some(root))?;
+                *runtime = runtime_at(store, artifacts, config, synced.root())?;
+                // The durable head counts this stream's transactions from here.
+                runtime.record_head(snapshot.layer, 0, true)?;
+            }
+            Engine::Reference(vm) => {
+                let accounts = svm::state::export_state(source.as_ref(), root)
+                    .map_err(|e| NodeError::Store(format!("reading the snapshot: {e}")))?;
+                let accounts = accounts.into_iter().map(snapshot_account).collect();
+                **vm = ReferenceVm::from_snapshot(vm.limits().clone(), accounts, root)?;
+            }
+        }
+        Ok(root)
+    }
+
     /// Credits the genesis balances (and records the genesis as layer 0's durable head).
     pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, NodeError> {
         Ok(match &mut self.engine {
@@ -552,6 +585,52 @@ fn runtime_at(
     let mut runtime = Runtime::with_artifact_store(store.kv(), config, artifacts.clone());
     runtime.reset_to(root)?;
     Ok(Box::new(runtime))
+}
+
+/// The root a snapshot names.
+fn snapshot_root(snapshot: &Snapshot) -> Result<StateRoot, NodeError> {
+    hex::decode(&snapshot.root)
+        .ok()
+        .and_then(|bytes| svm::Hash::from_slice(&bytes))
+        .map(StateRoot)
+        .ok_or_else(|| NodeError::Store(format!("snapshot root {:?} is not 32 hex bytes", snapshot.root)))
+}
+
+/// The snapshot store at `path`, opened once for every replica that starts from it and kept open
+/// for the rest of the process (a redb file can be opened by one handle at a time, and closing one
+/// takes long enough for another replica's open to find it still locked; every replica only reads).
+fn snapshot_store(path: &str) -> Result<Arc<dyn KvStore>, NodeError> {
+    static OPEN: std::sync::Mutex<BTreeMap<String, Arc<RedbKv>>> = std::sync::Mutex::new(BTreeMap::new());
+    let mut open = OPEN.lock().map_err(|_| NodeError::Store("snapshot store registry poisoned".into()))?;
+    if let Some(kv) = open.get(path) {
+        return Ok(kv.clone());
+    }
+    let kv = RedbKv::open_existing(std::path::Path::new(path), KvDurability::OnSync)
+        .map_err(|e| NodeError::Store(format!("snapshot store {path}: {e}")))?;
+    let kv = Arc::new(kv);
+    open.insert(path.to_string(), kv.clone());
+    Ok(kv)
+}
+
+/// Checks `snapshot` whole — its store opens, retains the layer, the layer ended at the snapshot's
+/// root, and every entry that root reaches is there and matches its hash — by syncing it into a
+/// scratch store.
+pub fn verify_snapshot(snapshot: &Snapshot) -> Result<svm::storage::sync::SyncStats, NodeError> {
+    let root = snapshot_root(snapshot)?;
+    let source = snapshot_store(&snapshot.store)?;
+    let (_, stats) = svm::storage::sync::sync_layer(source.as_ref(), &MemKv::new(), snapshot.layer, Some(root))
+        .map_err(|e| NodeError::Store(format!("snapshot {} layer {}: {e}", snapshot.store, snapshot.layer)))?;
+    Ok(stats)
+}
+
+/// An exported account as the reference VM takes it.
+fn snapshot_account(account: svm::state::ExportedAccount) -> SnapshotAccount {
+    SnapshotAccount {
+        address: account.address,
+        balance: account.balance,
+        nonce: account.nonce,
+        contract: account.contract.map(|c| SnapshotContract { code: c.code, meta: c.meta, pages: c.pages }),
+    }
 }
 
 /// The durable head of a node's store (every wasmer node records one at genesis).

@@ -76,6 +76,8 @@ pub struct RunReport {
     pub coverage: Coverage,
     /// Page-cache evictions per replica.
     pub page_cache_evictions: BTreeMap<String, u64>,
+    /// The state root the first replica ended at.
+    pub final_root: String,
 }
 
 /// How the expected-effect checks went on the first replica.
@@ -130,6 +132,7 @@ impl RunReport {
             divergence: None,
             reproducer: None,
             outcomes,
+            final_root: first.fingerprints.last().map_or(first.genesis_root, |f| f.root).to_string(),
             total_gas: first.receipts.iter().map(|r| r.gas_used).sum(),
             replicas,
             wall_seconds,

@@ -186,14 +186,34 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
     let mut fault_reported = false;
     let mut recovered = 0;
     let started = Instant::now();
-    let genesis_root = match node.genesis(&stream.genesis) {
+    let genesis_root = match node.start(stream) {
         Ok(root) => root,
         Err(e) => {
-            fault = Some((0, format!("genesis: {e}")));
+            fault = Some((0, format!("start: {e}")));
             fingerprints.push(Fingerprint::node_fault(&e.to_string()));
             StateRoot::EMPTY
         }
     };
+    if stream.snapshot.is_some()
+        && fault.is_none()
+        && let Some(runtime) = node.runtime()
+    {
+        // Contracts of the snapshot: no model knows their state, so their calls are checked for
+        // admission only.
+        match svm::state::export_state(runtime.kv().as_ref(), genesis_root) {
+            Ok(accounts) => {
+                for account in accounts {
+                    if let Some(contract) = account.contract {
+                        expected.know_existing(account.address, contract.code.len());
+                    }
+                }
+            }
+            Err(e) => {
+                fault = Some((0, format!("reading the snapshot's contracts: {e}")));
+                fingerprints.push(Fingerprint::node_fault(&e.to_string()));
+            }
+        }
+    }
     for (i, stx) in stream.txs.iter().enumerate() {
         if fault.is_some() {
             break;
@@ -285,7 +305,7 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
 /// end-of-run runtime, whose caches and restarts differ from what they were then.
 pub fn node_before(setup: &Setup<'_>, config: &NodeConfig, tx: usize) -> Result<Node, String> {
     let mut node = Node::new(config.clone(), setup.canary);
-    node.genesis(&setup.stream.genesis).map_err(|e| format!("genesis: {e}"))?;
+    node.start(setup.stream).map_err(|e| format!("start: {e}"))?;
     let txs = &setup.stream.txs;
     for i in 0..=tx.min(txs.len()) {
         let events: Vec<NodeEventKind> =

@@ -259,7 +259,7 @@ fn lockstep(stream: &Stream, pair: &[NodeConfig; 2], history: &History, canary: 
     let mut nodes = pair.clone().map(|config| Node::new(config, canary));
     let mut runs: [Vec<Fingerprint>; 2] = [Vec::new(), Vec::new()];
     for node in nodes.iter_mut() {
-        if node.genesis(&stream.genesis).is_err() {
+        if node.start(stream).is_err() {
             return None;
         }
     }

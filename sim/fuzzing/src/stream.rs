@@ -13,8 +13,9 @@ use thiserror::Error;
 /// The `format` value of a stream header.
 pub const STREAM_FORMAT: &str = "svm-stream";
 /// The stream format version this build writes (2: gas prices and the consensus version; 3: the plans
-/// of generated contracts).
-pub const STREAM_VERSION: u32 = 3;
+/// of generated contracts; 4: a snapshot to start from instead of genesis). A stream without a snapshot
+/// is written as version 3, which older builds read.
+pub const STREAM_VERSION: u32 = 4;
 /// The oldest stream format version this build reads.
 pub const OLDEST_STREAM_VERSION: u32 = 2;
 
@@ -39,13 +40,29 @@ pub struct StreamContract {
     pub plan: Option<ContractPlan>,
 }
 
+/// A committed state a stream starts from instead of genesis: a layer of a node's store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// The node's store (a redb file, as `svm-sim node` writes), relative to the working directory.
+    pub store: String,
+    /// The layer whose end state the stream starts from.
+    pub layer: u64,
+    /// The root that layer ended at: the store must hold exactly it.
+    pub root: String,
+    /// The transactions the node had applied by then (for people and for matching a node's log).
+    pub applied: u64,
+}
+
 /// An ordered list of transactions and everything needed to replay it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Stream {
     /// The seed that generated it (0 for hand-written streams).
     pub seed: u64,
-    /// Balances credited before the first transaction.
+    /// Balances credited before the first transaction (none when the stream starts from a snapshot).
     pub genesis: Vec<(Address, u64)>,
+    /// The snapshot it starts from, if not from genesis.
+    pub snapshot: Option<Snapshot>,
     /// The code deploys refer to, by hash.
     pub contracts: BTreeMap<Hash, StreamContract>,
     /// The transactions, in order.
@@ -134,6 +151,9 @@ pub struct HeaderJson {
     pub genesis: Vec<(String, u64)>,
     /// The code deploys refer to.
     pub contracts: Vec<ContractJson>,
+    /// The snapshot it starts from instead of genesis (version 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
 }
 
 /// One contract in the header.
@@ -176,7 +196,7 @@ impl Stream {
     pub fn to_json(&self) -> StreamJson {
         let header = HeaderJson {
             format: STREAM_FORMAT.into(),
-            version: STREAM_VERSION,
+            version: if self.snapshot.is_some() { STREAM_VERSION } else { 3 },
             consensus_version: svm::CONSENSUS_VERSION,
             seed: self.seed,
             genesis: self.genesis.iter().map(|(a, b)| (address_hex(a), *b)).collect(),
@@ -190,6 +210,7 @@ impl Stream {
                     plan: c.plan.clone(),
                 })
                 .collect(),
+            snapshot: self.snapshot.clone(),
         };
         let txs = self.txs.iter().map(|t| TxLineJson { layer: t.layer, tx: TxJson::from_tx(&t.tx) }).collect();
         StreamJson { header, txs }
@@ -234,7 +255,27 @@ impl Stream {
                 .map_err(|e| tx_error(first_line + 1 + i, e))?;
             txs.push(StreamTx { layer: line.layer, tx });
         }
-        Ok(Stream { seed: header.seed, genesis, contracts, txs })
+        if let Some(snapshot) = &header.snapshot {
+            if header.version < 4 {
+                return Err(StreamError::Json {
+                    line: first_line,
+                    message: format!("a snapshot needs stream version 4, the header says {}", header.version),
+                });
+            }
+            if !genesis.is_empty() {
+                return Err(StreamError::Json {
+                    line: first_line,
+                    message: "a stream that starts from a snapshot has no genesis".into(),
+                });
+            }
+            any_hex("snapshot root", &snapshot.root).ok().filter(|bytes| bytes.len() == 32).ok_or_else(|| {
+                StreamError::Json {
+                    line: first_line,
+                    message: format!("snapshot root {:?} is not 32 hex bytes", snapshot.root),
+                }
+            })?;
+        }
+        Ok(Stream { seed: header.seed, genesis, snapshot: header.snapshot.clone(), contracts, txs })
     }
 
     /// The stream as JSON lines.
@@ -300,6 +341,7 @@ mod tests {
         Stream {
             seed: 7,
             genesis: vec![(Address([1; 20]), 100)],
+            snapshot: None,
             contracts,
             txs: vec![
                 StreamTx {
@@ -361,7 +403,7 @@ mod tests {
         assert!(matches!(Stream::from_jsonl(""), Err(StreamError::Empty)));
         let truncated = &text[..text.len() - 10];
         assert!(matches!(Stream::from_jsonl(truncated), Err(StreamError::Json { line: 4, .. })));
-        let wrong_version = text.replacen(&format!("\"version\":{STREAM_VERSION}"), "\"version\":9", 1);
+        let wrong_version = text.replacen("\"version\":3", "\"version\":9", 1);
         let current = format!("\"consensus_version\":{}", svm::CONSENSUS_VERSION);
         let wrong_consensus = text.replacen(&current, "\"consensus_version\":99", 1);
         let refused = Stream::from_jsonl(&wrong_consensus).unwrap_err();
@@ -379,5 +421,25 @@ mod tests {
         ));
         let bad_address = text.replacen("\"sender\":\"0101", "\"sender\":\"zz01", 1);
         assert!(matches!(Stream::from_jsonl(&bad_address), Err(StreamError::Tx { line: 3, .. })));
+    }
+
+    #[test]
+    fn a_snapshot_start_round_trips_as_version_4_and_a_stream_without_one_stays_version_3() {
+        let plain = sample();
+        assert!(plain.to_jsonl().starts_with(&format!("{{\"format\":\"{STREAM_FORMAT}\",\"version\":3,")));
+        let snapshot = Snapshot { store: "node.redb".into(), layer: 4, root: "ab".repeat(32), applied: 17 };
+        let live = Stream { genesis: Vec::new(), snapshot: Some(snapshot), ..sample() };
+        let text = live.to_jsonl();
+        assert!(text.contains("\"version\":4,"), "{text}");
+        assert_eq!(Stream::from_jsonl(&text).unwrap(), live);
+        // A snapshot under an older version, beside a genesis, or with a root that is not one: refused.
+        for (from, to) in [
+            ("\"version\":4,", "\"version\":3,"),
+            ("\"genesis\":[]", "\"genesis\":[[\"0101010101010101010101010101010101010101\",1]]"),
+            (&"ab".repeat(32)[..], "abc"),
+        ] {
+            let bad = text.replacen(from, to, 1);
+            assert!(matches!(Stream::from_jsonl(&bad), Err(StreamError::Json { line: 1, .. })), "{to}");
+        }
     }
 }

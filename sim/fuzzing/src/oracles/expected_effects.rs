@@ -90,6 +90,12 @@ impl ExpectedEffects {
         ExpectedEffects { code, contracts: BTreeMap::new(), tally: Tally::default() }
     }
 
+    /// Knows a contract that existed before the stream started (a stream that starts from a snapshot):
+    /// calls to it are checked for admission only, since no model knows the state it starts with.
+    pub fn know_existing(&mut self, address: Address, code_len: usize) {
+        self.contracts.insert(address, Deployed { code_len, model: None, slices: Vec::new() });
+    }
+
     /// What `step`'s transaction, run in `layer`, must do.
     fn expect(&self, step: &Step<'_>, known: Option<&Effects>, layer: u64) -> Expectation {
         let ledger = Before { step, known };

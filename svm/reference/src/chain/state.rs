@@ -128,6 +128,12 @@ impl State {
         }
     }
 
+    /// Puts `account` at `address` as it is, whatever it holds: a state read from elsewhere, whose
+    /// set of stored accounts is what it is.
+    pub fn insert(&mut self, address: Address, account: AccountRecord) {
+        self.accounts.insert(address, account);
+    }
+
     /// Makes the account at `address` a contract (creating the account if it was absent).
     pub fn install_contract(&mut self, address: &Address, contract: ContractRecord) {
         self.accounts.entry(*address).or_default().contract = Some(contract);

@@ -6,10 +6,11 @@ use crate::chain::admission;
 use crate::chain::engine::{Engine, Interpreter};
 use crate::chain::hashing;
 use crate::chain::ledger::{self, Ledger, LedgerOverflow};
-use crate::chain::state::{ContractRecord, State};
+use crate::chain::state::{AccountRecord, ContractRecord, Page, State};
 use crate::chain::trie::{self, KeyCollision};
 use crate::chain::vmcalls::{ExecutionContext, ExecutionEnv};
 use crate::host::{Meter, Stop};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm_core::account::Account;
 use svm_core::contract_meta::ContractMeta;
@@ -48,6 +49,46 @@ pub enum ReferenceError {
     /// Two accounts' key paths collide in the account trie.
     #[error(transparent)]
     KeyCollision(#[from] KeyCollision),
+    /// A state to start from does not hash to the root it was given with.
+    #[error("the snapshot's contents hash to root {computed}, not {expected}")]
+    SnapshotRoot {
+        /// The root the snapshot names.
+        expected: StateRoot,
+        /// The root its contents give.
+        computed: StateRoot,
+    },
+    /// A page of a state to start from is not 4,096 bytes.
+    #[error("page {index} of contract {address} is not one page long")]
+    SnapshotPage {
+        /// The contract.
+        address: Address,
+        /// The page.
+        index: u32,
+    },
+}
+
+/// A contract of a state to start from, as plain data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotContract {
+    /// The code exactly as deployed.
+    pub code: Vec<u8>,
+    /// Its metadata.
+    pub meta: ContractMeta,
+    /// Its non-zero pages, by index.
+    pub pages: BTreeMap<u32, Vec<u8>>,
+}
+
+/// An account of a state to start from, as plain data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotAccount {
+    /// Its address.
+    pub address: Address,
+    /// Its balance.
+    pub balance: u64,
+    /// Its nonce.
+    pub nonce: u64,
+    /// Its contract, for a contract account.
+    pub contract: Option<SnapshotContract>,
 }
 
 impl From<LedgerOverflow> for ReferenceError {
@@ -117,6 +158,45 @@ impl ReferenceVm {
     /// An empty state under `limits`, running code with `engine`.
     pub fn with_engine(limits: Limits, engine: Box<dyn Engine>) -> ReferenceVm {
         ReferenceVm { limits, engine, state: State::default(), root: StateRoot::EMPTY }
+    }
+
+    /// The state `accounts` describe under `limits`, which must hash — by this VM's own hashing of
+    /// pages, contract states, code, metadata and the account trie — to `expected`: a chain that starts
+    /// from a snapshot, checked independently of the store it came from.
+    pub fn from_snapshot(
+        limits: Limits,
+        accounts: Vec<SnapshotAccount>,
+        expected: StateRoot,
+    ) -> Result<ReferenceVm, ReferenceError> {
+        let mut vm = ReferenceVm::new(limits);
+        for account in accounts {
+            let record = AccountRecord { balance: account.balance, nonce: account.nonce, contract: None };
+            vm.state.insert(account.address, record);
+            let Some(contract) = account.contract else { continue };
+            let mut pages = BTreeMap::new();
+            for (index, bytes) in contract.pages {
+                let page: Page = bytes
+                    .into_boxed_slice()
+                    .try_into()
+                    .map_err(|_| ReferenceError::SnapshotPage { address: account.address, index })?;
+                pages.insert(index, page);
+            }
+            let state = hashing::contract_state(&account.address, contract.meta.layout.page_count(), &pages);
+            let record = ContractRecord {
+                code_hash: hashing::code_hash(&contract.code),
+                meta_hash: hashing::meta_hash(&contract.meta),
+                meta: contract.meta,
+                code: Arc::new(contract.code),
+                pages,
+                state,
+            };
+            vm.state.install_contract(&account.address, record);
+        }
+        vm.root = trie::state_root(&vm.state)?;
+        if vm.root != expected {
+            return Err(ReferenceError::SnapshotRoot { expected, computed: vm.root });
+        }
+        Ok(vm)
     }
 
     /// The limits the VM enforces.
