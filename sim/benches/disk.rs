@@ -1,6 +1,7 @@
 //! Figures for a node on disk, all from one stream in one run: transactions per second on `MemKv`
-//! and on redb (fsync per layer, fsync per transaction), and bytes on disk per 10,000 transactions
-//! with and without retention. Run: `cargo bench -p svm-sim --bench disk` (`SVM_DISK_TXS` changes the
+//! and on redb (fsync per layer, fsync per transaction), bytes on disk per 10,000 transactions with
+//! and without retention, and sync from a snapshot (entries and bytes copied per second, each checked
+//! against its hash, redb to redb and in memory). Run: `cargo bench -p svm-sim --bench disk` (`SVM_DISK_TXS` changes the
 //! stream length, default 10,000).
 
 use std::sync::Arc;
@@ -47,5 +48,31 @@ fn main() {
             run.head.root
         );
         assert_eq!(run.head.root, rt.root(), "{label}: a different root than MemKv's");
+        if durability == Durability::Layer && retain.is_none() {
+            sync_figures(&db, run.head.layer);
+        }
+    }
+}
+
+/// Syncs the last layer of the store at `db` into a new redb store and into memory, and prints how fast.
+fn sync_figures(db: &std::path::Path, layer: u64) {
+    use svm::storage::kv::{KvDurability, RedbKv};
+    use svm::storage::sync::sync_layer;
+    let source = RedbKv::open_existing(db, KvDurability::OnSync).expect("the store reopens");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let redb = RedbKv::create_or_open(&dir.path().join("synced.redb"), KvDurability::OnSync).expect("a new store");
+    for (label, target) in
+        [("sync, redb to redb", &redb as &dyn svm::storage::kv::KvStore), ("sync, redb to MemKv", &MemKv::new())]
+    {
+        let started = Instant::now();
+        let (_, stats) = sync_layer(&source, target, layer, None).expect("the sync");
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "{label:<44} {:>9.0} entries/s  {:>6.1} MB/s  ({} entries, {} bytes of layer {layer} in {seconds:.3}s)",
+            stats.entries as f64 / seconds,
+            stats.bytes as f64 / seconds / 1e6,
+            stats.entries,
+            stats.bytes
+        );
     }
 }

@@ -16,9 +16,10 @@ use thiserror::Error;
 
 /// The `format` value of a reproducer.
 pub const REPRODUCER_FORMAT: &str = "svm-reproducer";
-/// The reproducer format version this build writes (3: node events and findings; 2: the consensus
-/// version is recorded).
-pub const REPRODUCER_VERSION: u32 = 3;
+/// The reproducer format version this build writes (4: fault events, replicas' fault rates, and
+/// streams that start from a snapshot; 3: node events and findings; 2: the consensus version is
+/// recorded). A version-3 file is a version-4 file without faults, and is read as one.
+pub const REPRODUCER_VERSION: u32 = 4;
 /// The oldest version this build reads (and upgrades).
 pub const OLDEST_REPRODUCER_VERSION: u32 = 2;
 
@@ -289,7 +290,7 @@ impl Reproducer {
         }
         let json: ReproducerJson = match head.version {
             2 => serde_json::from_str::<ReproducerJsonV2>(text).map_err(json_error)?.upgrade(),
-            REPRODUCER_VERSION => serde_json::from_str(text).map_err(json_error)?,
+            3 | REPRODUCER_VERSION => serde_json::from_str(text).map_err(json_error)?,
             other => return Err(ReproducerError::WrongVersion(other)),
         };
         if json.consensus_version != svm::CONSENSUS_VERSION {
