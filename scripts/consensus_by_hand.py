@@ -17,7 +17,9 @@ PAGE_KEY = b"svm/v1/page-hash/..............."
 PTREE_KEY = b"svm/v1/page-tree-node/.........."
 LEAF_KEY = b"svm/v1/account-trie/leaf........"
 TRIE_KEY = b"svm/v1/account-trie/node........"
-for k in (PAGE_KEY, PTREE_KEY, LEAF_KEY, TRIE_KEY): assert len(k) == 32, k
+COLL_LEAF_KEY = b"svm/v1/collection/leaf.........."
+COLL_NODE_KEY = b"svm/v1/collection/node.........."
+for k in (PAGE_KEY, PTREE_KEY, LEAF_KEY, TRIE_KEY, COLL_LEAF_KEY, COLL_NODE_KEY): assert len(k) == 32, k
 
 def H(b): return blake3.blake3(b).digest()
 def KH(key, b): return blake3.blake3(b, key=key).digest()
@@ -95,6 +97,16 @@ def state_root(accounts):
                          R([x for x in items if bit(x[0], d) == 1], d + 1))
     return R(items, 0)
 
+# collections: the crit-bit tree, from its recursive definition
+def collection_root(width, entries):
+    if not entries: return ZERO
+    if len(entries) == 1:
+        (k, v), = entries.items()
+        return KH(COLL_LEAF_KEY, u8(width) + k + v)
+    b = next(d for d in range(8 * width) if len({bit(k, d) for k in entries}) == 2)
+    halves = [{k: v for k, v in entries.items() if bit(k, b) == side} for side in (0, 1)]
+    return KH(COLL_NODE_KEY, struct.pack('>H', b) + collection_root(width, halves[0]) + collection_root(width, halves[1]))
+
 def hx(s): return bytes.fromhex(s)
 TY = {'i32':'i32','i64':'i64','f32':'f32','f64':'f64'}
 def vals(lst): return [(k, v) for d in lst for k, v in d.items()]
@@ -128,6 +140,7 @@ F = {
  "page_tree_node": lambda i: ptree_node(hx(i["left"]), hx(i["right"])),
  "contract_state": lambda i: contract_state(hx(i["address"]), i["page_count"], {int(k): hx(v) for k, v in i["pages"].items()}),
  "state_root": lambda i: state_root({hx(a["address"]): acct(a) for a in i["accounts"]}),
+ "collection_root": lambda i: collection_root(i["width"], {hx(k): hx(v) for k, v in i["entries"]}),
  "account_encoding": acct,
  "receipt_hash": lambda i: H(receipt(i)),
  "receipt_encoding": lambda i: u8(2) + receipt(i) + bstr(i["diagnostic"].encode()),

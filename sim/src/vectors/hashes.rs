@@ -12,6 +12,7 @@ use svm::contract_meta::{ContractMeta, FunctionSignature};
 use svm::outcome::Outcome;
 use svm::receipt::Receipt;
 use svm::state::AccountTrie;
+use svm::storage::collections::CollectionTree;
 use svm::storage::kv::{MemKv, WriteBatch};
 use svm::storage::page_slices::{PageSlice, StorageLayout};
 use svm::storage::pages::{Page, PagesStorage, node_hash, page_hash};
@@ -106,6 +107,25 @@ pub fn all() -> Vec<Vector> {
                  "contract": {"code_hash": hash(0x33), "meta_hash": hash(0x44), "state": hex::encode([0u8; 32])}}]}),
         ),
         ("hash/state-root-empty", "state_root", "The root of no accounts is 32 zero bytes.", json!({"accounts": []})),
+        (
+            "hash/collection-empty",
+            "collection_root",
+            "The root of an empty collection is 32 zero bytes.",
+            json!({"width": 2, "entries": []}),
+        ),
+        (
+            "hash/collection-one",
+            "collection_root",
+            "A collection of one entry: its leaf hash (key width, key and value under the collection leaf key).",
+            json!({"width": 2, "entries": [["0102", "ff"]]}),
+        ),
+        (
+            "hash/collection-five",
+            "collection_root",
+            "A crit-bit tree over five 2-byte keys, an empty value among them (the order entries are listed in, \
+             and so inserted, does not matter).",
+            json!({"width": 2, "entries": [["8000", "aa"], ["0001", ""], ["0100", "0102"], ["0003", "03"], ["00ff", "ff"]]}),
+        ),
         (
             "encoding/contract-meta",
             "contract_meta_hash",
@@ -267,6 +287,15 @@ pub fn compute(function: &str, inputs: &serde_json::Value) -> Result<String, Str
             let mut storage = PagesStorage::open(Arc::new(MemKv::new()), address, page_count, ContractState::EMPTY)
                 .map_err(|e| e.to_string())?;
             storage.commit_into(&pages, &mut WriteBatch::new()).map_err(|e| e.to_string())?.to_string()
+        }
+        "collection_root" => {
+            let width: usize = field(inputs, "width")?;
+            let kv = MemKv::new();
+            let mut tree = CollectionTree::open(&kv, Hash::ZERO, width).map_err(|e| e.to_string())?;
+            for (key, value) in field::<Vec<(String, String)>>(inputs, "entries")? {
+                tree.insert(&bytes("key", &key)?, &bytes("value", &value)?).map_err(|e| e.to_string())?;
+            }
+            tree.root().to_string()
         }
         "account_encoding" => hex::encode(svm::codec::encode(&account(
             serde_json::from_value(inputs.clone()).map_err(|e| e.to_string())?,

@@ -10,6 +10,7 @@
 //! deletes the content no retained state root reaches ([`reach`]); [`head`] records where a store
 //! stands; [`sync`] copies one layer's state from another store, checking every entry.
 
+pub mod collections;
 pub mod content_cache;
 pub mod contract_state;
 pub mod gc;

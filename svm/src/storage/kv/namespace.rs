@@ -12,6 +12,10 @@ pub const META: u8 = b'm';
 /// Account-trie nodes, keyed by node hash.
 pub const ACCOUNT_NODE: u8 = b'a';
 
+/// Collection-tree nodes (leaves and internal nodes), keyed by node hash. Not yet among [`CONTENT`]:
+/// nothing reaches them from a state root until contracts can hold collections.
+pub const COLLECTION_NODE: u8 = b't';
+
 /// The node's durable head (one key: this byte alone). Not content: never garbage-collected.
 pub const HEAD: u8 = b'h';
 /// The layer index: layer (u64 big-endian, so keys sort by layer) → the root committed at its end and
