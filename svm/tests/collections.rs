@@ -140,3 +140,30 @@ fn paths_stay_about_log2_n_deep_for_spread_keys() {
     let mean = (spread.work().nodes_read - before) as f64 / 1000.0;
     assert!((14.0..19.0).contains(&mean), "mean path {mean} nodes for 2^14 spread keys");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The reference VM's collection — a plain map whose root is computed by the recursive definition
+    /// of `docs/consensus.md` — gives the runtime's root after every operation.
+    #[test]
+    fn the_reference_vm_computes_the_same_root_from_the_definition(ops in prop::collection::vec(op(), 1..80)) {
+        let kv = MemKv::new();
+        let mut tree = CollectionTree::open(&kv, Hash::ZERO, 2).unwrap();
+        let mut reference = svm_reference::chain::collections::Collection::new(2);
+        for op in &ops {
+            match op {
+                Op::Insert(k, v) => {
+                    tree.insert(k, v).unwrap();
+                    reference.entries.insert(k.to_vec(), v.clone());
+                }
+                Op::Remove(k) => {
+                    tree.remove(k).unwrap();
+                    reference.entries.remove(k.as_slice());
+                }
+                Op::Get(_) | Op::Next(_) => {}
+            }
+            prop_assert_eq!(tree.root(), reference.root());
+        }
+    }
+}

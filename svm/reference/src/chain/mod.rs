@@ -5,6 +5,7 @@
 //! - [`state`]: accounts in a map, contract pages as byte arrays;
 //! - [`ledger`]: one transaction's staged balances and nonces, committed by the commit rule;
 //! - [`hashing`]: identifiers, metadata encoding, page hash and page tree;
+//! - [`collections`]: a collection as a plain ordered map, and its root by the definition;
 //! - [`trie`]: the account encoding and the global state root;
 //! - [`registers`]: an execution's register file;
 //! - [`vmcalls`]: an execution's context and every vmcall over it;
@@ -13,6 +14,7 @@
 //! - [`vm`]: [`vm::ReferenceVm`], which applies transactions and gives receipts and roots.
 
 pub mod admission;
+pub mod collections;
 pub mod engine;
 pub mod hashing;
 pub mod ledger;
