@@ -4,6 +4,7 @@
 //! a one-command replay; on a finding, the check that broke and where; always, what the run covered.
 
 pub mod canary;
+pub mod charts;
 pub mod conformance;
 pub mod coverage;
 pub mod disk_node;
@@ -14,12 +15,12 @@ pub mod golden;
 pub mod history;
 pub mod import;
 pub mod node;
-pub mod plot;
 pub mod progress;
 pub mod recovery;
 pub mod replay;
 pub mod replica_oracle;
 pub mod report;
+pub mod report_html;
 pub mod reproducer;
 pub mod run;
 pub mod shrink;

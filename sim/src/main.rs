@@ -450,7 +450,8 @@ fn run_command(
             code = 1;
         }
     }
-    let md = report::write(&dir, &report, &report::plot(&result)).map_err(bad)?;
+    let charts = svm_sim::charts::run_charts(&result, &report);
+    let md = report::write(&dir, &report, &charts).map_err(bad)?;
     print!("{}", report.summary());
     println!("report: {}", md.display());
     if let Some(path) = &report.reproducer {

@@ -1,10 +1,10 @@
-//! Run reports: Markdown for people, JSON for machines, and a plot of gas and throughput over the run.
+//! Run reports: Markdown for people, JSON for machines, HTML with the charts inline (`charts.rs`, `report_html.rs`).
 
+use crate::charts::Chart;
 use crate::coverage::Coverage;
 use crate::divergence::DivergenceReport;
 use crate::finding::Finding;
 use crate::node::NodeConfig;
-use crate::plot::{Series, line_chart};
 use crate::run::RunResult;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -236,7 +236,7 @@ impl RunReport {
     }
 
     /// The report for people.
-    pub fn markdown(&self) -> String {
+    pub fn markdown(&self, charts: &[Chart]) -> String {
         let mut md = format!("# svm-sim run, seed {}\n\n", self.seed);
         md.push_str(&format!(
             "- tool version {}\n- {} transactions on {} replicas, {:.2} s wall\n- fingerprint `{}`\n- canary: {}\n- total gas (first replica): {}\n\n",
@@ -270,7 +270,11 @@ impl RunReport {
         for (k, v) in &self.outcomes {
             md.push_str(&format!("| {k} | {v} |\n"));
         }
-        md.push_str("\n![gas and throughput](plot.svg)\n\n## Verdict\n\n");
+        md.push_str("\n## Charts\n\n");
+        for chart in charts {
+            md.push_str(&format!("![{}]({})\n\n", chart.title, chart.file));
+        }
+        md.push_str("## Verdict\n\n");
         let e = &self.expected_effects;
         md.push_str(&format!(
             "Expected effects (first replica): {} transactions checked exactly against the models, {} only for admission (contracts without a model), {} allowed to run out of gas below ample gas.\n\n",
@@ -361,36 +365,17 @@ impl RunReport {
     }
 }
 
-/// The plot of gas per transaction and throughput over the run, from the first replica.
-pub fn plot(result: &RunResult) -> String {
-    let reference = &result.replicas[0];
-    // Log scale: out-of-gas transactions use their whole (large) limit and would flatten the rest.
-    let gas: Vec<(f64, f64)> =
-        reference.receipts.iter().enumerate().map(|(i, r)| (i as f64, (r.gas_used as f64 + 1.0).log10())).collect();
-    let window = 50usize;
-    let throughput: Vec<(f64, f64)> = reference
-        .finished_at
-        .windows(window + 1)
-        .enumerate()
-        .step_by(window / 2)
-        .map(|(i, w)| (i as f64, window as f64 / (w[window] - w[0]).as_secs_f64().max(1e-9)))
-        .collect();
-    line_chart(
-        "log10 gas per transaction and throughput (tx/s over 50 transactions), first replica",
-        "transaction",
-        &[
-            Series { name: "log10 gas used", colour: "steelblue", points: gas },
-            Series { name: "tx/s", colour: "darkorange", points: throughput },
-        ],
-    )
-}
-
-/// Writes `report.md`, `report.json` and `plot.svg` into `dir`; returns the Markdown report's path.
-pub fn write(dir: &Path, report: &RunReport, plot_svg: &str) -> std::io::Result<PathBuf> {
+/// Writes `report.json`, `report.md`, its charts (one SVG file each) and `report.html` (the same
+/// content, charts inline, self-contained) into `dir`; returns the Markdown report's path.
+pub fn write(dir: &Path, report: &RunReport, charts: &[Chart]) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(report).unwrap_or_default() + "\n")?;
-    std::fs::write(dir.join("plot.svg"), plot_svg)?;
+    for chart in charts {
+        std::fs::write(dir.join(chart.file), &chart.svg)?;
+    }
+    let markdown = report.markdown(charts);
     let md = dir.join("report.md");
-    std::fs::write(&md, report.markdown())?;
+    std::fs::write(&md, &markdown)?;
+    std::fs::write(dir.join("report.html"), crate::report_html::render(&markdown, charts))?;
     Ok(md)
 }

@@ -12,6 +12,30 @@ fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
+/// `report.html` in `dir` is one self-contained page: every chart inline (and written beside it, named
+/// in `report.md`), every section of `report.md`, style inline, no script, nothing fetched.
+fn self_contained_report_with_charts(dir: &Path, charts: &[&str]) {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<style>"));
+    assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("src=\""));
+    let without_namespaces = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!without_namespaces.contains("http://") && !without_namespaces.contains("https://"), "fetches something");
+    for heading in md.lines().filter_map(|l| l.strip_prefix("## ")) {
+        let heading = heading.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        assert!(html.contains(&format!(">{heading}</h2>")), "section {heading:?} missing from report.html");
+    }
+    for chart in charts {
+        let svg = std::fs::read_to_string(dir.join(chart)).unwrap();
+        assert!(md.contains(&format!("]({chart})")), "{chart} not in report.md");
+        let body = &svg[svg.find("<svg").unwrap()..];
+        assert!(html.contains(body), "{chart} not inline in report.html");
+        // Axes with ticks: a chart carries a good number of text labels, and an axis description.
+        assert!(svg.matches("<text").count() >= 8, "{chart}: too few labels");
+    }
+    assert_eq!(html.matches("<figure>").count(), md.matches("![").count());
+}
+
 #[test]
 fn an_agreeing_run_exits_0_prints_seed_parameters_fingerprint_and_writes_its_report() {
     let dir = tempfile::tempdir().unwrap();
@@ -30,7 +54,11 @@ fn an_agreeing_run_exits_0_prints_seed_parameters_fingerprint_and_writes_its_rep
     assert!(report["first_divergent_vmcall"].is_null());
     assert!(report["reproducer"].is_null());
     assert_eq!(report["node_configs"].as_array().unwrap().len(), svm_sim::node::default_nodes().len());
-    assert!(dir.path().join("r/report.md").exists() && dir.path().join("r/plot.svg").exists());
+    assert!(dir.path().join("r/report.md").exists());
+    self_contained_report_with_charts(
+        &dir.path().join("r"),
+        &["outcomes.svg", "throughput.svg", "gas.svg", "coverage.svg"],
+    );
 
     // The same seed again: the same fingerprint, and the self-check agrees.
     let again = text(&sim(&["run", "--seed", "5", "--txs", "150", "--out", "r2", "--check-determinism"], dir.path()));
@@ -50,6 +78,7 @@ fn a_divergent_run_exits_1_and_writes_a_replayable_shrinkable_reproducer() {
     assert_eq!(report["first_divergent_vmcall"]["vmcall"][0], "log");
     let repro = report["reproducer"].as_str().unwrap();
     assert!(stdout.contains(&format!("reproducer: {repro}")));
+    self_contained_report_with_charts(&dir.path().join("d"), &["outcomes.svg", "divergence.svg"]);
 
     let replayed = sim(&["replay", repro], dir.path());
     assert_eq!(replayed.status.code(), Some(1));
