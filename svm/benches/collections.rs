@@ -24,15 +24,19 @@ fn main() {
         "elements", "op", "µs/op", "nodes read", "nodes written", "bytes hashed"
     );
     for n in sizes {
-        // The tree of n elements, built in one view and committed once.
+        // The tree of n elements, built 10,000 inserts per view and commit (a view keeps every node it
+        // created until its commit, superseded ones included).
         let kv = MemKv::new();
-        let mut tree = CollectionTree::open(&kv, Hash::ZERO, 32).expect("a width of 32");
-        for i in 0..n {
-            tree.insert(&key(i), &i.to_le_bytes()).expect("insert");
+        let mut root = Hash::ZERO;
+        for start in (0..n).step_by(10_000) {
+            let mut tree = CollectionTree::open(&kv, root, 32).expect("a width of 32");
+            for i in start..(start + 10_000).min(n) {
+                tree.insert(&key(i), &i.to_le_bytes()).expect("insert");
+            }
+            let mut batch = WriteBatch::new();
+            root = tree.commit_into(&mut batch);
+            kv.write(batch).expect("write");
         }
-        let mut batch = WriteBatch::new();
-        let mut root = tree.commit_into(&mut batch);
-        kv.write(batch).expect("write");
 
         let ops = 2_000u64.min(n.max(10));
         for op in ["insert", "lookup", "remove"] {
