@@ -3,6 +3,7 @@
 //! → on divergence, the first divergent transaction and vmcall, a state diff, a shrunk reproducer and
 //! a one-command replay; on a finding, the check that broke and where; always, what the run covered.
 
+pub mod campaign;
 pub mod canary;
 pub mod charts;
 pub mod conformance;
@@ -26,6 +27,7 @@ pub mod run;
 pub mod shrink;
 pub mod state_diff;
 pub mod step;
+pub mod sweep;
 pub mod tx_log;
 pub mod vectors;
 

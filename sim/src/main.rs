@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use svm::runtime::{Runtime, RuntimeConfig};
-use svm_fuzzing::generators::workload::{WorkloadParams, generate, generate_on};
+use svm_fuzzing::generators::workload::{WorkloadParams, generate};
 use svm_fuzzing::stream::Stream;
+use svm_sim::campaign::{Campaign, CampaignOutcome, generated_stream, run_campaign};
 use svm_sim::canary::CanaryName;
 use svm_sim::disk_node::{DiskError, DiskOptions, Durability, apply_on_disk};
 use svm_sim::divergence::analyse;
@@ -18,8 +19,7 @@ use svm_sim::history::{FaultKind, History};
 use svm_sim::node::{NodeConfig, default_nodes, with_faults};
 use svm_sim::progress::Progress;
 use svm_sim::replay::replay;
-use svm_sim::report::{self, RunReport};
-use svm_sim::reproducer::{Expected, Reproducer};
+use svm_sim::reproducer::Reproducer;
 use svm_sim::run::{Checks, Setup, run_with};
 use svm_sim::shrink::shrink;
 
@@ -46,6 +46,38 @@ struct Cli {
     threads: Option<usize>,
 }
 
+/// Which replicas a campaign runs, what faults they undergo, and what canary is planted in them.
+#[derive(clap::Args)]
+struct ReplicaOptions {
+    /// Plant a canary: deliberate nondeterminism the run must catch.
+    #[arg(long, value_enum)]
+    canary: Option<CanaryName>,
+    /// Run only these of the default replicas, by name (comma-separated; default: all of them, the
+    /// reference VM included).
+    #[arg(long, value_delimiter = ',')]
+    replicas: Vec<String>,
+    /// Inject only these faults (comma-separated; default: every kind) into the replicas that can
+    /// undergo them: crashes with torn writes (replicas on disk), joining by sync from a snapshot, kv
+    /// write failures, corrupt and stale module artifacts (replicas with serialized artifacts).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    faults: Vec<FaultKind>,
+    /// Inject no faults (restarts only).
+    #[arg(long, conflicts_with = "faults")]
+    no_faults: bool,
+}
+
+impl ReplicaOptions {
+    /// The replicas, with the faults chosen given to those that can undergo them.
+    fn nodes(&self) -> Result<(Vec<NodeConfig>, Vec<FaultKind>), BadInput> {
+        let faults = match (self.no_faults, self.faults.is_empty()) {
+            (true, _) => Vec::new(),
+            (false, true) => FaultKind::ALL.to_vec(),
+            (false, false) => self.faults.clone(),
+        };
+        Ok((with_faults(chosen_nodes(&self.replicas)?, &faults), faults))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Generate a stream from a seed (or read a recorded one) and run it on every replica, each with
@@ -59,9 +91,6 @@ enum Command {
         /// Transactions to generate.
         #[arg(long, default_value_t = 5000)]
         txs: usize,
-        /// Plant a canary: deliberate nondeterminism the run must catch.
-        #[arg(long, value_enum)]
-        canary: Option<CanaryName>,
         /// Report folder (default: reports/sim/seed-<seed>).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -71,21 +100,50 @@ enum Command {
         /// Run everything twice and require byte-identical run fingerprints.
         #[arg(long)]
         check_determinism: bool,
-        /// Run only these of the default replicas, by name (comma-separated; default: all of them,
-        /// the reference VM included).
-        #[arg(long, value_delimiter = ',')]
-        replicas: Vec<String>,
-        /// Inject only these faults (comma-separated; default: every kind) into the replicas that can
-        /// undergo them: crashes with torn writes (replicas on disk), joining by sync from a snapshot,
-        /// kv write failures, corrupt and stale module artifacts (replicas with serialized artifacts).
-        #[arg(long, value_enum, value_delimiter = ',')]
-        faults: Vec<FaultKind>,
-        /// Inject no faults (restarts only).
-        #[arg(long, conflicts_with = "faults")]
-        no_faults: bool,
+        #[command(flatten)]
+        replicas: ReplicaOptions,
         /// On a divergence or a finding, also shrink the reproducer and replay the shrunk one.
         #[arg(long)]
         shrink: bool,
+    },
+    /// Run campaigns over a range of seeds: several at a time on this machine (--parallel; each
+    /// campaign runs its replicas --threads at a time), or one shard of the range (--shard I/N, or
+    /// --shards N with the index from JOB_COMPLETION_INDEX, which Kubernetes Indexed Jobs set).
+    /// Findings are shrunk. Writes summary.json and sweep.md (and each campaign's report) into --out.
+    /// Exit 1 if any campaign showed something.
+    #[command(after_help = EXIT_CODES)]
+    Sweep {
+        /// The seeds, A..B (B not included).
+        #[arg(long)]
+        seeds: String,
+        /// Transactions per campaign.
+        #[arg(long, default_value_t = 5000)]
+        txs: usize,
+        /// Campaigns run at a time.
+        #[arg(long, default_value_t = 1)]
+        parallel: usize,
+        /// This machine's shard, I/N (default 0/1: every seed).
+        #[arg(long, conflicts_with = "shards")]
+        shard: Option<String>,
+        /// The number of shards, this one's index read from JOB_COMPLETION_INDEX.
+        #[arg(long)]
+        shards: Option<u32>,
+        #[command(flatten)]
+        replicas: ReplicaOptions,
+        /// Output folder (default: reports/sim/sweep/<A>..<B>/shard-<I>-of-<N>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Merge sweep shard summaries into one verdict (merged.json, merged.md): findings deduplicated by
+    /// what their shrunk reproducer shows. Exit 1 on any finding or any seed of the range no shard
+    /// ran; 2 on summaries that do not belong together (tool version, range, settings) or overlap.
+    Merge {
+        /// The shards' summary.json files.
+        #[arg(required = true)]
+        summaries: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, default_value = "reports/sim/sweep/merged")]
+        out: PathBuf,
     },
     /// Make a new node store from a snapshot of another: copy exactly the state a retained layer of
     /// the source ended at (every entry checked against its hash) and record it as the new store's
@@ -299,15 +357,14 @@ fn main() -> ExitCode {
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let outcome = match cli.command {
         Command::Sync { from, layer, db } => sync_command(&from, layer, &db),
+        Command::Sweep { seeds, txs, parallel, shard, shards, replicas, out } => {
+            sweep_command(SweepArgs { seeds, txs, parallel, shard, shards, replicas, out }, threads)
+        }
+        Command::Merge { summaries, out } => merge_command(&summaries, &out),
         Command::Rewind { db, layer } => rewind_command(&db, layer),
-        Command::Run { seed, txs, canary, out, stream, check_determinism, replicas, faults, no_faults, shrink } => {
-            let faults = match (no_faults, faults.is_empty()) {
-                (true, _) => Vec::new(),
-                (false, true) => FaultKind::ALL.to_vec(),
-                (false, false) => faults,
-            };
-            let options = RunOptions { canary, out, check_determinism, shrink, threads };
-            run_command(seed, txs, stream, &replicas, &faults, options)
+        Command::Run { seed, txs, out, stream, check_determinism, replicas, shrink } => {
+            let options = RunOptions { canary: replicas.canary, out, check_determinism, shrink, threads };
+            run_command(seed, txs, stream, &replicas, options)
         }
         Command::Replay { file } => replay_command(&file, threads),
         Command::Shrink { file, out } => shrink_command(&file, out, threads),
@@ -346,13 +403,12 @@ fn run_command(
     seed: Option<u64>,
     txs: usize,
     stream_file: Option<PathBuf>,
-    replicas: &[String],
-    faults: &[FaultKind],
+    replicas: &ReplicaOptions,
     options: RunOptions,
 ) -> Result<u8, BadInput> {
     let RunOptions { canary, out, check_determinism, shrink, threads } = options;
     let started = Instant::now();
-    let nodes = with_faults(chosen_nodes(replicas)?, faults);
+    let (nodes, _) = replicas.nodes()?;
     let canary = canary.map(CanaryName::canary);
     let (stream, params) = match &stream_file {
         Some(path) => {
@@ -377,17 +433,12 @@ fn run_command(
         }
         None => {
             let seed = seed.unwrap_or_else(fresh_seed);
-            let params = WorkloadParams::derive(seed, txs);
             println!("seed: {seed}");
-            for (name, value) in params.describe() {
+            let (stream, params) = generated_stream(seed, txs, canary).map_err(|e| bad(anyhow::anyhow!(e)))?;
+            for (name, value) in &params {
                 println!("  {name} = {value}");
             }
-            // A canary wrong the same way everywhere is planted on the workload's own reference runtime
-            // too: it must still be caught (by the expected effects).
-            let reference =
-                RuntimeConfig { canary: canary.filter(|c| c.wrong_everywhere()), ..RuntimeConfig::default() };
-            let stream = generate_on(&params, reference).context("generating the workload").map_err(bad)?;
-            (stream, params.describe().into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            (stream, params.into_iter().collect())
         }
     };
     let seed = stream.seed;
@@ -411,37 +462,15 @@ fn run_command(
             canary.name()
         );
     }
-    let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary, checks: Checks::All };
     let progress = Progress::new((stream.txs.len() * nodes.len()) as u64, "replica-transactions");
-    let mut result = run_with(&setup, threads, &progress);
-    let wall = started.elapsed().as_secs_f64();
-
-    let mut report =
-        RunReport::new(&result, seed, params.into_iter().collect(), canary.map(|c| c.name().to_string()), wall);
     let dir = out.unwrap_or_else(|| PathBuf::from(format!("reports/sim/seed-{seed}")));
-    let mut code = 0;
-    if let Some(mismatch) = result.mismatch.clone() {
-        let divergence = analyse(&setup, &mut result, &mismatch);
-        report.first_divergent_vmcall = divergence.first_divergent_vmcall.clone();
-        report.divergence = Some(divergence);
-    }
-    if let Some(expected) = Expected::seen_in(&result, &nodes) {
-        let reproducer = Reproducer {
-            seed,
-            canary,
-            nodes: nodes.clone(),
-            history: history.clone(),
-            expected,
-            stream: stream.clone(),
-            tool_version: svm_sim::TOOL_VERSION.into(),
-        };
-        std::fs::create_dir_all(&dir).map_err(bad)?;
-        let path = dir.join("reproducer.json");
-        reproducer.write(&path).map_err(bad)?;
-        report.reproducer = Some(path.display().to_string());
-        code = 1;
-    }
+    let campaign =
+        Campaign { stream: &stream, params: params.into_iter().collect(), nodes: &nodes, canary, dir, threads };
+    let CampaignOutcome { result, report, report_path: md, .. } =
+        run_campaign(&campaign, started, &progress).map_err(bad)?;
+    let mut code = u8::from(report.reproducer.is_some());
     if check_determinism {
+        let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary, checks: Checks::All };
         let again = run_with(&setup, threads, &Progress::hidden());
         if again.fingerprint == result.fingerprint {
             println!("self-check: a second run gave the same fingerprint");
@@ -450,8 +479,6 @@ fn run_command(
             code = 1;
         }
     }
-    let charts = svm_sim::charts::run_charts(&result, &report);
-    let md = report::write(&dir, &report, &charts).map_err(bad)?;
     print!("{}", report.summary());
     println!("report: {}", md.display());
     if let Some(path) = &report.reproducer {
@@ -464,6 +491,112 @@ fn run_command(
         replay_command(&path.with_extension("shrunk.json"), threads)?;
     }
     Ok(code)
+}
+
+/// `svm-sim sweep`'s arguments.
+struct SweepArgs {
+    seeds: String,
+    txs: usize,
+    parallel: usize,
+    shard: Option<String>,
+    shards: Option<u32>,
+    replicas: ReplicaOptions,
+    out: Option<PathBuf>,
+}
+
+/// Runs this machine's shard of a sweep.
+fn sweep_command(args: SweepArgs, threads: usize) -> Result<u8, BadInput> {
+    use svm_sim::sweep::{Shard, SweepSpec, parse_range, sweep};
+    let seeds = parse_range(&args.seeds).map_err(bad)?;
+    let shard = match (args.shard, args.shards) {
+        (Some(text), _) => Shard::parse(&text).map_err(bad)?,
+        (None, Some(count)) => {
+            let index = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
+                bad(anyhow::anyhow!("--shards needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)"))
+            })?;
+            Shard::parse(&format!("{index}/{count}")).map_err(bad)?
+        }
+        (None, None) => Shard { index: 0, count: 1 },
+    };
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from(format!(
+            "reports/sim/sweep/{}..{}/shard-{}-of-{}",
+            seeds.start, seeds.end, shard.index, shard.count
+        ))
+    });
+    let (nodes, faults) = args.replicas.nodes()?;
+    let mine = shard.seeds(&seeds);
+    if mine.is_empty() {
+        return Err(bad(anyhow::anyhow!("shard {shard} of seeds {}..{} has no seed", seeds.start, seeds.end)));
+    }
+    println!(
+        "sweep: seeds {}..{}, shard {shard} ({} campaigns of {} transactions, {} at a time, {} replicas each)",
+        seeds.start,
+        seeds.end,
+        mine.len(),
+        args.txs,
+        args.parallel.max(1),
+        nodes.len()
+    );
+    let spec = SweepSpec {
+        seeds,
+        shard,
+        txs: args.txs,
+        nodes,
+        faults,
+        canary: args.replicas.canary.map(CanaryName::canary),
+        parallel: args.parallel.max(1),
+        threads,
+        out: out.clone(),
+    };
+    let progress = Progress::new((mine.len() * spec.txs * spec.nodes.len()) as u64, "replica-transactions");
+    let summary = sweep(&spec, &progress).map_err(bad)?;
+    let showed: Vec<String> = summary
+        .campaigns
+        .iter()
+        .filter(|c| c.verdict != "agree")
+        .map(|c| format!("{} ({})", c.seed, c.verdict))
+        .collect();
+    let txs: usize = summary.campaigns.iter().map(|c| c.transactions).sum();
+    println!(
+        "{} campaigns, {txs} transactions in {:.1}s ({:.1} campaigns/min, {:.0} stream transactions/s, each on every replica)",
+        summary.campaigns.len(),
+        summary.seconds,
+        summary.campaigns.len() as f64 * 60.0 / summary.seconds.max(1e-9),
+        txs as f64 / summary.seconds.max(1e-9)
+    );
+    match showed.is_empty() {
+        true => println!("every campaign agreed and every check held"),
+        false => println!("SHOWED SOMETHING: {}", showed.join(", ")),
+    }
+    println!("summary: {}", out.join("summary.json").display());
+    Ok(u8::from(!showed.is_empty()))
+}
+
+/// Merges shard summaries.
+fn merge_command(summaries: &[PathBuf], out: &Path) -> Result<u8, BadInput> {
+    use svm_sim::sweep::{merge, read_summary, write_merged};
+    let shards = summaries.iter().map(|p| read_summary(p)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
+    let merged = merge(&shards).map_err(bad)?;
+    write_merged(out, &merged).map_err(bad)?;
+    println!(
+        "merged {} shards: {} campaigns of seeds {}..{}, {} missing, {} distinct findings, {} errors",
+        merged.shards.len(),
+        merged.campaigns.len(),
+        merged.seeds.0,
+        merged.seeds.1,
+        merged.missing.len(),
+        merged.findings.len(),
+        merged.errors.len()
+    );
+    for finding in &merged.findings {
+        println!("  {} — seeds {:?} — {}", finding.signature, finding.seeds, finding.reproducer);
+    }
+    if !merged.missing.is_empty() {
+        println!("  missing seeds: {:?}", merged.missing);
+    }
+    println!("report: {}", out.join("merged.md").display());
+    Ok(u8::from(!merged.clean()))
 }
 
 /// Copies a retained layer of one node store into a new one.
