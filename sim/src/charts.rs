@@ -301,3 +301,40 @@ fn divergence_timeline(result: &RunResult) -> Chart {
     });
     Chart { file: "divergence.svg", title, svg }
 }
+
+/// A sweep's chart: one bar per seed — its campaign's stream transactions per second — coloured by
+/// verdict, so that findings and slow seeds stand out across the range.
+pub fn sweep_chart(campaigns: &[crate::sweep::CampaignSummary]) -> Chart {
+    let verdicts = [
+        ("agree", RGBColor(46, 125, 50)),
+        ("divergence", RGBColor(211, 47, 47)),
+        ("finding", RGBColor(255, 143, 0)),
+        ("error", RGBColor(0, 0, 0)),
+    ];
+    let colour = |verdict: &str| verdicts.iter().find(|(v, _)| *v == verdict).map_or(BLACK, |(_, c)| *c);
+    let rate = |c: &crate::sweep::CampaignSummary| c.transactions as f64 / c.seconds.max(1e-9);
+    let max = campaigns.iter().map(rate).fold(1.0f64, f64::max);
+    let (first, last) = (campaigns.first().map_or(0, |c| c.seed), campaigns.last().map_or(1, |c| c.seed + 1));
+    let title =
+        format!("Sweep: stream transactions per second per seed ({} campaigns), coloured by verdict", campaigns.len());
+    let svg = svg(900, 360, 150, |plot, side| {
+        let mut chart = builder(plot, &title, 60)
+            .build_cartesian_2d(first..last.max(first + 1), 0.0..max * 1.1)
+            .map_err(|e| e.to_string())?;
+        chart.configure_mesh().x_desc("seed").y_desc("tx/s").draw().map_err(|e| e.to_string())?;
+        chart
+            .draw_series(
+                campaigns
+                    .iter()
+                    .map(|c| Rectangle::new([(c.seed, 0.0), (c.seed + 1, rate(c))], colour(&c.verdict).filled())),
+            )
+            .map_err(|e| e.to_string())?;
+        let present: Vec<(String, RGBColor)> = verdicts
+            .iter()
+            .filter(|(v, _)| campaigns.iter().any(|c| c.verdict == *v))
+            .map(|(v, c)| (v.to_string(), *c))
+            .collect();
+        legend(side, &present)
+    });
+    Chart { file: "sweep.svg", title, svg }
+}

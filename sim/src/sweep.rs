@@ -141,7 +141,7 @@ pub struct CampaignSummary {
     pub fingerprint: String,
     /// Transactions run.
     pub transactions: usize,
-    /// Wall time.
+    /// Wall time of the campaign (shrinking not included).
     pub seconds: f64,
     /// Findings on every replica.
     pub findings: usize,
@@ -236,7 +236,7 @@ pub fn sweep(spec: &SweepSpec, progress: &Progress) -> Result<ShardSummary, Swee
         campaigns,
     };
     write_json(&spec.out.join("summary.json"), &summary)?;
-    write_text(&spec.out.join("sweep.md"), &shard_markdown(&summary))?;
+    write_reports(&spec.out, "sweep", &shard_markdown(&summary), &summary.campaigns)?;
     Ok(summary)
 }
 
@@ -274,6 +274,8 @@ fn campaign(spec: &SweepSpec, seed: u64, progress: &Progress) -> CampaignSummary
         Ok(outcome) => outcome,
         Err(e) => return failed(format!("writing the report of seed {seed}: {e}")),
     };
+    // The campaign's own time, before any shrinking.
+    let seconds = started.elapsed().as_secs_f64();
     let (mut shrunk, mut key) = (None, None);
     if let Some(reproducer) = &outcome.reproducer
         && let Ok(small) = shrink(reproducer, spec.threads, &Progress::hidden())
@@ -295,7 +297,7 @@ fn campaign(spec: &SweepSpec, seed: u64, progress: &Progress) -> CampaignSummary
         .into(),
         fingerprint: outcome.result.fingerprint.to_string(),
         transactions: stream.txs.len(),
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
         findings: outcome.result.finding_count(),
         vmcalls_called: (coverage.vmcalls.values().filter(|n| **n > 0).count(), coverage.vmcalls.len()),
         outcome_kinds: (coverage.outcomes.values().filter(|n| **n > 0).count(), coverage.outcomes.len()),
@@ -448,6 +450,9 @@ fn write_text(path: &Path, text: &str) -> Result<(), SweepError> {
     std::fs::write(path, text).map_err(io)
 }
 
+/// The sweep chart's image line (the chart is written beside the Markdown).
+const SWEEP_CHART: &str = "![Stream transactions per second per seed, coloured by verdict](sweep.svg)\n\n";
+
 /// The table of campaigns, one row per seed.
 fn campaign_table(campaigns: &[CampaignSummary]) -> String {
     let mut md = String::from(
@@ -487,6 +492,7 @@ pub fn shard_markdown(s: &ShardSummary) -> String {
         if s.faults.is_empty() { "none".to_string() } else { s.faults.join(", ") },
         findings
     );
+    md.push_str(SWEEP_CHART);
     md.push_str(&campaign_table(&s.campaigns));
     md
 }
@@ -503,6 +509,7 @@ pub fn merged_markdown(m: &MergedSweep) -> String {
         m.totals.1,
         if m.clean() { "every seed ran, every replica agreed and every check held" } else { "NOT CLEAN" }
     );
+    md.push_str(SWEEP_CHART);
     if !m.missing.is_empty() {
         md.push_str(&format!("**Missing seeds** ({}): {:?}\n\n", m.missing.len(), m.missing));
     }
@@ -521,10 +528,18 @@ pub fn merged_markdown(m: &MergedSweep) -> String {
     md
 }
 
-/// Writes `merged.json` and `merged.md` into `dir`.
+/// Writes `merged.json`, `merged.md`, `merged.html` and the sweep chart into `dir`.
 pub fn write_merged(dir: &Path, merged: &MergedSweep) -> Result<(), SweepError> {
     write_json(&dir.join("merged.json"), merged)?;
-    write_text(&dir.join("merged.md"), &merged_markdown(merged))
+    write_reports(dir, "merged", &merged_markdown(merged), &merged.campaigns)
+}
+
+/// Writes `<name>.md` (with the sweep chart) and `<name>.html` (the same, self-contained) into `dir`.
+fn write_reports(dir: &Path, name: &str, markdown: &str, campaigns: &[CampaignSummary]) -> Result<(), SweepError> {
+    let chart = crate::charts::sweep_chart(campaigns);
+    write_text(&dir.join(chart.file), &chart.svg)?;
+    write_text(&dir.join(format!("{name}.md")), markdown)?;
+    write_text(&dir.join(format!("{name}.html")), &crate::report_html::render(markdown, &[chart]))
 }
 
 #[cfg(test)]

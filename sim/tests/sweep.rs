@@ -64,6 +64,14 @@ fn a_canary_found_by_several_seeds_merges_into_one_finding_and_a_missing_shard_i
     assert!(reproducer.ends_with("reproducer.shrunk.json") && reproducer.exists());
     assert!(run(&["replay", reproducer.to_str().unwrap()], dir, 1).contains("reproduced"));
     assert!(std::fs::read_to_string(dir.join("m/merged.md")).unwrap().contains("NOT CLEAN"));
+    // Each shard's and the merged report: Markdown with the sweep chart, and the same as one HTML page.
+    for (folder, name) in [("a", "sweep"), ("b", "sweep"), ("m", "merged")] {
+        let md = std::fs::read_to_string(dir.join(folder).join(format!("{name}.md"))).unwrap();
+        let html = std::fs::read_to_string(dir.join(folder).join(format!("{name}.html"))).unwrap();
+        let chart = std::fs::read_to_string(dir.join(folder).join("sweep.svg")).unwrap();
+        assert!(md.contains("](sweep.svg)") && html.contains(&chart[chart.find("<svg").unwrap()..]), "{folder}");
+        assert!(!html.contains("<script"));
+    }
 
     // One shard alone: the other's seeds are missing.
     let alone = run(&["merge", "a/summary.json", "--out", "m1"], dir, 1);
