@@ -13,10 +13,11 @@ use svm::module_cache::{ArtifactStore, MemArtifactStore};
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, CacheMode, Canary, Compiler, ExecutionStats, Runtime, RuntimeConfig, RuntimeError};
 use svm::storage::kv::{KvDurability, KvError, KvStore, MemKv, RedbKv};
+use svm::storage::sync::sync_layer_with;
 use svm::trace::TraceEntry;
 use svm::transaction::Transaction;
 use svm_fuzzing::stream::{Snapshot, Stream, StreamTx};
-use svm_reference::{ReferenceError, ReferenceVm, SnapshotAccount, SnapshotContract};
+use svm_reference::{ReferenceError, ReferenceVm};
 use thiserror::Error;
 
 /// How one replica runs: every axis the runtime offers, plus how often it restarts (the restarts
@@ -373,16 +374,15 @@ impl Node {
         match &mut self.engine {
             Engine::Wasmer { store, artifacts, runtime } => {
                 let config = self.config.runtime_config(self.canary);
-                let (synced, _, _) =
-                    Runtime::sync_from(store.kv(), config.clone(), source.as_ref(), snapshot.layer, Some(root))?;
-                *runtime = runtime_at(store, artifacts, config, synced.root())?;
+                sync_layer_with(source.as_ref(), store.kv.as_ref(), snapshot.layer, Some(root), config.sync_options())
+                    .map_err(RuntimeError::from)?;
+                *runtime = runtime_at(store, artifacts, config, root)?;
                 // The durable head counts this stream's transactions from here.
                 runtime.record_head(snapshot.layer, 0, true)?;
             }
             Engine::Reference(vm) => {
                 let accounts = svm::state::export_state(source.as_ref(), root)
                     .map_err(|e| NodeError::Store(format!("reading the snapshot: {e}")))?;
-                let accounts = accounts.into_iter().map(snapshot_account).collect();
                 **vm = ReferenceVm::from_snapshot(vm.limits().clone(), accounts, root)?;
             }
         }
@@ -493,10 +493,11 @@ impl Node {
             let head = durable_head(store.kv.as_ref())?;
             let config = self.config.runtime_config(self.canary);
             let fresh_store = Store::new(self.config.kv, store.crashes);
-            let (synced, head, _) =
-                Runtime::sync_from(fresh_store.kv(), config.clone(), store.kv.as_ref(), head.layer, Some(head.root))?;
+            let options = config.sync_options();
+            sync_layer_with(store.kv.as_ref(), fresh_store.kv.as_ref(), head.layer, Some(head.root), options)
+                .map_err(RuntimeError::from)?;
             let fresh_artifacts = Arc::new(MemArtifactStore::default());
-            *runtime = runtime_at(&fresh_store, &fresh_artifacts, config, synced.root())?;
+            *runtime = runtime_at(&fresh_store, &fresh_artifacts, config, head.root)?;
             *store = fresh_store;
             *artifacts = fresh_artifacts;
             self.applied = head.applied;
@@ -621,16 +622,6 @@ pub fn verify_snapshot(snapshot: &Snapshot) -> Result<svm::storage::sync::SyncSt
     let (_, stats) = svm::storage::sync::sync_layer(source.as_ref(), &MemKv::new(), snapshot.layer, Some(root))
         .map_err(|e| NodeError::Store(format!("snapshot {} layer {}: {e}", snapshot.store, snapshot.layer)))?;
     Ok(stats)
-}
-
-/// An exported account as the reference VM takes it.
-fn snapshot_account(account: svm::state::ExportedAccount) -> SnapshotAccount {
-    SnapshotAccount {
-        address: account.address,
-        balance: account.balance,
-        nonce: account.nonce,
-        contract: account.contract.map(|c| SnapshotContract { code: c.code, meta: c.meta, pages: c.pages }),
-    }
 }
 
 /// The durable head of a node's store (every wasmer node records one at genesis).

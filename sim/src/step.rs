@@ -68,13 +68,13 @@ fn recovering<T>(
 
 /// The events `events` and then transaction `i` of `txs` on `node`, ending the layer if `i` ends it.
 pub fn step(node: &mut Node, events: &[NodeEventKind], txs: &[StreamTx], i: usize) -> StepOutcome {
-    let mut outcome = StepOutcome { events: Vec::new(), halts: Vec::new(), receipt: Err(NodeError::Unsupported("")) };
-    outcome.receipt = match undergo_all(node, events, txs, i, &mut outcome.events, &mut outcome.halts) {
-        Ok(()) if i < txs.len() => apply(node, &mut outcome.halts, txs, i),
+    let (mut outcomes, mut halts) = (Vec::new(), Vec::new());
+    let receipt = match undergo_all(node, events, txs, i, &mut outcomes, &mut halts) {
+        Ok(()) if i < txs.len() => apply(node, &mut halts, txs, i),
         Ok(()) => Err(NodeError::Unsupported("apply a transaction past the stream's end")),
         Err(e) => Err(e),
     };
-    outcome
+    StepOutcome { events: outcomes, halts, receipt }
 }
 
 /// The events `events` on `node` just before transaction `i` of `txs`. After an event that leaves the

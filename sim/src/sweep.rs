@@ -76,7 +76,7 @@ pub fn parse_range(text: &str) -> Result<Range<u64>, SweepError> {
 }
 
 /// One shard of a sweep: index `index` of `count`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Shard {
     /// This shard's index, from 0.
     pub index: u32,
@@ -417,18 +417,6 @@ pub fn merge(shards: &[ShardSummary]) -> Result<MergedSweep, SweepError> {
         errors: by_seed.values().filter(|(c, _)| c.verdict == "error").map(|(c, _)| c.seed).collect(),
         totals: (by_seed.values().map(|(c, _)| c.transactions).sum(), shards.iter().map(|s| s.seconds).sum()),
     })
-}
-
-impl PartialOrd for Shard {
-    fn partial_cmp(&self, other: &Shard) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Shard {
-    fn cmp(&self, other: &Shard) -> std::cmp::Ordering {
-        (self.count, self.index).cmp(&(other.count, other.index))
-    }
 }
 
 /// Reads a shard summary.

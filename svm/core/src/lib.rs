@@ -19,6 +19,7 @@ pub mod limits;
 pub mod outcome;
 pub mod receipt;
 pub mod registers;
+pub mod snapshot;
 mod stable_codes;
 pub mod state_root;
 pub mod trace;

@@ -19,4 +19,4 @@ pub mod chain;
 pub mod host;
 pub mod wasm;
 
-pub use chain::vm::{ReferenceError, ReferenceVm, SnapshotAccount, SnapshotContract};
+pub use chain::vm::{ReferenceError, ReferenceVm};

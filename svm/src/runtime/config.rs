@@ -68,6 +68,16 @@ impl RuntimeConfig {
     pub fn native_stack(&self) -> usize {
         self.native_stack_bytes.max(crate::limits::MIN_NATIVE_STACK_BYTES)
     }
+
+    /// How a node of this configuration syncs a snapshot into its store (every entry, unless the
+    /// `sync-skips-code` canary is planted).
+    pub fn sync_options(&self) -> crate::storage::sync::SyncOptions {
+        crate::storage::sync::SyncOptions {
+            #[cfg(feature = "canaries")]
+            skip_code: self.canary == Some(Canary::SyncSkipsCode),
+            ..crate::storage::sync::SyncOptions::default()
+        }
+    }
 }
 
 impl Compiler {

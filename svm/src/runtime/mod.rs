@@ -145,18 +145,8 @@ impl Runtime {
         layer: u64,
         expected: Option<StateRoot>,
     ) -> Result<(Runtime, crate::storage::head::Head, crate::storage::sync::SyncStats), RuntimeError> {
-        #[cfg_attr(not(feature = "canaries"), allow(unused_mut))]
-        let mut options = crate::storage::sync::SyncOptions::default();
-        #[cfg(feature = "canaries")]
-        {
-            options.skip_code = config.canary == Some(Canary::SyncSkipsCode);
-        }
-        let head = crate::storage::head::retained_layer(source, layer)
-            .map_err(crate::storage::sync::SyncError::from_source)?;
-        if let Some(expected) = expected.filter(|r| *r != head.root) {
-            return Err(crate::storage::sync::SyncError::WrongRoot { layer, expected, found: head.root }.into());
-        }
-        let stats = crate::storage::sync::sync_head(source, kv.as_ref(), &head, options)?;
+        let (head, stats) =
+            crate::storage::sync::sync_layer_with(source, kv.as_ref(), layer, expected, config.sync_options())?;
         Ok((Runtime::open(kv, config, head.root)?, head, stats))
     }
 

@@ -3,38 +3,13 @@
 //! implementation needs to start from the same state (and recompute its root itself).
 
 use super::{AccountTrie, StateError, StateRoot, load_code, load_meta};
-use crate::Address;
-use crate::contract_meta::ContractMeta;
+use crate::snapshot::{SnapshotAccount, SnapshotContract};
 use crate::storage::kv::KvStore;
 use crate::storage::pages::{Page, PageTree, PagesError, page_hash};
 use std::collections::BTreeMap;
 
-/// A contract as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExportedContract {
-    /// The code exactly as deployed.
-    pub code: Vec<u8>,
-    /// Its metadata (code size, layout, exports).
-    pub meta: ContractMeta,
-    /// Its non-zero pages, by index.
-    pub pages: BTreeMap<u32, Vec<u8>>,
-}
-
-/// An account as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExportedAccount {
-    /// Its address.
-    pub address: Address,
-    /// Its balance.
-    pub balance: u64,
-    /// Its nonce.
-    pub nonce: u64,
-    /// Its contract, for a contract account.
-    pub contract: Option<ExportedContract>,
-}
-
 /// Every account of the state under `root`, by address.
-pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<ExportedAccount>, StateError> {
+pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<SnapshotAccount>, StateError> {
     let mut accounts = Vec::new();
     AccountTrie::open(kv, root.0)
         .walk(&mut |_| true, &mut |address, account| accounts.push((*address, account.clone())))?;
@@ -64,10 +39,10 @@ pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<ExportedAcc
                     }
                     pages.insert(index, bytes);
                 }
-                Some(ExportedContract { code: load_code(kv, info.code_hash)?, meta, pages })
+                Some(SnapshotContract { code: load_code(kv, info.code_hash)?, meta, pages })
             }
         };
-        exported.push(ExportedAccount { address, balance: account.balance, nonce: account.nonce, contract });
+        exported.push(SnapshotAccount { address, balance: account.balance, nonce: account.nonce, contract });
     }
     Ok(exported)
 }

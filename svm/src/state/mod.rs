@@ -10,7 +10,7 @@ pub use account_trie::{AccountTrie, TrieNode, TrieNodeCache};
 pub(crate) use contract_store::{code_key, meta_key};
 pub use contract_store::{load_code, load_meta, store_code, store_meta};
 pub use error::StateError;
-pub use export::{ExportedAccount, ExportedContract, export_state};
+pub use export::export_state;
 pub use svm_core::StateRoot;
 pub use svm_core::account::{Account, ContractInfo};
 pub use svm_core::code::code_hash;

@@ -114,11 +114,22 @@ pub fn sync_layer(
     layer: u64,
     expected: Option<StateRoot>,
 ) -> Result<(Head, SyncStats), SyncError> {
+    sync_layer_with(source, target, layer, expected, SyncOptions::default())
+}
+
+/// [`sync_layer`], run with `options`.
+pub fn sync_layer_with(
+    source: &dyn KvStore,
+    target: &dyn KvStore,
+    layer: u64,
+    expected: Option<StateRoot>,
+    options: SyncOptions,
+) -> Result<(Head, SyncStats), SyncError> {
     let head = retained_layer(source, layer).map_err(SyncError::from_source)?;
     if let Some(expected) = expected.filter(|r| *r != head.root) {
         return Err(SyncError::WrongRoot { layer, expected, found: head.root });
     }
-    let stats = sync_head(source, target, &head, SyncOptions::default())?;
+    let stats = sync_head(source, target, &head, options)?;
     Ok((head, stats))
 }
 
@@ -165,35 +176,23 @@ pub fn sync_head(
         // Entries the walk read (and checked) since the last visit.
         if let Ok(mut read) = recording.read.lock() {
             for (key, value) in read.drain(..) {
-                stats.entries += 1;
-                stats.bytes += value.len() as u64;
-                pending.put(key, value);
+                add(&mut stats, &mut pending, key, value);
             }
         }
-        match &reached {
+        // Entries the walk does not read: read here, and checked against what names them.
+        let copied = match &reached {
             Reached::Code(hash) if !options.skip_code => {
-                match copy_checked(source, &reached, |code| code_hash(code) == *hash) {
-                    Ok(value) => {
-                        stats.entries += 1;
-                        stats.bytes += value.len() as u64;
-                        pending.put(reached.key(), value);
-                    }
-                    Err(e) => failure = Some(e.with_root(root)),
-                }
+                Some(copy_checked(source, root, &reached, |code| code_hash(code) == *hash))
             }
-            Reached::Page { hash, address, index } => {
-                let checks =
-                    |bytes: &[u8]| Page::from_slice(bytes).is_some_and(|p| page_hash(address, *index, &p) == *hash);
-                match copy_checked(source, &reached, checks) {
-                    Ok(value) => {
-                        stats.entries += 1;
-                        stats.bytes += value.len() as u64;
-                        pending.put(reached.key(), value);
-                    }
-                    Err(e) => failure = Some(e.with_root(root)),
-                }
-            }
-            _ => {}
+            Reached::Page { hash, address, index } => Some(copy_checked(source, root, &reached, |bytes| {
+                Page::from_slice(bytes).is_some_and(|p| page_hash(address, *index, &p) == *hash)
+            })),
+            _ => None,
+        };
+        match copied {
+            Some(Ok(value)) => add(&mut stats, &mut pending, reached.key(), value),
+            Some(Err(e)) => failure = Some(e),
+            None => {}
         }
         if pending.len() >= options.batch.max(1)
             && let Err(e) = target.write(std::mem::take(&mut pending))
@@ -207,9 +206,7 @@ pub fn sync_head(
     }
     walked.map_err(|e| walk_error(e, root, source))?;
     for (key, value) in recording.read.lock().map_err(|_| SyncError::Source(KvError::Poisoned))?.drain(..) {
-        stats.entries += 1;
-        stats.bytes += value.len() as u64;
-        pending.put(key, value);
+        add(&mut stats, &mut pending, key, value);
     }
     // The head and the layer's index entry go with the last content, or after it: never before.
     put_head(&mut pending, head, true);
@@ -226,24 +223,25 @@ impl SyncError {
             other => SyncError::SourceLayer(other),
         }
     }
-
-    fn with_root(self, root: StateRoot) -> SyncError {
-        match self {
-            SyncError::Missing { namespace, id, .. } => SyncError::Missing { root, namespace, id },
-            other => other,
-        }
-    }
 }
 
-/// The value of a code or page entry, read from `source` and checked.
-fn copy_checked(source: &dyn KvStore, reached: &Reached, checks: impl Fn(&[u8]) -> bool) -> Result<Vec<u8>, SyncError> {
+/// Adds one copied entry to the pending batch and to the figures.
+fn add(stats: &mut SyncStats, pending: &mut WriteBatch, key: Vec<u8>, value: Vec<u8>) {
+    stats.entries += 1;
+    stats.bytes += value.len() as u64;
+    pending.put(key, value);
+}
+
+/// The value of a code or page entry `root` reaches, read from `source` and checked.
+fn copy_checked(
+    source: &dyn KvStore,
+    root: StateRoot,
+    reached: &Reached,
+    checks: impl Fn(&[u8]) -> bool,
+) -> Result<Vec<u8>, SyncError> {
     let key = reached.key();
     let (namespace, id) = (key[0], Hash::from_slice(&key[1..]).unwrap_or_default());
-    let value = source.get(&key).map_err(SyncError::Source)?.ok_or(SyncError::Missing {
-        root: StateRoot::EMPTY,
-        namespace,
-        id,
-    })?;
+    let value = source.get(&key).map_err(SyncError::Source)?.ok_or(SyncError::Missing { root, namespace, id })?;
     if !checks(&value) {
         return Err(SyncError::Tampered { namespace, id });
     }

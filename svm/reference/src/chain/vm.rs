@@ -22,6 +22,7 @@ use svm_core::gas::intrinsic::{
 use svm_core::layout::StorageLayout;
 use svm_core::outcome::{Outcome, Refusal};
 use svm_core::receipt::Receipt;
+use svm_core::snapshot::SnapshotAccount;
 use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
 use svm_core::validation::validate;
 use svm_core::{Address, ContractState, Limits, StateRoot, Value};
@@ -65,30 +66,6 @@ pub enum ReferenceError {
         /// The page.
         index: u32,
     },
-}
-
-/// A contract of a state to start from, as plain data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SnapshotContract {
-    /// The code exactly as deployed.
-    pub code: Vec<u8>,
-    /// Its metadata.
-    pub meta: ContractMeta,
-    /// Its non-zero pages, by index.
-    pub pages: BTreeMap<u32, Vec<u8>>,
-}
-
-/// An account of a state to start from, as plain data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SnapshotAccount {
-    /// Its address.
-    pub address: Address,
-    /// Its balance.
-    pub balance: u64,
-    /// Its nonce.
-    pub nonce: u64,
-    /// Its contract, for a contract account.
-    pub contract: Option<SnapshotContract>,
 }
 
 impl From<LedgerOverflow> for ReferenceError {
