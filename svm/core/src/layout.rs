@@ -23,7 +23,20 @@ pub type SliceIndex = u32;
 /// The most slices one contract may declare.
 pub const MAX_SLICES: usize = 1 << 20;
 
-/// One variable's place in storage: `len` bytes at `offset` inside page `page`.
+/// The bytes a collection slot occupies: one collection state (`crate::collection_state`).
+pub const COLLECTION_STATE_LEN: u32 = 48;
+
+/// What a slice holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SliceKind {
+    /// Bytes the storage vmcalls read and write.
+    Bytes,
+    /// A collection slot: a collection's 48-byte state, which only the collection vmcalls touch.
+    Collection,
+}
+
+/// One variable's place in storage: `len` bytes at `offset` inside page `page`; `len` 0 declares a
+/// collection slot of [`COLLECTION_STATE_LEN`] bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PageSlice {
     /// The page holding the slice.
@@ -34,6 +47,31 @@ pub struct PageSlice {
     pub len: u32,
 }
 
+impl PageSlice {
+    /// A slice of `len` bytes (at least 1).
+    pub fn bytes(page: PageIndex, offset: u32, len: u32) -> PageSlice {
+        PageSlice { page, offset, len }
+    }
+
+    /// A collection slot.
+    pub fn collection(page: PageIndex, offset: u32) -> PageSlice {
+        PageSlice { page, offset, len: 0 }
+    }
+
+    /// What the slice holds: a declared length of 0 makes it a collection slot.
+    pub fn kind(&self) -> SliceKind {
+        if self.len == 0 { SliceKind::Collection } else { SliceKind::Bytes }
+    }
+
+    /// The bytes the slice occupies in its page: its length, or a collection state's.
+    pub fn span(&self) -> u32 {
+        match self.kind() {
+            SliceKind::Bytes => self.len,
+            SliceKind::Collection => COLLECTION_STATE_LEN,
+        }
+    }
+}
+
 /// A validated list of slices over a fixed number of pages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StorageLayout {
@@ -42,7 +80,8 @@ pub struct StorageLayout {
 }
 
 impl StorageLayout {
-    /// Checks that every slice is non-empty, inside one page of the `page_count`, and overlaps no other.
+    /// Checks that every slice (a collection slot spanning its state) lies inside one page of the
+    /// `page_count` and overlaps no other.
     pub fn new(page_count: u32, slices: Vec<PageSlice>) -> Result<StorageLayout, LayoutError> {
         if page_count > MAX_PAGES {
             return Err(LayoutError::TooManyPages { page_count, max: MAX_PAGES });
@@ -51,21 +90,18 @@ impl StorageLayout {
             return Err(LayoutError::TooManySlices { count: slices.len(), max: MAX_SLICES });
         }
         for (slice, s) in (0..).zip(&slices) {
-            if s.len == 0 {
-                return Err(LayoutError::EmptySlice { slice });
-            }
             if s.page >= page_count {
                 return Err(LayoutError::PageOutOfRange { slice, page: s.page, page_count });
             }
-            if u64::from(s.offset) + u64::from(s.len) > PAGE_SIZE as u64 {
-                return Err(LayoutError::OutsidePage { slice, offset: s.offset, len: s.len });
+            if u64::from(s.offset) + u64::from(s.span()) > PAGE_SIZE as u64 {
+                return Err(LayoutError::OutsidePage { slice, offset: s.offset, len: s.span() });
             }
         }
         let mut order: Vec<SliceIndex> = (0..).take(slices.len()).collect();
         order.sort_by_key(|&i| (slices[i as usize].page, slices[i as usize].offset, i));
         for pair in order.windows(2) {
             let (a, b) = (&slices[pair[0] as usize], &slices[pair[1] as usize]);
-            if a.page == b.page && a.offset + a.len > b.offset {
+            if a.page == b.page && a.offset + a.span() > b.offset {
                 return Err(LayoutError::Overlap { first: pair[0], second: pair[1] });
             }
         }
@@ -112,12 +148,6 @@ pub enum LayoutError {
         /// The VM's limit.
         max: usize,
     },
-    /// A slice of length zero.
-    #[error("slice {slice} has length zero")]
-    EmptySlice {
-        /// The offending slice.
-        slice: SliceIndex,
-    },
     /// A slice on a page at or past the page count.
     #[error("slice {slice} is on page {page}, but the layout has {page_count} pages")]
     PageOutOfRange {
@@ -162,6 +192,11 @@ mod tests {
         assert_eq!(layout.slices().len(), 3);
         assert_eq!(layout.slice(1), Some(&s(0, 1, 4)));
         assert_eq!(layout.slice(3), None);
+        let slots = StorageLayout::new(1, vec![PageSlice::collection(0, 0), s(0, 48, 1), PageSlice::collection(0, 4048)]);
+        let slots = slots.unwrap();
+        assert_eq!(slots.slices()[0].kind(), SliceKind::Collection);
+        assert_eq!(slots.slices()[1].kind(), SliceKind::Bytes);
+        assert_eq!(slots.slices()[2].span(), COLLECTION_STATE_LEN);
     }
 
     #[test]
@@ -171,7 +206,14 @@ mod tests {
                 StorageLayout::new(MAX_PAGES + 1, vec![]),
                 LayoutError::TooManyPages { page_count: MAX_PAGES + 1, max: MAX_PAGES },
             ),
-            (StorageLayout::new(1, vec![s(0, 0, 0)]), LayoutError::EmptySlice { slice: 0 }),
+            (
+                StorageLayout::new(1, vec![PageSlice::collection(0, 4096 - 47)]),
+                LayoutError::OutsidePage { slice: 0, offset: 4096 - 47, len: COLLECTION_STATE_LEN },
+            ),
+            (
+                StorageLayout::new(1, vec![PageSlice::collection(0, 0), s(0, 47, 1)]),
+                LayoutError::Overlap { first: 0, second: 1 },
+            ),
             (
                 StorageLayout::new(1, vec![s(0, 0, 1), s(1, 0, 1)]),
                 LayoutError::PageOutOfRange { slice: 1, page: 1, page_count: 1 },

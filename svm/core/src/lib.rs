@@ -7,6 +7,7 @@ pub mod account;
 pub mod address;
 pub mod code;
 pub mod codec;
+pub mod collection_state;
 pub mod contract_meta;
 pub mod contract_state;
 pub mod fee;

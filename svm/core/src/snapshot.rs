@@ -1,8 +1,8 @@
 //! A state as plain data: every account with its balance, nonce and, for a contract, its code,
-//! metadata and non-zero pages — what the runtime reads out of a store and the reference VM starts
+//! metadata, non-zero pages and collections — what the runtime reads out of a store and the reference VM starts
 //! from, each computing the state root its own way.
 
-use crate::Address;
+use crate::{Address, Hash};
 use crate::contract_meta::ContractMeta;
 use std::collections::BTreeMap;
 
@@ -15,6 +15,18 @@ pub struct SnapshotContract {
     pub meta: ContractMeta,
     /// Its non-zero pages, by index.
     pub pages: BTreeMap<u32, Vec<u8>>,
+    /// Every non-empty collection its slots reach (nested ones included), by root.
+    pub collections: BTreeMap<Hash, SnapshotCollection>,
+}
+
+/// A collection's contents as stored: its key width and its entries (a child collection's value is
+/// its 48-byte state).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotCollection {
+    /// Bytes per key.
+    pub key_width: u8,
+    /// The entries, by key.
+    pub entries: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 /// An account as stored.

@@ -39,7 +39,7 @@ pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<SnapshotAcc
                     }
                     pages.insert(index, bytes);
                 }
-                Some(SnapshotContract { code: load_code(kv, info.code_hash)?, meta, pages })
+                Some(SnapshotContract { code: load_code(kv, info.code_hash)?, meta, pages, collections: Default::default() })
             }
         };
         exported.push(SnapshotAccount { address, balance: account.balance, nonce: account.nonce, contract });

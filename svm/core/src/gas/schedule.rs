@@ -4,6 +4,7 @@
 
 use super::cost_table::{BULK_MEMORY_PER_BYTE, GAS_SCHEDULE_VERSION, cost_of};
 use super::intrinsic::INTRINSIC_COSTS;
+use super::collection_prices::COLLECTION_PRICES;
 use super::storage_prices::STORAGE_PRICES;
 use crate::Hash;
 use crate::limits::FloatRule;
@@ -36,7 +37,7 @@ pub fn fingerprint_with(cost: &dyn Fn(&str) -> u64) -> Hash {
         hasher.update(&spec.price.per_byte.to_le_bytes());
         hasher.update(&[spec.pages as u8]);
     }
-    for (name, price) in STORAGE_PRICES.iter().chain(INTRINSIC_COSTS.iter()) {
+    for (name, price) in STORAGE_PRICES.iter().chain(COLLECTION_PRICES.iter()).chain(INTRINSIC_COSTS.iter()) {
         hasher.update(name.as_bytes());
         hasher.update(&price.to_le_bytes());
     }

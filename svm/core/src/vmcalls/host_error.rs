@@ -28,6 +28,24 @@ pub enum HostError {
     LogTooLarge,
     /// A write to one more page than an execution may make dirty.
     TooManyDirtyPages,
+    /// A storage vmcall on a collection slot, or a collection vmcall on a byte slice.
+    SliceKind,
+    /// A collection handle this execution never opened, or one whose key was removed.
+    UnknownCollection,
+    /// An invalid collection shape, or one that is not the collection's.
+    CollectionShape,
+    /// A byte-value operation on a collection of collections, or a nested one on byte values.
+    CollectionValueKind,
+    /// An operation the collection's kind does not have (push on a map, remove on a list).
+    CollectionOperation,
+    /// A list index past the end.
+    CollectionIndex,
+    /// A value longer than the collection takes.
+    CollectionValueTooLarge,
+    /// Nesting deeper than the limit.
+    CollectionDepth,
+    /// More open collections than one execution may have.
+    TooManyCollections,
 }
 
 stable_codes!(HostError {
@@ -43,4 +61,13 @@ stable_codes!(HostError {
     TooManyLogs => "too-many-logs",
     LogTooLarge => "log-too-large",
     TooManyDirtyPages => "too-many-dirty-pages",
+    SliceKind => "slice-kind",
+    UnknownCollection => "unknown-collection",
+    CollectionShape => "collection-shape",
+    CollectionValueKind => "collection-value-kind",
+    CollectionOperation => "collection-operation",
+    CollectionIndex => "collection-index",
+    CollectionValueTooLarge => "collection-value-too-large",
+    CollectionDepth => "collection-depth",
+    TooManyCollections => "too-many-collections",
 });

@@ -56,13 +56,27 @@ pub struct VmcallSpec {
     pub errors: &'static [HostError],
 }
 
-const SLICE_MEM: &[HostError] = &[UnknownSlice, SliceOutOfRange, NoMemory, MemoryOutOfBounds];
-const SLICE_MEM_WRITE: &[HostError] = &[UnknownSlice, SliceOutOfRange, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
-const SLICE_REG: &[HostError] = &[UnknownSlice, SliceOutOfRange, UnknownRegister, RegisterWidth];
+const SLICE_MEM: &[HostError] = &[UnknownSlice, SliceKind, SliceOutOfRange, NoMemory, MemoryOutOfBounds];
+const SLICE_MEM_WRITE: &[HostError] =
+    &[UnknownSlice, SliceKind, SliceOutOfRange, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
+const SLICE_REG: &[HostError] = &[UnknownSlice, SliceKind, SliceOutOfRange, UnknownRegister, RegisterWidth];
 const SLICE_REG_WRITE: &[HostError] =
-    &[UnknownSlice, SliceOutOfRange, UnknownRegister, RegisterWidth, TooManyDirtyPages];
-const SLICE_INT: &[HostError] = &[UnknownSlice, SliceTooWide];
-const SLICE_INT_WRITE: &[HostError] = &[UnknownSlice, SliceTooWide, TooManyDirtyPages];
+    &[UnknownSlice, SliceKind, SliceOutOfRange, UnknownRegister, RegisterWidth, TooManyDirtyPages];
+const SLICE_INT: &[HostError] = &[UnknownSlice, SliceKind, SliceTooWide];
+const SLICE_INT_WRITE: &[HostError] = &[UnknownSlice, SliceKind, SliceTooWide, TooManyDirtyPages];
+const COLL_OPEN: &[HostError] = &[UnknownSlice, SliceKind, CollectionShape, TooManyCollections];
+const COLL_NESTED: &[HostError] = &[UnknownCollection, CollectionValueKind, CollectionDepth, CollectionShape, NoMemory,
+    MemoryOutOfBounds, CollectionIndex, TooManyCollections, TooManyDirtyPages];
+const COLL_GET: &[HostError] = &[UnknownCollection, CollectionValueKind, NoMemory, MemoryOutOfBounds];
+const COLL_INSERT: &[HostError] = &[UnknownCollection, CollectionValueKind, CollectionValueTooLarge, NoMemory,
+    MemoryOutOfBounds, CollectionIndex, TooManyDirtyPages];
+const COLL_REMOVE: &[HostError] =
+    &[UnknownCollection, CollectionOperation, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
+const COLL_PUSH: &[HostError] = &[UnknownCollection, CollectionOperation, CollectionValueKind,
+    CollectionValueTooLarge, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
+const COLL_POP: &[HostError] =
+    &[UnknownCollection, CollectionOperation, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
+const COLL_NEXT: &[HostError] = &[UnknownCollection, NoMemory, MemoryOutOfBounds];
 use PageAccess::{None as NoPage, Read, Write};
 const REG: &[HostError] = &[UnknownRegister];
 const REG_MEM: &[HostError] = &[UnknownRegister, NoMemory, MemoryOutOfBounds];
@@ -119,6 +133,24 @@ pub const VMCALLS: &[VmcallSpec] = &[
         summary: "(bits, reg) -> balance: the balance of the account whose address is in the register (bits must be 160)" },
     VmcallSpec { name: "log", params: &[I32, I32], results: &[], price: Price { base: 50, per_byte: 2 }, pages: NoPage, errors: &[TooManyLogs, LogTooLarge, NoMemory, MemoryOutOfBounds],
         summary: "(mem_ptr, len): appends len bytes of memory to the receipt's logs" },
+    VmcallSpec { name: "collection_open", params: &[I32, I32, I32, I32], results: &[I32], price: Price { base: 100, per_byte: 0 }, pages: Read, errors: COLL_OPEN,
+        summary: "(slot, kind, key_width, value_kind) -> handle: opens the collection in a collection slot (an empty one of that shape if the slot is zero)" },
+    VmcallSpec { name: "collection_open_nested", params: &[I32, I32, I32, I32, I32], results: &[I32], price: Price { base: 150, per_byte: 0 }, pages: Write, errors: COLL_NESTED,
+        summary: "(handle, key_ptr, kind, key_width, value_kind) -> handle: opens the child collection at a key, creating it empty if absent + read and write work" },
+    VmcallSpec { name: "collection_get", params: &[I32, I32, I32, I32], results: &[I32], price: Price { base: 60, per_byte: 1 }, pages: NoPage, errors: COLL_GET,
+        summary: "(handle, key_ptr, value_ptr, value_cap) -> len or -1: copies up to value_cap bytes of the key's value + read work" },
+    VmcallSpec { name: "collection_insert", params: &[I32, I32, I32, I32], results: &[I32], price: Price { base: 100, per_byte: 3 }, pages: Write, errors: COLL_INSERT,
+        summary: "(handle, key_ptr, value_ptr, value_len) -> 1 replaced / 0 new: stores a value (a list: at an index below its length) + write work" },
+    VmcallSpec { name: "collection_remove", params: &[I32, I32], results: &[I32], price: Price { base: 100, per_byte: 0 }, pages: Write, errors: COLL_REMOVE,
+        summary: "(handle, key_ptr) -> 1 removed / 0 absent: removes a key (not from a list) + write work" },
+    VmcallSpec { name: "collection_push", params: &[I32, I32, I32], results: &[I64], price: Price { base: 100, per_byte: 3 }, pages: Write, errors: COLL_PUSH,
+        summary: "(handle, value_ptr, value_len) -> index: appends a value to a list + write work" },
+    VmcallSpec { name: "collection_pop", params: &[I32, I32, I32], results: &[I32], price: Price { base: 60, per_byte: 1 }, pages: Write, errors: COLL_POP,
+        summary: "(handle, value_ptr, value_cap) -> len or -1: removes a list's last value, copying up to value_cap bytes of it + write work" },
+    VmcallSpec { name: "collection_len", params: &[I32], results: &[I64], price: Price { base: 5, per_byte: 0 }, pages: NoPage, errors: &[UnknownCollection],
+        summary: "(handle) -> length: the collection's number of entries" },
+    VmcallSpec { name: "collection_next", params: &[I32, I32, I32, I32], results: &[I32], price: Price { base: 100, per_byte: 0 }, pages: NoPage, errors: COLL_NEXT,
+        summary: "(handle, after_ptr, bound_ptr, key_out_ptr) -> 1 / 0: the next key after after_ptr's (-1: from the start) and below bound_ptr's (-1: no bound), in key order + 2 × read work" },
 ];
 
 /// The reference table of every vmcall, as `docs/vmcalls.md` carries it.
