@@ -26,10 +26,10 @@ fn main() {
     for n in sizes {
         // The tree of n elements, built 10,000 inserts per view and commit (a view keeps every node it
         // created until its commit, superseded ones included).
-        let kv = MemKv::new();
+        let kv = std::sync::Arc::new(MemKv::new());
         let mut root = Hash::ZERO;
         for start in (0..n).step_by(10_000) {
-            let mut tree = CollectionTree::open(&kv, root, 32).expect("a width of 32");
+            let mut tree = CollectionTree::open(kv.clone(), root, 32).expect("a width of 32");
             for i in start..(start + 10_000).min(n) {
                 tree.insert(&key(i), &i.to_le_bytes()).expect("insert");
             }
@@ -43,7 +43,7 @@ fn main() {
             let mut work = Work::default();
             let started = Instant::now();
             for j in 0..ops {
-                let mut view = CollectionTree::open(&kv, root, 32).expect("open");
+                let mut view = CollectionTree::open(kv.clone(), root, 32).expect("open");
                 match op {
                     "insert" => {
                         view.insert(&key(n + j), b"a new element").expect("insert");

@@ -34,8 +34,8 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// The root of a tree holding exactly `contents`, built afresh in key order.
 fn fresh_root(contents: &BTreeMap<[u8; 2], Vec<u8>>) -> Hash {
-    let kv = MemKv::new();
-    let mut tree = CollectionTree::open(&kv, Hash::ZERO, 2).unwrap();
+    let kv = std::sync::Arc::new(MemKv::new());
+    let mut tree = CollectionTree::open(kv.clone(), Hash::ZERO, 2).unwrap();
     for (k, v) in contents {
         tree.insert(k, v).unwrap();
     }
@@ -47,8 +47,8 @@ proptest! {
 
     #[test]
     fn every_operation_answers_as_an_ordered_map_does(ops in prop::collection::vec(op(), 1..120)) {
-        let kv = MemKv::new();
-        let mut tree = CollectionTree::open(&kv, Hash::ZERO, 2).unwrap();
+        let kv = std::sync::Arc::new(MemKv::new());
+        let mut tree = CollectionTree::open(kv.clone(), Hash::ZERO, 2).unwrap();
         let mut model: BTreeMap<[u8; 2], Vec<u8>> = BTreeMap::new();
         for op in &ops {
             match op {
@@ -71,7 +71,7 @@ proptest! {
         let mut batch = WriteBatch::new();
         let root = tree.commit_into(&mut batch);
         kv.write(batch).unwrap();
-        let mut reopened = CollectionTree::open(&kv, root, 2).unwrap();
+        let mut reopened = CollectionTree::open(kv.clone(), root, 2).unwrap();
         let mut walked = Vec::new();
         let mut cursor: Option<Vec<u8>> = None;
         while let Some((k, v)) = reopened.next_after(cursor.as_deref()).unwrap() {
@@ -98,8 +98,8 @@ proptest! {
             state ^= state << 17;
             order.swap(i, (state % (i as u64 + 1)) as usize);
         }
-        let kv = MemKv::new();
-        let mut tree = CollectionTree::open(&kv, Hash::ZERO, 2).unwrap();
+        let kv = std::sync::Arc::new(MemKv::new());
+        let mut tree = CollectionTree::open(kv.clone(), Hash::ZERO, 2).unwrap();
         for k in &noise {
             tree.insert(k, b"noise").unwrap();
         }
@@ -116,8 +116,8 @@ proptest! {
 
 #[test]
 fn paths_stay_about_log2_n_deep_for_spread_keys() {
-    let kv = MemKv::new();
-    let mut tree = CollectionTree::open(&kv, Hash::ZERO, 8).unwrap();
+    let kv = std::sync::Arc::new(MemKv::new());
+    let mut tree = CollectionTree::open(kv.clone(), Hash::ZERO, 8).unwrap();
     let n = 1u64 << 14;
     for i in 0..n {
         tree.insert(&i.to_be_bytes(), b"v").unwrap();
@@ -129,7 +129,7 @@ fn paths_stay_about_log2_n_deep_for_spread_keys() {
         assert_eq!(tree.work().nodes_read - before, 15, "key {i}");
     }
     // blake3-spread keys: about log2 n deep on average.
-    let mut spread = CollectionTree::open(&kv, Hash::ZERO, 32).unwrap();
+    let mut spread = CollectionTree::open(kv.clone(), Hash::ZERO, 32).unwrap();
     for i in 0..n {
         spread.insert(blake3::hash(&i.to_le_bytes()).as_bytes(), b"v").unwrap();
     }
@@ -148,8 +148,8 @@ proptest! {
     /// of `docs/consensus.md` — gives the runtime's root after every operation.
     #[test]
     fn the_reference_vm_computes_the_same_root_from_the_definition(ops in prop::collection::vec(op(), 1..80)) {
-        let kv = MemKv::new();
-        let mut tree = CollectionTree::open(&kv, Hash::ZERO, 2).unwrap();
+        let kv = std::sync::Arc::new(MemKv::new());
+        let mut tree = CollectionTree::open(kv.clone(), Hash::ZERO, 2).unwrap();
         let mut reference = svm_reference::chain::collections::Collection::new(2);
         for op in &ops {
             match op {

@@ -11,9 +11,10 @@ use common::*;
 use std::sync::atomic::AtomicUsize;
 use svm::Value;
 use svm::runtime::{Runtime, RuntimeConfig};
-use svm::state::StateRoot;
+use svm::state::{StateError, StateRoot};
 use svm::storage::gc::{GcError, GcStats, collect_garbage, collect_garbage_in_batches};
 use svm::storage::kv::{KvError, KvStore, MemKv, WriteBatch, namespace};
+use svm::storage::pages::PagesError;
 
 fn foreign_keys_survive(kv: &MemKv) {
     for key in FOREIGN {
@@ -114,7 +115,8 @@ fn a_damaged_or_unknown_retained_state_stops_the_collection_before_any_delete() 
     let h = history();
     let latest = *h.roots.last().unwrap();
 
-    // A page of the latest state is missing: only the store listing can tell (pages are not read).
+    // A page of the latest state is missing: the store listing tells (most pages are not read), or the
+    // walk does (a page holding a collection slot is read for the roots in it).
     let kv = copy(&h.kv);
     let page = kv.keys_with_prefix(&[namespace::PAGE]).unwrap().into_iter().find(|page| {
         let mut batch = WriteBatch::new();
@@ -129,7 +131,10 @@ fn a_damaged_or_unknown_retained_state_stops_the_collection_before_any_delete() 
     kv.write(batch).unwrap();
     let entries = kv.entries().unwrap();
     let err = collect_garbage(kv.as_ref(), &[latest]).unwrap_err();
-    assert!(matches!(err, GcError::Missing { namespace: namespace::PAGE, .. }), "{err:?}");
+    let missing_page = matches!(err, GcError::Missing { namespace: namespace::PAGE, .. })
+        || matches!(&err, GcError::Unreadable { source, .. }
+            if matches!(source, StateError::Pages(PagesError::MissingPage { .. })));
+    assert!(missing_page, "{err:?}");
     assert_eq!(kv.entries().unwrap(), entries);
 
     // A root this store never committed.

@@ -52,6 +52,7 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
             canary: None,
             moved: None,
             calls: vec![0; svm::vmcalls::registry::VMCALLS.len()],
+            collections: svm::storage::collections::OpenCollections::new(Arc::new(MemKv::new())),
         },
     );
     let wasm = |types: &[ValueType]| -> Vec<Type> {

@@ -290,8 +290,8 @@ pub fn compute(function: &str, inputs: &serde_json::Value) -> Result<String, Str
         }
         "collection_root" => {
             let width: usize = field(inputs, "width")?;
-            let kv = MemKv::new();
-            let mut tree = CollectionTree::open(&kv, Hash::ZERO, width).map_err(|e| e.to_string())?;
+            let kv = std::sync::Arc::new(MemKv::new());
+            let mut tree = CollectionTree::open(kv, Hash::ZERO, width).map_err(|e| e.to_string())?;
             for (key, value) in field::<Vec<(String, String)>>(inputs, "entries")? {
                 tree.insert(&bytes("key", &key)?, &bytes("value", &value)?).map_err(|e| e.to_string())?;
             }

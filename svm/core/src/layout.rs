@@ -192,7 +192,8 @@ mod tests {
         assert_eq!(layout.slices().len(), 3);
         assert_eq!(layout.slice(1), Some(&s(0, 1, 4)));
         assert_eq!(layout.slice(3), None);
-        let slots = StorageLayout::new(1, vec![PageSlice::collection(0, 0), s(0, 48, 1), PageSlice::collection(0, 4048)]);
+        let slots =
+            StorageLayout::new(1, vec![PageSlice::collection(0, 0), s(0, 48, 1), PageSlice::collection(0, 4048)]);
         let slots = slots.unwrap();
         assert_eq!(slots.slices()[0].kind(), SliceKind::Collection);
         assert_eq!(slots.slices()[1].kind(), SliceKind::Bytes);

@@ -2,8 +2,8 @@
 //! metadata, non-zero pages and collections — what the runtime reads out of a store and the reference VM starts
 //! from, each computing the state root its own way.
 
-use crate::{Address, Hash};
 use crate::contract_meta::ContractMeta;
+use crate::{Address, Hash};
 use std::collections::BTreeMap;
 
 /// A contract as stored.

@@ -15,6 +15,7 @@ use crate::outcome::{InvalidTx, Outcome, Refusal};
 use crate::receipt::Receipt;
 use crate::registers::RegisterFile;
 use crate::state::ContractInfo;
+use crate::storage::collections::OpenCollections;
 use crate::storage::page_slices::PageSliceCache;
 use crate::trace::TraceEntry;
 use crate::transaction::Execute;
@@ -135,6 +136,7 @@ fn run(
             }),
             moved: None,
             calls: vec![0; crate::vmcalls::registry::VMCALLS.len()],
+            collections: OpenCollections::new(kv.clone()),
         },
     );
     rt.instantiated += 1;
@@ -205,7 +207,9 @@ fn run(
     let returns = values.iter().map(our_value).collect::<Option<Vec<_>>>();
     let returns = returns
         .ok_or_else(|| RuntimeError::Engine("a function returned a value of a type no export may have".into()))?;
-    let storage = data.storage.take().ok_or_else(|| RuntimeError::Engine("storage already taken".into()))?;
+    let mut storage = data.storage.take().ok_or_else(|| RuntimeError::Engine("storage already taken".into()))?;
+    let collections = std::mem::replace(&mut data.collections, OpenCollections::new(kv.clone()));
+    collections.commit_into(&mut update.batch, &mut storage).map_err(|e| RuntimeError::Engine(e.to_string()))?;
     let state = storage.commit_into(&mut update.batch)?;
     if let Some(contract) = update.account(&tx.contract)?.contract.as_mut() {
         contract.state = state;

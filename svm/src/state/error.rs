@@ -28,4 +28,7 @@ pub enum StateError {
     /// The contract's pages could not be read or committed.
     #[error(transparent)]
     Pages(#[from] PagesError),
+    /// A collection the contract's slots hold could not be read.
+    #[error(transparent)]
+    Collection(#[from] crate::storage::collections::CollectionError),
 }

@@ -1,12 +1,17 @@
-//! A state read out whole: every account under a root, with each contract's code, metadata and
-//! non-zero pages, every entry checked against its hash on the way — what an independent
+//! A state read out whole: every account under a root, with each contract's code, metadata,
+//! non-zero pages and collections, every entry checked against its hash on the way — what an independent
 //! implementation needs to start from the same state (and recompute its root itself).
 
 use super::{AccountTrie, StateError, StateRoot, load_code, load_meta};
-use crate::snapshot::{SnapshotAccount, SnapshotContract};
+use crate::snapshot::{SnapshotAccount, SnapshotCollection, SnapshotContract};
+use crate::storage::collections::CollectionError;
+use crate::storage::collections::tree::walk_tree;
 use crate::storage::kv::KvStore;
-use crate::storage::pages::{Page, PageTree, PagesError, page_hash};
+use crate::storage::pages::PageTree;
+use crate::storage::reach::load_page;
 use std::collections::BTreeMap;
+use svm_core::collection_state::{CollectionState, STATE_LEN, ValueKind};
+use svm_core::layout::SliceKind;
 
 /// Every account of the state under `root`, by address.
 pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<SnapshotAccount>, StateError> {
@@ -30,19 +35,45 @@ pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<SnapshotAcc
                 })?;
                 let mut pages = BTreeMap::new();
                 for (index, hash) in named {
-                    let bytes = kv
-                        .get(&crate::storage::kv::namespace::key(crate::storage::kv::namespace::PAGE, hash.as_bytes()))?
-                        .ok_or(PagesError::MissingPage { index, hash })?;
-                    let page = Page::from_slice(&bytes).ok_or(PagesError::CorruptPage { index, hash })?;
-                    if page_hash(&address, index, &page) != hash {
-                        return Err(PagesError::CorruptPage { index, hash }.into());
-                    }
-                    pages.insert(index, bytes);
+                    pages.insert(index, load_page(kv, &address, index, hash)?.bytes().to_vec());
                 }
-                Some(SnapshotContract { code: load_code(kv, info.code_hash)?, meta, pages, collections: Default::default() })
+                let mut collections = BTreeMap::new();
+                for slot in meta.layout.slices().iter().filter(|s| s.kind() == SliceKind::Collection) {
+                    let at = slot.offset as usize..slot.offset as usize + STATE_LEN;
+                    if let Some(state) = pages.get(&slot.page).map(|page| &page[at]) {
+                        export_collection(kv, state, &mut collections)?;
+                    }
+                }
+                Some(SnapshotContract { code: load_code(kv, info.code_hash)?, meta, pages, collections })
             }
         };
         exported.push(SnapshotAccount { address, balance: account.balance, nonce: account.nonce, contract });
     }
     Ok(exported)
+}
+
+/// Adds the collection whose state is `state` (nothing for zero), and every child collection its
+/// values hold, to `out` by root.
+fn export_collection(
+    kv: &dyn KvStore,
+    state: &[u8],
+    out: &mut BTreeMap<crate::Hash, SnapshotCollection>,
+) -> Result<(), StateError> {
+    let Some(state) = CollectionState::decode(state).map_err(|_| CollectionError::CorruptState)? else {
+        return Ok(());
+    };
+    if state.root.is_zero() || out.contains_key(&state.root) {
+        return Ok(());
+    }
+    let mut entries = BTreeMap::new();
+    walk_tree(kv, state.root, state.shape.key_width.into(), &mut |_| true, &mut |key, value| {
+        entries.insert(key.to_vec(), value.to_vec());
+    })?;
+    if state.shape.values == ValueKind::Collection {
+        for child in entries.values() {
+            export_collection(kv, child, out)?;
+        }
+    }
+    out.insert(state.root, SnapshotCollection { key_width: state.shape.key_width, entries });
+    Ok(())
 }

@@ -1,16 +1,23 @@
 //! What a state root reaches: every content entry the state under a root is made of — account-trie
-//! nodes; for each contract account its code, its metadata, and its page tree's chunks and non-zero
-//! pages — walked from the root, each named with what is needed to check it. Garbage collection keeps
-//! exactly these entries; sync copies exactly these.
+//! nodes; for each contract account its code, its metadata, its page tree's chunks and non-zero pages,
+//! and the nodes of every collection its slots hold (nested collections included) — walked from the
+//! root, each named with what is needed to check it. Garbage collection keeps exactly these entries;
+//! sync copies exactly these.
 //!
-//! The walk checks every trie node, chunk and metadata it reads against its hash. It never reads code
-//! or pages (their keys are enough to keep them; a sync reads and checks them itself).
+//! The walk checks every trie node, chunk, metadata and collection node it reads against its hash. It
+//! never reads code, and reads (and checks) only the pages that hold collection slots, for the roots in
+//! them (the other pages' keys are enough to keep them; a sync reads and checks them itself).
 
 use crate::state::{Account, AccountTrie, StateError, StateRoot, code_key, load_meta, meta_key};
+use crate::storage::collections::CollectionError;
+use crate::storage::collections::tree::walk_tree;
 use crate::storage::kv::{KvStore, namespace};
-use crate::storage::pages::{PageIndex, PageTree};
+use crate::storage::pages::{Page, PageIndex, PageTree, PagesError, page_hash};
 use crate::{Address, Hash};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use svm_core::collection_state::{CollectionState, STATE_LEN, ValueKind};
+use svm_core::layout::{SliceKind, StorageLayout};
 use thiserror::Error;
 
 /// One content entry a root reaches.
@@ -24,7 +31,9 @@ pub enum Reached {
     Meta(Hash),
     /// A page-tree chunk (read and checked by the walk).
     PageTreeNode(Hash),
-    /// A non-zero page of the contract at `address` (not read by the walk).
+    /// A collection-tree node (read and checked by the walk).
+    CollectionNode(Hash),
+    /// A non-zero page of the contract at `address` (read by the walk only if it holds a slot).
     Page {
         /// The page hash naming it.
         hash: Hash,
@@ -43,6 +52,7 @@ impl Reached {
             Reached::Code(h) => return code_key(*h),
             Reached::Meta(h) => return meta_key(*h),
             Reached::PageTreeNode(h) => (namespace::PAGE_TREE_NODE, h),
+            Reached::CollectionNode(h) => (namespace::COLLECTION_NODE, h),
             Reached::Page { hash, .. } => (namespace::PAGE, hash),
         };
         namespace::key(ns, hash.as_bytes())
@@ -66,8 +76,8 @@ pub fn walk_reachable(
     roots: &[StateRoot],
     visit: &mut dyn FnMut(Reached) -> bool,
 ) -> Result<(), WalkError> {
-    // Page counts by metadata hash: every contract of the same code and layout shares one.
-    let mut page_counts: BTreeMap<Hash, u32> = BTreeMap::new();
+    // Layouts by metadata hash: every contract of the same code and layout shares one.
+    let mut layouts: BTreeMap<Hash, Arc<StorageLayout>> = BTreeMap::new();
     for &root in roots {
         let unreadable = |source: StateError| WalkError { root, source };
         // The contract accounts first seen under this root: (address, code, metadata, contract state).
@@ -84,26 +94,79 @@ pub fn walk_reachable(
             .map_err(unreadable)?;
         for (address, code, meta, state) in contracts {
             visit(Reached::Code(code));
-            let page_count = match page_counts.get(&meta) {
-                Some(&count) => count,
+            let layout = match layouts.get(&meta) {
+                Some(layout) => layout.clone(),
                 None => {
                     // Read (and checked) only the first time a walk meets it.
                     visit(Reached::Meta(meta));
-                    let count = load_meta(kv, meta).map_err(unreadable)?.layout.page_count();
-                    page_counts.insert(meta, count);
-                    count
+                    let layout = load_meta(kv, meta).map_err(unreadable)?.layout.clone();
+                    layouts.insert(meta, layout.clone());
+                    layout
                 }
             };
-            let tree = PageTree::open(page_count, state).map_err(|e| unreadable(e.into()))?;
+            let slot_pages: BTreeSet<PageIndex> =
+                layout.slices().iter().filter(|s| s.kind() == SliceKind::Collection).map(|s| s.page).collect();
+            // The slot pages met for the first time: only their collections may be new to `visit`.
+            let mut new_slot_pages: BTreeMap<PageIndex, Hash> = BTreeMap::new();
+            let tree = PageTree::open(layout.page_count(), state).map_err(|e| unreadable(e.into()))?;
             tree.walk_stored(kv, &mut |key, index| {
                 let hash = Hash::from_slice(&key[1..]).unwrap_or_default();
                 match index {
-                    Some(index) => visit(Reached::Page { hash, address, index }),
+                    Some(index) => {
+                        let new = visit(Reached::Page { hash, address, index });
+                        if new && slot_pages.contains(&index) {
+                            new_slot_pages.insert(index, hash);
+                        }
+                        new
+                    }
                     None => visit(Reached::PageTreeNode(hash)),
                 }
             })
             .map_err(|e| unreadable(e.into()))?;
+            for (index, hash) in new_slot_pages {
+                let page = load_page(kv, &address, index, hash).map_err(unreadable)?;
+                for slot in layout.slices().iter().filter(|s| s.kind() == SliceKind::Collection && s.page == index) {
+                    let bytes = &page.bytes()[slot.offset as usize..slot.offset as usize + STATE_LEN];
+                    walk_collection(kv, bytes, visit).map_err(unreadable)?;
+                }
+            }
         }
+    }
+    Ok(())
+}
+
+/// Page `index` of the contract at `address`, read and checked against `hash`.
+pub(crate) fn load_page(kv: &dyn KvStore, address: &Address, index: PageIndex, hash: Hash) -> Result<Page, StateError> {
+    let corrupt = || StateError::Pages(PagesError::CorruptPage { index, hash });
+    let missing = || StateError::Pages(PagesError::MissingPage { index, hash });
+    let bytes = kv.get(&namespace::key(namespace::PAGE, hash.as_bytes()))?.ok_or_else(missing)?;
+    let page = Page::from_slice(&bytes).ok_or_else(corrupt)?;
+    if page_hash(address, index, &page) != hash {
+        return Err(corrupt());
+    }
+    Ok(page)
+}
+
+/// Visits the nodes of the collection whose state is `state` (nothing for zero), and of every child
+/// collection its values hold.
+fn walk_collection(kv: &dyn KvStore, state: &[u8], visit: &mut dyn FnMut(Reached) -> bool) -> Result<(), StateError> {
+    let state = CollectionState::decode(state).map_err(|_| StateError::Collection(CollectionError::CorruptState))?;
+    let Some(state) = state else { return Ok(()) };
+    let nested = state.shape.values == ValueKind::Collection;
+    let mut children: Vec<Vec<u8>> = Vec::new();
+    walk_tree(
+        kv,
+        state.root,
+        state.shape.key_width.into(),
+        &mut |hash| visit(Reached::CollectionNode(hash)),
+        &mut |_, value| {
+            if nested {
+                children.push(value.to_vec());
+            }
+        },
+    )?;
+    for child in children {
+        walk_collection(kv, &child, visit)?;
     }
     Ok(())
 }

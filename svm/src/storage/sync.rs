@@ -169,6 +169,7 @@ pub fn sync_head(
     let mut pending = WriteBatch::new();
     let mut failure: Option<SyncError> = None;
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut added: HashSet<Vec<u8>> = HashSet::new();
     let walked = walk_reachable(&recording, &[root], &mut |reached| {
         if failure.is_some() || !seen.insert(reached.key()) {
             return false;
@@ -176,7 +177,7 @@ pub fn sync_head(
         // Entries the walk read (and checked) since the last visit.
         if let Ok(mut read) = recording.read.lock() {
             for (key, value) in read.drain(..) {
-                add(&mut stats, &mut pending, key, value);
+                add(&mut stats, &mut pending, &mut added, key, value);
             }
         }
         // Entries the walk does not read: read here, and checked against what names them.
@@ -190,7 +191,7 @@ pub fn sync_head(
             _ => None,
         };
         match copied {
-            Some(Ok(value)) => add(&mut stats, &mut pending, reached.key(), value),
+            Some(Ok(value)) => add(&mut stats, &mut pending, &mut added, reached.key(), value),
             Some(Err(e)) => failure = Some(e),
             None => {}
         }
@@ -206,7 +207,7 @@ pub fn sync_head(
     }
     walked.map_err(|e| walk_error(e, root, source))?;
     for (key, value) in recording.read.lock().map_err(|_| SyncError::Source(KvError::Poisoned))?.drain(..) {
-        add(&mut stats, &mut pending, key, value);
+        add(&mut stats, &mut pending, &mut added, key, value);
     }
     // The head and the layer's index entry go with the last content, or after it: never before.
     put_head(&mut pending, head, true);
@@ -225,8 +226,12 @@ impl SyncError {
     }
 }
 
-/// Adds one copied entry to the pending batch and to the figures.
-fn add(stats: &mut SyncStats, pending: &mut WriteBatch, key: Vec<u8>, value: Vec<u8>) {
+/// Adds one copied entry to the pending batch and to the figures, once (a page holding a collection
+/// slot is both read by the walk and copied as a page).
+fn add(stats: &mut SyncStats, pending: &mut WriteBatch, added: &mut HashSet<Vec<u8>>, key: Vec<u8>, value: Vec<u8>) {
+    if !added.insert(key.clone()) {
+        return;
+    }
     stats.entries += 1;
     stats.bytes += value.len() as u64;
     pending.put(key, value);
@@ -250,6 +255,7 @@ fn copy_checked(
 
 /// A walk failure as a sync error: what was missing from the source or did not match its hash.
 fn walk_error(e: WalkError, root: StateRoot, source: &dyn KvStore) -> SyncError {
+    use super::collections::CollectionError;
     use super::pages::PagesError;
     let (namespace, id) = match e.source {
         StateError::Kv(kv) | StateError::Pages(PagesError::Kv(kv)) => return SyncError::Source(kv),
@@ -258,8 +264,16 @@ fn walk_error(e: WalkError, root: StateRoot, source: &dyn KvStore) -> SyncError 
         StateError::CorruptContract { what: "code", hash } => (namespace::CODE, hash),
         StateError::CorruptContract { hash, .. } => (namespace::META, hash),
         StateError::Pages(PagesError::MissingNode(h) | PagesError::CorruptNode(h)) => (namespace::PAGE_TREE_NODE, h),
-        // The walk reads no page and checks no range: nothing else can fail it.
+        StateError::Pages(PagesError::MissingPage { hash, .. } | PagesError::CorruptPage { hash, .. }) => {
+            (namespace::PAGE, hash)
+        }
+        StateError::Collection(CollectionError::Kv(kv)) => return SyncError::Source(kv),
+        StateError::Collection(CollectionError::MissingNode(h) | CollectionError::CorruptNode(h)) => {
+            (namespace::COLLECTION_NODE, h)
+        }
+        // The walk checks no range and writes nothing: nothing else can fail it.
         StateError::Pages(other) => return SyncError::Source(KvError::Backend(other.to_string())),
+        StateError::Collection(other) => return SyncError::Source(KvError::Backend(other.to_string())),
     };
     match source.get(&namespace::key(namespace, id.as_bytes())) {
         Ok(None) => SyncError::Missing { root, namespace, id },

@@ -2,7 +2,7 @@
 
 use super::env::ExecutionEnv;
 use super::registry::{NAMESPACE, VMCALLS, VmcallSpec, vmcall};
-use super::{calldata, context, log, registers, storage};
+use super::{calldata, collections, context, log, registers, storage};
 use wasmer::{AsStoreMut, Function, FunctionEnv, FunctionEnvMut as E, Imports, Module};
 
 type Env<'a> = E<'a, ExecutionEnv>;
@@ -108,6 +108,43 @@ pub fn function(
         }),
         "log" => {
             Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32| log::log(&mut e, s, a, b))
+        }
+        "collection_open" => {
+            Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32| {
+                collections::open(&mut e, s, a, b, c, d)
+            })
+        }
+        "collection_open_nested" => {
+            Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32, f: i32| {
+                collections::open_nested(&mut e, s, a, b, c, d, f)
+            })
+        }
+        "collection_get" => {
+            Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32| {
+                collections::get(&mut e, s, a, b, c, d)
+            })
+        }
+        "collection_insert" => {
+            Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32| {
+                collections::insert(&mut e, s, a, b, c, d)
+            })
+        }
+        "collection_remove" => Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32| {
+            collections::remove(&mut e, s, a, b)
+        }),
+        "collection_push" => Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32| {
+            collections::push(&mut e, s, a, b, c)
+        }),
+        "collection_pop" => Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32| {
+            collections::pop(&mut e, s, a, b, c)
+        }),
+        "collection_len" => {
+            Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32| collections::len(&mut e, s, a))
+        }
+        "collection_next" => {
+            Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32| {
+                collections::next(&mut e, s, a, b, c, d)
+            })
         }
         _ => return None,
     })

@@ -8,6 +8,7 @@ use crate::gas::meter::GasMeter;
 use crate::registers::RegisterFile;
 #[cfg(feature = "canaries")]
 use crate::runtime::canary::CanaryContext;
+use crate::storage::collections::OpenCollections;
 use crate::storage::page_slices::{PageSliceCache, SliceError};
 use crate::trace::{TraceEntry, TraceResult};
 use crate::{Hash, Limits};
@@ -49,6 +50,8 @@ pub struct ExecutionEnv {
     pub moved: Option<Hash>,
     /// Calls so far per vmcall, in `VMCALLS` order (for [`crate::runtime::ExecutionStats`]).
     pub calls: Vec<u32>,
+    /// The collections this execution has open.
+    pub collections: OpenCollections,
 }
 
 /// Why a vmcall trapped.
@@ -74,6 +77,7 @@ impl From<SliceError> for Fault {
         match e {
             SliceError::UnknownSlice { .. } => Fault::host(HostError::UnknownSlice, e.to_string()),
             SliceError::OutOfRange { .. } => Fault::host(HostError::SliceOutOfRange, e.to_string()),
+            SliceError::Kind { .. } => Fault::host(HostError::SliceKind, e.to_string()),
             SliceError::Pages(pages) => Fault::Node(pages.to_string()),
         }
     }
@@ -196,12 +200,23 @@ impl ExecutionEnv {
         write: bool,
     ) -> Result<(), Fault> {
         let page = self.storage()?.page_of(slice, offset, len)?;
+        self.pay_page(store, page, write)
+    }
+
+    /// Charges the storage gas of an access to `page` (a write when `write`; see [`PageCharges`]).
+    pub fn pay_page(&mut self, store: &mut StoreMut<'_>, page: u32, write: bool) -> Result<(), Fault> {
         let price = self.page_charges.quote(page, write)?;
+        self.charge(store, price)?;
+        self.page_charges.paid(page, write);
+        Ok(())
+    }
+
+    /// Charges `gas` now (out of gas when more than is left).
+    pub fn charge(&mut self, store: &mut StoreMut<'_>, gas: u64) -> Result<(), Fault> {
         let meter = self.meter.clone().ok_or_else(|| Fault::Node("instance has no gas meter".into()))?;
-        if price > 0 && !meter.charge(store, price) {
+        if gas > 0 && !meter.charge(store, gas) {
             return Err(Fault::OutOfGas);
         }
-        self.page_charges.paid(page, write);
         Ok(())
     }
 
@@ -278,6 +293,16 @@ impl ExecutionEnv {
         let mut buf = vec![0; len as usize];
         view.read(ptr.into(), &mut buf).map_err(|e| Fault::host(HostError::MemoryOutOfBounds, e.to_string()))?;
         Ok(buf)
+    }
+
+    /// Checks that `len` bytes at `ptr` lie inside linear memory, without reading them.
+    pub fn check_memory(&self, store: &impl AsStoreRef, ptr: u32, len: u32) -> Result<(), Fault> {
+        let memory = self.memory.as_ref().ok_or_else(|| Fault::host(HostError::NoMemory, "no exported memory"))?;
+        let size = memory.view(store).data_size();
+        if u64::from(ptr) + u64::from(len) > size {
+            return Err(Fault::host(HostError::MemoryOutOfBounds, format!("{ptr}+{len} past {size}")));
+        }
+        Ok(())
     }
 
     /// Writes `bytes` into linear memory at `ptr`.

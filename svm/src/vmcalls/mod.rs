@@ -7,6 +7,7 @@
 
 pub mod bind;
 mod calldata;
+mod collections;
 pub mod context;
 pub mod env;
 mod log;

@@ -1,4 +1,5 @@
-//! A store with a history of states (several contracts, shared code, a 100-page contract), read back
+//! A store with a history of states (several contracts, shared code, a 100-page contract, nested
+//! collections), read back
 //! whole at any root; shared by the garbage-collection and sync tests.
 
 use super::*;
@@ -6,7 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use svm::fee::FEE_ACCOUNT;
 use svm::runtime::{Runtime, RuntimeConfig, RuntimeError};
-use svm::state::{Account, StateRoot, load_code};
+use svm::snapshot::SnapshotAccount;
+use svm::state::{Account, StateRoot, export_state, load_code};
 use svm::storage::kv::{KvError, KvStore, MemKv, WriteBatch};
 use svm::{Address, Value};
 
@@ -15,6 +17,19 @@ use svm::{Address, Value};
 pub const PAGES: &str = r#"(module
   (import "svm" "storage_write_i64" (func $write (param i32 i64)))
   (func (export "set") (param $slice i32) (param $value i64) (call $write (local.get $slice) (local.get $value))))"#;
+
+/// A contract with a map of lists in slot 0: `push(key, value)` appends to the list at `key`.
+pub const NESTED: &str = r#"(module
+  (import "svm" "collection_open" (func $open (param i32 i32 i32 i32) (result i32)))
+  (import "svm" "collection_open_nested" (func $nested (param i32 i32 i32 i32 i32) (result i32)))
+  (import "svm" "collection_push" (func $push (param i32 i32 i32) (result i64)))
+  (memory (export "memory") 1)
+  (func (export "push") (param $key i64) (param $value i64)
+    (i64.store (i32.const 0) (local.get $key))
+    (i64.store (i32.const 8) (local.get $value))
+    (drop (call $push
+      (call $nested (call $open (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 1)) (i32.const 0) (i32.const 4) (i32.const 8) (i32.const 0))
+      (i32.const 8) (i32.const 8)))))"#;
 
 /// Keys that are not content (chain heads, layers, someone else's): a collection never deletes them.
 pub const FOREIGN: [&[u8]; 3] = [b"h-head", b"l\x00\x00\x00\x07", b"zz-other"];
@@ -44,8 +59,10 @@ pub fn history() -> History {
     let counter2 = deployed(&mut rt, &contract("counter"));
     let token = deployed(&mut rt, &contract("token"));
     let pages = deployed(&mut rt, &inline(PAGES, 100, &[(0, 0, 8), (5, 0, 8), (17, 0, 8), (40, 0, 8), (99, 0, 8)]));
+    let nested = deployed(&mut rt, &inline(NESTED, 1, &[(0, 0, 0)]));
     roots.push(rt.root());
     for round in 0..5 {
+        ok(&mut rt, nested, "push", &[Value::I64(round % 3), Value::I64(round)]);
         ok(&mut rt, counter, "inc", &[]);
         ok(&mut rt, counter2, "add", &[Value::I64(10 + round)]);
         ok(&mut rt, token, "mint", &[Value::I32(round as i32 % 8), Value::I64(100 * (round + 1))]);
@@ -59,13 +76,13 @@ pub fn history() -> History {
     }
     kv.write(batch).unwrap();
     let mut addresses: Vec<Address> = (1..=4).map(account).collect();
-    addresses.extend([FEE_ACCOUNT, counter, counter2, token, pages]);
+    addresses.extend([FEE_ACCOUNT, counter, counter2, token, pages, nested]);
     History { kv, roots, addresses, counter }
 }
 
 /// Every account at `root`, with each contract's slices and code, as read by a runtime opened afresh
-/// there.
-pub type Snapshot = Vec<(Option<Account>, Option<Vec<Vec<u8>>>, Option<Vec<u8>>)>;
+/// there; and the whole state as exported (every collection's contents included).
+pub type Snapshot = (Vec<(Option<Account>, Option<Vec<Vec<u8>>>, Option<Vec<u8>>)>, Vec<SnapshotAccount>);
 
 pub fn snapshot(kv: Arc<dyn KvStore>, root: StateRoot, addresses: &[Address]) -> Result<Snapshot, RuntimeError> {
     let rt = Runtime::open(kv.clone(), RuntimeConfig::default(), root)?;
@@ -77,7 +94,8 @@ pub fn snapshot(kv: Arc<dyn KvStore>, root: StateRoot, addresses: &[Address]) ->
         };
         Ok((account, rt.contract_slices(address)?, code))
     };
-    addresses.iter().map(read).collect()
+    let accounts = addresses.iter().map(read).collect::<Result<Vec<_>, _>>()?;
+    Ok((accounts, export_state(kv.as_ref(), root)?))
 }
 
 /// A copy of `kv` (so that one history serves many collections).

@@ -2,9 +2,9 @@
 //! storage prices and the intrinsic costs. Part of every module-cache key, so that a node never runs
 //! code metered under another schedule.
 
+use super::collection_prices::COLLECTION_PRICES;
 use super::cost_table::{BULK_MEMORY_PER_BYTE, GAS_SCHEDULE_VERSION, cost_of};
 use super::intrinsic::INTRINSIC_COSTS;
-use super::collection_prices::COLLECTION_PRICES;
 use super::storage_prices::STORAGE_PRICES;
 use crate::Hash;
 use crate::limits::FloatRule;

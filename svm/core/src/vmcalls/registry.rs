@@ -65,15 +65,38 @@ const SLICE_REG_WRITE: &[HostError] =
 const SLICE_INT: &[HostError] = &[UnknownSlice, SliceKind, SliceTooWide];
 const SLICE_INT_WRITE: &[HostError] = &[UnknownSlice, SliceKind, SliceTooWide, TooManyDirtyPages];
 const COLL_OPEN: &[HostError] = &[UnknownSlice, SliceKind, CollectionShape, TooManyCollections];
-const COLL_NESTED: &[HostError] = &[UnknownCollection, CollectionValueKind, CollectionDepth, CollectionShape, NoMemory,
-    MemoryOutOfBounds, CollectionIndex, TooManyCollections, TooManyDirtyPages];
+const COLL_NESTED: &[HostError] = &[
+    UnknownCollection,
+    CollectionValueKind,
+    CollectionDepth,
+    CollectionShape,
+    NoMemory,
+    MemoryOutOfBounds,
+    CollectionIndex,
+    TooManyCollections,
+    TooManyDirtyPages,
+];
 const COLL_GET: &[HostError] = &[UnknownCollection, CollectionValueKind, NoMemory, MemoryOutOfBounds];
-const COLL_INSERT: &[HostError] = &[UnknownCollection, CollectionValueKind, CollectionValueTooLarge, NoMemory,
-    MemoryOutOfBounds, CollectionIndex, TooManyDirtyPages];
+const COLL_INSERT: &[HostError] = &[
+    UnknownCollection,
+    CollectionValueKind,
+    CollectionValueTooLarge,
+    NoMemory,
+    MemoryOutOfBounds,
+    CollectionIndex,
+    TooManyDirtyPages,
+];
 const COLL_REMOVE: &[HostError] =
     &[UnknownCollection, CollectionOperation, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
-const COLL_PUSH: &[HostError] = &[UnknownCollection, CollectionOperation, CollectionValueKind,
-    CollectionValueTooLarge, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
+const COLL_PUSH: &[HostError] = &[
+    UnknownCollection,
+    CollectionOperation,
+    CollectionValueKind,
+    CollectionValueTooLarge,
+    NoMemory,
+    MemoryOutOfBounds,
+    TooManyDirtyPages,
+];
 const COLL_POP: &[HostError] =
     &[UnknownCollection, CollectionOperation, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
 const COLL_NEXT: &[HostError] = &[UnknownCollection, NoMemory, MemoryOutOfBounds];

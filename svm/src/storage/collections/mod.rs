@@ -1,18 +1,17 @@
 //! Collections: unbounded, ordered, authenticated key-value structures whose whole contents are named
-//! by one root that depends on the contents alone (history independence). This module holds the tree
-//! they are all made of ([`tree`]); the vmcalls, the fixed-size state a page slice holds, nesting and
-//! gas come on top of it.
-//!
-//! Not yet reachable: garbage collection and sync do not follow collection roots (nothing stores one
-//! in a contract's state yet), so [`crate::storage::kv::namespace::COLLECTION_NODE`] is not among the
-//! content namespaces a collection may delete.
+//! by one root that depends on the contents alone (history independence). [`tree`] is the structure
+//! they are all made of; [`open_table`] is what one execution has open, and its commit; the vmcalls
+//! over them are in `crate::vmcalls`, and the rules in `docs/consensus.md` (Collections).
 
+pub mod open_table;
 pub mod tree;
 
+pub use open_table::{OpenCollections, Parent};
 pub use tree::{CollectionTree, Entry, MAX_KEY_WIDTH, Work};
 
 use crate::Hash;
 use crate::storage::kv::KvError;
+use crate::storage::page_slices::SliceError;
 use thiserror::Error;
 
 /// Why a collection operation could not be done.
@@ -41,4 +40,16 @@ pub enum CollectionError {
     /// A stored node does not hash to its key, or does not decode for this key width.
     #[error("collection node {0} is corrupt")]
     CorruptNode(Hash),
+    /// A stored value that should be a child collection's state is not one.
+    #[error("a stored child collection state is corrupt")]
+    CorruptState,
+    /// A slot could not be written at commit.
+    #[error(transparent)]
+    Storage(#[from] SliceError),
+    /// A child whose parent is no longer in the table (a bug).
+    #[error("collection {handle} was committed before its child")]
+    Orphan {
+        /// The parent's handle.
+        handle: u32,
+    },
 }

@@ -21,6 +21,7 @@ use super::CollectionError;
 use crate::Hash;
 use crate::storage::kv::{KvStore, WriteBatch, namespace};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Domain key of leaf hashes.
 const LEAF_KEY: &[u8; 32] = b"svm/v1/collection/leaf..........";
@@ -54,8 +55,8 @@ pub struct Work {
 }
 
 /// A view of one collection tree at a root, with the updates made through it not yet written.
-pub struct CollectionTree<'k> {
-    kv: &'k dyn KvStore,
+pub struct CollectionTree {
+    kv: Arc<dyn KvStore>,
     root: Hash,
     width: usize,
     pending: BTreeMap<Hash, (Vec<u8>, Node)>,
@@ -73,9 +74,9 @@ fn crit_bit(a: &[u8], b: &[u8]) -> Option<usize> {
     Some(byte * 8 + (a[byte] ^ b[byte]).leading_zeros() as usize)
 }
 
-impl<'k> CollectionTree<'k> {
+impl CollectionTree {
     /// The tree of `width`-byte keys whose root is `root` (the zero hash: empty).
-    pub fn open(kv: &'k dyn KvStore, root: Hash, width: usize) -> Result<CollectionTree<'k>, CollectionError> {
+    pub fn open(kv: Arc<dyn KvStore>, root: Hash, width: usize) -> Result<CollectionTree, CollectionError> {
         if width == 0 || width > MAX_KEY_WIDTH {
             return Err(CollectionError::KeyWidth { width });
         }
@@ -285,16 +286,43 @@ impl<'k> CollectionTree<'k> {
         if let Some((_, node)) = self.pending.get(&hash) {
             return Ok(node.clone());
         }
-        let bytes = self
-            .kv
-            .get(&namespace::key(namespace::COLLECTION_NODE, hash.as_bytes()))?
-            .ok_or(CollectionError::MissingNode(hash))?;
-        let node = decode(&bytes, self.width).ok_or(CollectionError::CorruptNode(hash))?;
-        if node_hash(&bytes) != hash {
-            return Err(CollectionError::CorruptNode(hash));
-        }
-        Ok(node)
+        load_stored(self.kv.as_ref(), hash, self.width)
     }
+}
+
+/// Walks the stored tree under `root` (keys `width` bytes), reading and checking each node: `node` gets
+/// each node's hash and answers whether it is new (a node already seen is not walked below); `leaf`
+/// gets the key and value of each new leaf.
+pub fn walk_tree(
+    kv: &dyn KvStore,
+    root: Hash,
+    width: usize,
+    node: &mut dyn FnMut(Hash) -> bool,
+    leaf: &mut dyn FnMut(&[u8], &[u8]),
+) -> Result<(), CollectionError> {
+    let mut stack = if root.is_zero() { Vec::new() } else { vec![root] };
+    while let Some(hash) = stack.pop() {
+        if !node(hash) {
+            continue;
+        }
+        match load_stored(kv, hash, width)? {
+            Node::Leaf { key, value } => leaf(&key, &value),
+            Node::Internal { left, right, .. } => stack.extend([right, left]),
+        }
+    }
+    Ok(())
+}
+
+/// The stored node `hash` of a tree of `width`-byte keys, checked against its hash.
+fn load_stored(kv: &dyn KvStore, hash: Hash, width: usize) -> Result<Node, CollectionError> {
+    let bytes = kv
+        .get(&namespace::key(namespace::COLLECTION_NODE, hash.as_bytes()))?
+        .ok_or(CollectionError::MissingNode(hash))?;
+    let node = decode(&bytes, width).ok_or(CollectionError::CorruptNode(hash))?;
+    if node_hash(&bytes) != hash {
+        return Err(CollectionError::CorruptNode(hash));
+    }
+    Ok(node)
 }
 
 /// The hash of a stored node (its tag selects the domain).
@@ -343,8 +371,8 @@ mod tests {
 
     #[test]
     fn inserts_gets_removes_and_walks_in_key_order() {
-        let kv = MemKv::new();
-        let mut tree = CollectionTree::open(&kv, Hash::ZERO, 4).unwrap();
+        let kv: Arc<MemKv> = Arc::new(MemKv::new());
+        let mut tree = CollectionTree::open(kv.clone(), Hash::ZERO, 4).unwrap();
         for n in [5u32, 1, 9, 3, 7, 1 << 20, 0] {
             assert_eq!(tree.insert(&key(n), &n.to_le_bytes()).unwrap(), None);
         }
@@ -369,8 +397,8 @@ mod tests {
 
     #[test]
     fn committed_nodes_read_back_checked_and_a_damaged_one_is_refused() {
-        let kv = MemKv::new();
-        let mut tree = CollectionTree::open(&kv, Hash::ZERO, 4).unwrap();
+        let kv: Arc<MemKv> = Arc::new(MemKv::new());
+        let mut tree = CollectionTree::open(kv.clone(), Hash::ZERO, 4).unwrap();
         for n in 0..50u32 {
             tree.insert(&key(n * 7), &[n as u8; 3]).unwrap();
         }
@@ -383,7 +411,7 @@ mod tests {
         let stored = batch.len();
         kv.write(batch).unwrap();
         assert_eq!(stored, 2 * 30 - 1);
-        let mut reopened = CollectionTree::open(&kv, root, 4).unwrap();
+        let mut reopened = CollectionTree::open(kv.clone(), root, 4).unwrap();
         assert_eq!(reopened.get(&key(7)).unwrap(), Some(vec![1; 3]));
         assert_eq!(reopened.get(&key(14)).unwrap(), None);
 
@@ -394,9 +422,9 @@ mod tests {
         let mut batch = WriteBatch::new();
         batch.put(some_key, bytes);
         kv.write(batch).unwrap();
-        let mut damaged = CollectionTree::open(&kv, root, 4).unwrap();
+        let mut damaged = CollectionTree::open(kv.clone(), root, 4).unwrap();
         assert_eq!(damaged.get(&key(7)), Err(CollectionError::CorruptNode(root)));
-        let mut unknown = CollectionTree::open(&kv, Hash([3; 32]), 4).unwrap();
+        let mut unknown = CollectionTree::open(kv.clone(), Hash([3; 32]), 4).unwrap();
         assert_eq!(unknown.get(&key(7)), Err(CollectionError::MissingNode(Hash([3; 32]))));
     }
 }

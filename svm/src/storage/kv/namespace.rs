@@ -12,8 +12,7 @@ pub const META: u8 = b'm';
 /// Account-trie nodes, keyed by node hash.
 pub const ACCOUNT_NODE: u8 = b'a';
 
-/// Collection-tree nodes (leaves and internal nodes), keyed by node hash. Not yet among [`CONTENT`]:
-/// nothing reaches them from a state root until contracts can hold collections.
+/// Collection-tree nodes (leaves and internal nodes), keyed by node hash.
 pub const COLLECTION_NODE: u8 = b't';
 
 /// The node's durable head (one key: this byte alone). Not content: never garbage-collected.
@@ -23,7 +22,7 @@ pub const HEAD: u8 = b'h';
 pub const LAYER: u8 = b'l';
 
 /// The namespaces of content-addressed entries (what garbage collection may delete).
-pub const CONTENT: [u8; 5] = [PAGE, PAGE_TREE_NODE, CODE, META, ACCOUNT_NODE];
+pub const CONTENT: [u8; 6] = [PAGE, PAGE_TREE_NODE, CODE, META, ACCOUNT_NODE, COLLECTION_NODE];
 
 /// The key `namespace ‖ id`.
 pub fn key(namespace: u8, id: &[u8]) -> Vec<u8> {

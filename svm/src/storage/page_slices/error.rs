@@ -27,6 +27,14 @@ pub enum SliceError {
         /// The slice's length.
         slice_len: u32,
     },
+    /// A byte access to a collection slot, or a collection access to a byte slice.
+    #[error("slice {slice} is {}", if *.is_slot { "a collection slot, not bytes" } else { "bytes, not a collection slot" })]
+    Kind {
+        /// The slice accessed.
+        slice: SliceIndex,
+        /// Whether it is a collection slot.
+        is_slot: bool,
+    },
     /// The pages below failed (kv failure, missing or corrupt data).
     #[error(transparent)]
     Pages(#[from] PagesError),

@@ -6,6 +6,8 @@ use crate::storage::page_cache::PageCache;
 use crate::storage::pages::{PageIndex, PagesError};
 use crate::{Address, ContractState};
 use std::sync::Arc;
+use svm_core::collection_state::STATE_LEN;
+use svm_core::layout::SliceKind;
 
 /// One execution's access to a contract's storage, slice by slice, over a page cache.
 pub struct PageSliceCache {
@@ -55,7 +57,7 @@ impl PageSliceCache {
         &self.pages
     }
 
-    /// The length of slice `slice`.
+    /// The declared length of slice `slice` (0 for a collection slot).
     pub fn slice_len(&self, slice: SliceIndex) -> Result<u32, SliceError> {
         Ok(self.slice(slice)?.len)
     }
@@ -76,11 +78,39 @@ impl PageSliceCache {
         Ok(self.pages.read(page, at, buf)?)
     }
 
-    /// The whole of slice `slice`.
+    /// The whole of slice `slice` (a collection slot: its state's bytes).
     pub fn read_all(&mut self, slice: SliceIndex) -> Result<Vec<u8>, SliceError> {
+        if self.slice(slice)?.kind() == SliceKind::Collection {
+            return Ok(self.read_slot(slice)?.to_vec());
+        }
         let mut buf = vec![0; self.slice_len(slice)? as usize];
         self.read(slice, 0, &mut buf)?;
         Ok(buf)
+    }
+
+    /// The page of collection slot `slot`.
+    pub fn slot_page(&self, slot: SliceIndex) -> Result<PageIndex, SliceError> {
+        let s = self.slice(slot)?;
+        if s.kind() != SliceKind::Collection {
+            return Err(SliceError::Kind { slice: slot, is_slot: false });
+        }
+        Ok(s.page)
+    }
+
+    /// The state bytes collection slot `slot` holds.
+    pub fn read_slot(&mut self, slot: SliceIndex) -> Result<[u8; STATE_LEN], SliceError> {
+        let page = self.slot_page(slot)?;
+        let mut state = [0; STATE_LEN];
+        let at = self.slice(slot)?.offset as usize;
+        self.pages.read(page, at, &mut state)?;
+        Ok(state)
+    }
+
+    /// Writes `state` into collection slot `slot`.
+    pub fn write_slot(&mut self, slot: SliceIndex, state: &[u8; STATE_LEN]) -> Result<(), SliceError> {
+        let page = self.slot_page(slot)?;
+        let at = self.slice(slot)?.offset as usize;
+        Ok(self.pages.write(page, at, state)?)
     }
 
     /// Writes `bytes` into slice `slice`, starting `offset` bytes into it.
@@ -111,6 +141,9 @@ impl PageSliceCache {
     /// The page and in-page offset of `len` bytes at `offset` inside `slice`, if they fit the slice.
     fn locate(&self, slice: SliceIndex, offset: u32, len: usize) -> Result<(u32, usize), SliceError> {
         let s = self.slice(slice)?;
+        if s.kind() != SliceKind::Bytes {
+            return Err(SliceError::Kind { slice, is_slot: true });
+        }
         let fits = u64::from(offset).checked_add(len as u64).is_some_and(|end| end <= u64::from(s.len));
         if !fits {
             return Err(SliceError::OutOfRange { slice, offset, len, slice_len: s.len });
