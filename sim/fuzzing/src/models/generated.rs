@@ -2,9 +2,12 @@
 //! registers and memory, with each vmcall's documented checks in the VM's order (`docs/vmcalls.md`):
 //! the first failing check is the outcome, and a failed call changes nothing.
 
+use super::collections::{KnownContents, Surroundings, Table};
 use super::scratch::{Memory, Registers};
 use super::{Balances, CallEffects, ContractModel, ModelCall, le_integer};
-use crate::generators::contract::plan::{AMPLE_GAS, ContractPlan, RECURSION_SAFE, Src, Step, TABLE_SLOTS, guard, mix};
+use crate::generators::contract::plan::{
+    AMPLE_GAS, ContractPlan, Handle, RECURSION_SAFE, Src, Step, TABLE_SLOTS, guard, mix,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use svm::outcome::{Outcome, TrapKind};
 use svm::vmcalls::HostError;
@@ -14,12 +17,13 @@ use svm::{Address, Limits, Value, ValueType};
 pub struct GeneratedModel {
     plan: ContractPlan,
     limits: Limits,
+    known: KnownContents,
 }
 
 impl GeneratedModel {
     /// The model of `plan`, under the default limits.
     pub fn new(plan: ContractPlan) -> GeneratedModel {
-        GeneratedModel { plan, limits: Limits::default() }
+        GeneratedModel { plan, limits: Limits::default(), known: KnownContents::default() }
     }
 }
 
@@ -45,6 +49,7 @@ impl ContractModel for GeneratedModel {
             limits: &self.limits,
             call,
             balances,
+            known: &self.known,
             slices: slices.to_vec(),
             touched: BTreeSet::new(),
             dirty: BTreeSet::new(),
@@ -55,11 +60,18 @@ impl ContractModel for GeneratedModel {
             acc: 0,
             a: arg(0),
             b: arg(1),
+            table: Table::default(),
+            handles: [0; 4],
         };
         for step in &function.steps {
             if let Err(outcome) = run.step(step) {
                 return CallEffects::failed(outcome);
             }
+        }
+        let table = std::mem::take(&mut run.table);
+        run.touched.extend(table.slots());
+        for (slot, bytes) in table.commit(&self.known) {
+            run.slices[slot as usize] = bytes;
         }
         let slices = run.touched.iter().map(|&s| (s, run.slices[s as usize].clone())).collect::<BTreeMap<_, _>>();
         CallEffects {
@@ -78,6 +90,7 @@ struct Run<'a> {
     limits: &'a Limits,
     call: &'a ModelCall<'a>,
     balances: &'a dyn Balances,
+    known: &'a KnownContents,
     slices: Vec<Vec<u8>>,
     /// Slices read or written, whose contents afterwards the checker compares.
     touched: BTreeSet<u32>,
@@ -90,6 +103,10 @@ struct Run<'a> {
     acc: i64,
     a: i64,
     b: i64,
+    /// The collections this call opened.
+    table: Table,
+    /// The handle locals `$h0`…`$h3`.
+    handles: [i32; 4],
 }
 
 type Step1 = Result<(), Outcome>;
@@ -117,9 +134,18 @@ impl Run<'_> {
         self.plan.slices.get(slice as usize).map(|s| s[2]).ok_or(host(HostError::UnknownSlice))
     }
 
-    /// `unknown-slice`, then `slice-out-of-range` unless `len` bytes at `offset` lie in `slice`.
+    /// The length of byte slice `slice`: `unknown-slice`, then `slice-kind` for a collection slot.
+    fn byte_slice_len(&self, slice: u32) -> Result<u32, Outcome> {
+        match self.slice_len(slice)? {
+            0 => Err(host(HostError::SliceKind)),
+            len => Ok(len),
+        }
+    }
+
+    /// `unknown-slice`, `slice-kind`, then `slice-out-of-range` unless `len` bytes at `offset` lie in
+    /// `slice`.
     fn check_range(&self, slice: u32, offset: u32, len: u32) -> Step1 {
-        let slice_len = self.slice_len(slice)?;
+        let slice_len = self.byte_slice_len(slice)?;
         if u64::from(offset) + u64::from(len) > u64::from(slice_len) {
             return Err(host(HostError::SliceOutOfRange));
         }
@@ -135,21 +161,26 @@ impl Run<'_> {
     /// Writes `bytes` into `slice` at `offset` (range already checked): `too-many-dirty-pages` if the
     /// slice's page is not yet dirty and the limit is reached.
     fn store(&mut self, slice: u32, offset: u32, bytes: &[u8]) -> Step1 {
-        let page = self.plan.slices[slice as usize][0];
+        self.make_dirty(self.plan.slices[slice as usize][0])?;
+        self.touched.insert(slice);
+        self.slices[slice as usize][offset as usize..offset as usize + bytes.len()].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// `page` becomes dirty: `too-many-dirty-pages` if it is not yet and the limit is reached.
+    fn make_dirty(&mut self, page: u32) -> Step1 {
         if !self.dirty.contains(&page) {
             if self.dirty.len() >= self.limits.max_dirty_pages as usize {
                 return Err(host(HostError::TooManyDirtyPages));
             }
             self.dirty.insert(page);
         }
-        self.touched.insert(slice);
-        self.slices[slice as usize][offset as usize..offset as usize + bytes.len()].copy_from_slice(bytes);
         Ok(())
     }
 
-    /// `unknown-slice`, then `slice-too-wide` past `max` bytes: the slice's length.
+    /// `unknown-slice`, `slice-kind`, then `slice-too-wide` past `max` bytes: the slice's length.
     fn int_slice(&self, slice: u32, max: u32) -> Result<u32, Outcome> {
-        let len = self.slice_len(slice)?;
+        let len = self.byte_slice_len(slice)?;
         if len > max {
             return Err(host(HostError::SliceTooWide));
         }
@@ -359,7 +390,116 @@ impl Run<'_> {
                 }
             }
             Step::DivideByZero => return Err(Outcome::Trap(TrapKind::IntegerDivisionByZero)),
+            Step::Seq(ref steps) => {
+                for step in steps {
+                    self.step(step)?;
+                }
+            }
+            _ => self.collection_step(step)?,
         }
         Ok(())
+    }
+
+    fn handle(&self, handle: Handle) -> u32 {
+        match handle {
+            Handle::Local(n) => self.handles[n as usize] as u32,
+            Handle::Const(v) => v,
+        }
+    }
+
+    /// A collection step, over the call's table (taken out while it runs).
+    fn collection_step(&mut self, step: &Step) -> Step1 {
+        let mut table = std::mem::take(&mut self.table);
+        let result = self.collection_step_on(&mut table, step);
+        self.table = table;
+        result
+    }
+
+    fn collection_step_on(&mut self, table: &mut Table, step: &Step) -> Step1 {
+        let known = self.known;
+        match *step {
+            Step::CollOpen { dst, slot, kind, width, values } => {
+                let handle = table.open_slot(self, known, slot, [kind, width, values])?;
+                self.set_handle(dst, handle);
+            }
+            Step::CollNested { dst, handle, key_ptr, kind, width, values } => {
+                let parent = self.handle(handle);
+                let child = table.open_nested(self, known, parent, key_ptr, [kind, width, values])?;
+                self.set_handle(dst, child);
+            }
+            Step::CollNestMany { dst, handle, key_ptr, count, kind, width, values } => {
+                for i in 0..count {
+                    self.trap_unless(self.memory.fits(key_ptr, 8))?;
+                    let key = u64::from(i).to_le_bytes();
+                    self.memory.bytes_mut()[key_ptr as usize..key_ptr as usize + 8].copy_from_slice(&key);
+                    let parent = self.handle(handle);
+                    let child = table.open_nested(self, known, parent, key_ptr, [kind, width, values])?;
+                    self.set_handle(dst, child);
+                }
+            }
+            Step::CollInsert { handle, key_ptr, ptr, len } => {
+                let h = self.handle(handle);
+                let r = table.insert(self, h, key_ptr, ptr, len)?;
+                self.mix(r.into());
+            }
+            Step::CollGet { handle, key_ptr, ptr, cap } => {
+                let h = self.handle(handle);
+                let r = table.get(self, h, key_ptr, ptr, cap)?;
+                self.mix(r.into());
+            }
+            Step::CollRemove { handle, key_ptr } => {
+                let h = self.handle(handle);
+                let r = table.remove(self, h, key_ptr)?;
+                self.mix(r.into());
+            }
+            Step::CollPush { handle, ptr, len } => {
+                let h = self.handle(handle);
+                let r = table.push(self, h, ptr, len)?;
+                self.mix(r);
+            }
+            Step::CollPop { handle, ptr, cap } => {
+                let h = self.handle(handle);
+                let r = table.pop(self, h, ptr, cap)?;
+                self.mix(r.into());
+            }
+            Step::CollLen { handle } => {
+                let r = table.len(self.handle(handle))?;
+                self.mix(r);
+            }
+            Step::CollNext { handle, after, bound, out } => {
+                let h = self.handle(handle);
+                let r = table.next(self, h, after, bound, out)?;
+                self.mix(r.into());
+            }
+            _ => unreachable!("every other step is the interpreter's"),
+        }
+        Ok(())
+    }
+
+    fn set_handle(&mut self, dst: u32, handle: i32) {
+        self.handles[dst as usize] = handle;
+        self.mix(handle.into());
+    }
+}
+
+impl Surroundings for Run<'_> {
+    fn memory(&mut self) -> &mut Memory {
+        &mut self.memory
+    }
+
+    fn slot_page(&self, slice: u32) -> Result<u32, Outcome> {
+        match self.slice_len(slice)? {
+            0 => Ok(self.plan.slices[slice as usize][0]),
+            _ => Err(host(HostError::SliceKind)),
+        }
+    }
+
+    fn slot_bytes(&mut self, slot: u32) -> Vec<u8> {
+        self.touched.insert(slot);
+        self.slices[slot as usize].clone()
+    }
+
+    fn dirty(&mut self, page: u32) -> Result<(), Outcome> {
+        self.make_dirty(page)
     }
 }

@@ -8,9 +8,11 @@
 //!   documented check order.
 //! - [`counter`], [`token`], [`registers`], [`hostile`]: the corpus contracts worth modelling.
 //! - [`scratch`]: the registers and linear memory one execution sees, as the models keep them.
+//! - [`collections`]: the collections generated contracts open, as plain maps.
 //!
 //! Which models exist, and why the others do not, is [`for_contract`]'s table.
 
+pub mod collections;
 pub mod counter;
 pub mod generated;
 pub mod hostile;

@@ -1,7 +1,7 @@
 //! A contract plan as WebAssembly text: every vmcall imported, the memory and its data, a recursion
 //! helper, and one export per function plan, each step emitted exactly as the model reads it.
 
-use super::plan::{ContractPlan, FunctionPlan, GUARD_SPREAD, Src, Step, TABLE_SLOTS};
+use super::plan::{ContractPlan, FunctionPlan, GUARD_SPREAD, Handle, Src, Step, TABLE_SLOTS};
 use std::fmt::Write;
 use svm::vmcalls::registry::{NAMESPACE, VMCALLS};
 
@@ -48,6 +48,18 @@ fn src(src: Src) -> String {
     }
 }
 
+fn handle(h: Handle) -> String {
+    match h {
+        Handle::Local(n) => format!("(local.get $h{n})"),
+        Handle::Const(v) => format!("(i32.const {v})"),
+    }
+}
+
+/// `$h{dst}` ← `call`, then the accumulator mixes it in.
+fn set_handle(dst: u32, call: &str) -> String {
+    format!("(local.set $h{dst} {call}) {}", mix(&format!("(i64.extend_i32_s (local.get $h{dst}))")))
+}
+
 fn mix(value: &str) -> String {
     format!("(local.set $acc (i64.xor (i64.rotl (local.get $acc) (i64.const 5)) {value}))")
 }
@@ -62,7 +74,7 @@ fn repeat(count: u32, body: &str) -> String {
 fn function_wat(out: &mut String, plan: &ContractPlan, function: &FunctionPlan) {
     let _ = writeln!(
         out,
-        "  (func (export \"{}\") (param $a i64) (param $b i64) (result i64) (local $acc i64) (local $i i32)",
+        "  (func (export \"{}\") (param $a i64) (param $b i64) (result i64) (local $acc i64) (local $i i32) (local $h0 i32) (local $h1 i32) (local $h2 i32) (local $h3 i32)",
         function.name
     );
     for step in &function.steps {
@@ -144,5 +156,64 @@ fn step_wat(plan: &ContractPlan, step: &Step) -> String {
             step_wat(plan, then)
         ),
         Step::DivideByZero => "(drop (i64.div_u (i64.const 1) (i64.const 0)))".into(),
+        Step::CollOpen { dst, slot, kind, width, values } => set_handle(
+            dst,
+            &format!("(call $collection_open {} {} {} {})", c(slot), c(kind), c(width), c(values)),
+        ),
+        Step::CollNested { dst, handle: h, key_ptr, kind, width, values } => set_handle(
+            dst,
+            &format!(
+                "(call $collection_open_nested {} {} {} {} {})",
+                handle(h),
+                c(key_ptr),
+                c(kind),
+                c(width),
+                c(values)
+            ),
+        ),
+        Step::CollNestMany { dst, handle: h, key_ptr, count, kind, width, values } => {
+            let nested = format!(
+                "(call $collection_open_nested {} {} {} {} {})",
+                handle(h),
+                c(key_ptr),
+                c(kind),
+                c(width),
+                c(values)
+            );
+            let body = format!("(i64.store {} (i64.extend_i32_u (local.get $i))) {}", c(key_ptr), set_handle(dst, &nested));
+            repeat(count, &body)
+        }
+        Step::CollInsert { handle: h, key_ptr, ptr, len } => mix(&format!(
+            "(i64.extend_i32_s (call $collection_insert {} {} {} {}))",
+            handle(h),
+            c(key_ptr),
+            c(ptr),
+            c(len)
+        )),
+        Step::CollGet { handle: h, key_ptr, ptr, cap } => mix(&format!(
+            "(i64.extend_i32_s (call $collection_get {} {} {} {}))",
+            handle(h),
+            c(key_ptr),
+            c(ptr),
+            c(cap)
+        )),
+        Step::CollRemove { handle: h, key_ptr } => {
+            mix(&format!("(i64.extend_i32_s (call $collection_remove {} {}))", handle(h), c(key_ptr)))
+        }
+        Step::CollPush { handle: h, ptr, len } => {
+            mix(&format!("(call $collection_push {} {} {})", handle(h), c(ptr), c(len)))
+        }
+        Step::CollPop { handle: h, ptr, cap } => {
+            mix(&format!("(i64.extend_i32_s (call $collection_pop {} {} {}))", handle(h), c(ptr), c(cap)))
+        }
+        Step::CollLen { handle: h } => mix(&format!("(call $collection_len {})", handle(h))),
+        Step::CollNext { handle: h, after, bound, out } => mix(&format!(
+            "(i64.extend_i32_s (call $collection_next {} {} {} {}))",
+            handle(h),
+            c(after),
+            c(bound),
+            c(out)
+        )),
+        Step::Seq(ref steps) => steps.iter().map(|s| step_wat(plan, s)).collect::<Vec<_>>().join(" "),
     }
 }

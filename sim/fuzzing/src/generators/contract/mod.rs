@@ -13,7 +13,7 @@
 pub mod emit;
 pub mod plan;
 
-use plan::{ContractPlan, FunctionPlan, RECURSION_EXHAUSTS, RECURSION_SAFE, Src, Step};
+use plan::{ContractPlan, FunctionPlan, Handle, NO_KEY, RECURSION_EXHAUSTS, RECURSION_SAFE, Src, Step};
 use rand::Rng;
 use svm::Limits;
 use svm::registers::REGISTER_CLASSES;
@@ -24,6 +24,8 @@ const PAGE: u32 = svm::storage::pages::PAGE_SIZE as u32;
 const WASM_PAGE: u32 = 65_536;
 /// Widths of the slices laid out first (the integer forms need ≤ 8; the rest are for the byte forms).
 const WIDTHS: [u32; 12] = [8, 4, 8, 1, 2, 3, 8, 16, 20, 32, 64, 200];
+/// Bytes a collection slot takes in its page.
+const COLLECTION_SPAN: u32 = svm::layout::COLLECTION_STATE_LEN;
 
 /// What the step generator knows about the layout it is filling.
 struct Shape {
@@ -35,6 +37,69 @@ struct Shape {
     /// Every slice.
     slice_count: u32,
     memory: bool,
+    /// The collection slots, each with the one kind of collection the contract keeps there.
+    slots: Vec<(u32, Flavor)>,
+}
+
+/// The kind of collection a generated contract keeps in a slot (its shape never changes, so that
+/// every open of it succeeds unless a step means it to fail).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flavor {
+    /// A map of `width`-byte keys to byte values.
+    Map(u32),
+    /// A set (kind 2) or sorted-set (kind 3) of `width`-byte keys.
+    Set(u32, u32),
+    /// A list of byte values.
+    List,
+    /// A map of 1-byte keys to lists.
+    MapOfLists,
+    /// A list of maps of 1-byte keys.
+    ListOfMaps,
+    /// Maps of maps, four deep: every level's values are collections.
+    Chain,
+}
+
+/// The (kind, key width, value kind) of a map of 1-byte keys whose values are maps, of a list, and of
+/// a map of 1-byte keys to bytes.
+const MAP_OF_MAPS: (u32, u32, u32) = (1, 1, 1);
+const LIST: (u32, u32, u32) = (4, 8, 0);
+const SMALL_MAP: (u32, u32, u32) = (1, 1, 0);
+
+impl Flavor {
+    /// The vmcall arguments of its shape.
+    fn args(self) -> (u32, u32, u32) {
+        match self {
+            Flavor::Map(width) => (1, width, 0),
+            Flavor::Set(kind, width) => (kind, width, 0),
+            Flavor::List => LIST,
+            Flavor::MapOfLists => (1, 1, 1),
+            Flavor::ListOfMaps => (4, 8, 1),
+            Flavor::Chain => MAP_OF_MAPS,
+        }
+    }
+
+    fn draw<R: Rng>(rng: &mut R) -> Flavor {
+        match rng.random_range(0..7) {
+            0 => Flavor::Map([1, 2, 8][rng.random_range(0..3)]),
+            1 => Flavor::Map(1),
+            2 => Flavor::Set(rng.random_range(2..=3), rng.random_range(1..=2)),
+            3 => Flavor::List,
+            4 => Flavor::MapOfLists,
+            5 => Flavor::ListOfMaps,
+            _ => Flavor::Chain,
+        }
+    }
+}
+
+/// The memory a collection family uses: four key cells, a value, a cursor's output and a read buffer.
+const KEY_PTRS: [u32; 4] = [0, 8, 16, 24];
+const VALUE_PTR: u32 = 32;
+const OUT_PTR: u32 = 64;
+const READ_PTR: u32 = 128;
+
+/// A list index as the 8 big-endian bytes an `i64.store` of this value leaves in memory.
+fn list_index(index: u64) -> Src {
+    Src::Const(index.swap_bytes() as i64)
 }
 
 /// What a plan must have, besides what `rng` draws.
@@ -79,6 +144,19 @@ pub fn plan_of<R: Rng>(rng: &mut R, variety: Variety) -> ContractPlan {
         slices.push([page, offset, len]);
         offset += len;
     }
+    // Collection slots after the varied slices, on the same pages, in most contracts.
+    let mut slots = Vec::new();
+    for _ in 0..if rng.random_bool(0.6) { rng.random_range(1..=3) } else { 0 } {
+        if offset + COLLECTION_SPAN > PAGE {
+            if page + 1 >= page_count.min(2) {
+                break;
+            }
+            (page, offset) = (page + 1, 0);
+        }
+        slots.push((slices.len() as u32, Flavor::draw(rng)));
+        slices.push([page, offset, 0]);
+        offset += COLLECTION_SPAN;
+    }
     // The strip lives on the pages after the varied slices, spread evenly to the last page.
     let free_pages = page_count.saturating_sub(page + 1);
     let wanted = match rng.random_range(0..5) {
@@ -97,7 +175,7 @@ pub fn plan_of<R: Rng>(rng: &mut R, variety: Variety) -> ContractPlan {
     }
     let memory = variety != Variety::NoMemory && rng.random_bool(0.8);
     let data = if memory { (0..rng.random_range(0..=64)).map(|_| rng.random()).collect() } else { Vec::new() };
-    let shape = Shape { varied, strip_first, strip_len, slice_count: slices.len() as u32, memory };
+    let shape = Shape { varied, strip_first, strip_len, slice_count: slices.len() as u32, memory, slots };
     let mut deck = Vec::new();
     let functions = (0..rng.random_range(2..=7))
         .map(|i| FunctionPlan { name: format!("f{i}"), steps: steps(rng, &shape, &limits, &mut deck) })
@@ -240,7 +318,7 @@ fn register<R: Rng>(rng: &mut R) -> (u32, u32) {
 /// register round trip; a burst of logs …
 fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<Step>) {
     let memory = shape.memory;
-    match rng.random_range(0..20) {
+    match rng.random_range(0..25) {
         // Integer forms, read before and after the write.
         0..=2 => {
             let wide = rng.random_bool(0.5);
@@ -364,6 +442,7 @@ fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<S
             false => steps.push(Step::CallIndirect { slot: 0 }),
         },
         19 => steps.push(Step::Spin { iterations: rng.random_range(0..=20_000) }),
+        20..=24 if memory && !shape.slots.is_empty() => collection_family(rng, shape, steps),
         _ => steps.push(Step::CalldataLen),
     }
 }
@@ -414,8 +493,162 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             candidates.push(Step::WriteMany { first: shape.strip_first, count, src: Src::Acc });
         }
     }
+    if let Some(&(slot, flavor)) = shape.slots.first() {
+        candidates.extend(collection_failures(rng, shape, slot, flavor));
+    }
     if rng.random_bool(0.3) {
         candidates.push(Step::SpinForever);
     }
     candidates
 }
+
+/// A key for a collection of `width`-byte keys: the low bytes of an argument, or a small constant
+/// (so that keys repeat across calls and inserts meet earlier ones).
+fn key_src<R: Rng>(rng: &mut R) -> Src {
+    match rng.random_range(0..4) {
+        0 => Src::A,
+        1 => Src::B,
+        _ => Src::Const(rng.random_range(0..6)),
+    }
+}
+
+/// One family over one slot's collection: open it, then what its kind does — insert, look up,
+/// remove, count and walk a map or set; push, index, pop a list; open children and use them.
+fn collection_family<R: Rng>(rng: &mut R, shape: &Shape, steps: &mut Vec<Step>) {
+    let (slot, flavor) = shape.slots[rng.random_range(0..shape.slots.len())];
+    let (kind, width, values) = flavor.args();
+    let h0 = Handle::Local(0);
+    let key_ptr = KEY_PTRS[rng.random_range(0..KEY_PTRS.len())];
+    steps.push(Step::CollOpen { dst: 0, slot, kind, width, values });
+    match flavor {
+        Flavor::Map(_) | Flavor::Set(..) => {
+            let len = if let Flavor::Set(..) = flavor { 0 } else { [0, 1, 8, 100, 1024][rng.random_range(0..5)] };
+            steps.push(Step::MemStore { ptr: key_ptr, src: key_src(rng) });
+            steps.push(Step::MemStore { ptr: VALUE_PTR, src: src(rng) });
+            steps.push(Step::CollInsert { handle: h0, key_ptr, ptr: VALUE_PTR, len });
+            steps.push(Step::CollGet { handle: h0, key_ptr, ptr: READ_PTR, cap: [0, 4, 8, 64][rng.random_range(0..4)] });
+            if rng.random_bool(0.4) {
+                let other = KEY_PTRS[rng.random_range(0..KEY_PTRS.len())];
+                steps.push(Step::MemStore { ptr: other, src: key_src(rng) });
+                steps.push(Step::CollRemove { handle: h0, key_ptr: other });
+            }
+            steps.push(Step::CollLen { handle: h0 });
+            let after = if rng.random_bool(0.5) { NO_KEY } else { key_ptr };
+            let bound = if rng.random_bool(0.5) { NO_KEY } else { KEY_PTRS[rng.random_range(0..KEY_PTRS.len())] };
+            for _ in 0..rng.random_range(1..=3) {
+                steps.push(Step::CollNext { handle: h0, after, bound, out: OUT_PTR });
+            }
+        }
+        Flavor::List => {
+            steps.push(Step::MemStore { ptr: VALUE_PTR, src: src(rng) });
+            steps.push(Step::CollPush { handle: h0, ptr: VALUE_PTR, len: [0, 8, 100][rng.random_range(0..3)] });
+            // Index 0 exists after the push.
+            steps.push(Step::MemStore { ptr: key_ptr, src: list_index(0) });
+            steps.push(Step::CollInsert { handle: h0, key_ptr, ptr: VALUE_PTR, len: 8 });
+            steps.push(Step::MemStore { ptr: key_ptr, src: list_index(rng.random_range(0..4)) });
+            steps.push(Step::CollGet { handle: h0, key_ptr, ptr: READ_PTR, cap: 8 });
+            if rng.random_bool(0.4) {
+                steps.push(Step::CollPop { handle: h0, ptr: READ_PTR, cap: [0, 8][rng.random_range(0..2)] });
+            }
+            steps.push(Step::CollLen { handle: h0 });
+            steps.push(Step::CollNext { handle: h0, after: NO_KEY, bound: NO_KEY, out: OUT_PTR });
+        }
+        Flavor::MapOfLists => {
+            steps.push(Step::MemStore { ptr: key_ptr, src: key_src(rng) });
+            let (k, w, v) = LIST;
+            steps.push(Step::CollNested { dst: 1, handle: h0, key_ptr, kind: k, width: w, values: v });
+            steps.push(Step::MemStore { ptr: VALUE_PTR, src: src(rng) });
+            steps.push(Step::CollPush { handle: Handle::Local(1), ptr: VALUE_PTR, len: 8 });
+            steps.push(Step::CollLen { handle: Handle::Local(1) });
+            steps.push(Step::CollLen { handle: h0 });
+            if rng.random_bool(0.25) {
+                steps.push(Step::CollRemove { handle: h0, key_ptr });
+            }
+        }
+        Flavor::ListOfMaps => {
+            // Index 0: the first child, created when the list is empty.
+            steps.push(Step::MemStore { ptr: key_ptr, src: list_index(0) });
+            let (k, w, v) = SMALL_MAP;
+            steps.push(Step::CollNested { dst: 1, handle: h0, key_ptr, kind: k, width: w, values: v });
+            let child_key = KEY_PTRS[(KEY_PTRS.iter().position(|&p| p == key_ptr).unwrap_or(0) + 1) % KEY_PTRS.len()];
+            steps.push(Step::MemStore { ptr: child_key, src: key_src(rng) });
+            steps.push(Step::MemStore { ptr: VALUE_PTR, src: src(rng) });
+            steps.push(Step::CollInsert { handle: Handle::Local(1), key_ptr: child_key, ptr: VALUE_PTR, len: 8 });
+            steps.push(Step::CollGet { handle: Handle::Local(1), key_ptr: child_key, ptr: READ_PTR, cap: 8 });
+            steps.push(Step::CollLen { handle: h0 });
+            if rng.random_bool(0.2) {
+                steps.push(Step::CollPop { handle: h0, ptr: READ_PTR, cap: 8 });
+            }
+        }
+        Flavor::Chain => {
+            steps.push(Step::MemStore { ptr: key_ptr, src: key_src(rng) });
+            let (k, w, v) = MAP_OF_MAPS;
+            for depth in 1..=3 {
+                let handle = Handle::Local(depth - 1);
+                steps.push(Step::CollNested { dst: depth, handle, key_ptr, kind: k, width: w, values: v });
+            }
+            steps.push(Step::CollLen { handle: Handle::Local(3) });
+            if rng.random_bool(0.3) {
+                let count = rng.random_range(1..=20);
+                steps.push(Step::CollNestMany { dst: 1, handle: h0, key_ptr, count, kind: k, width: w, values: v });
+            }
+        }
+    }
+}
+
+/// Failing steps over the slot `slot` holding `flavor` (and over byte slices used as slots): every
+/// collection error the shape allows.
+fn collection_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32, flavor: Flavor) -> Vec<Step> {
+    let (kind, width, values) = flavor.args();
+    let open = Step::CollOpen { dst: 0, slot, kind, width, values };
+    let h0 = Handle::Local(0);
+    let mut steps = vec![
+        Step::ReadI64 { slice: slot },
+        Step::CollLen { handle: Handle::Const(MAX_HANDLE + rng.random_range(0..8)) },
+        Step::CollOpen { dst: 0, slot, kind: [0, 5, 1, 4][rng.random_range(0..4)], width: [0, 33, 4][rng.random_range(0..3)], values },
+    ];
+    if let Some(&(bytes, _)) = shape.varied.first() {
+        steps.push(Step::CollOpen { dst: 0, slot: bytes, kind, width, values });
+    }
+    if !shape.memory {
+        return steps;
+    }
+    let seq = |more: Vec<Step>| Step::Seq([vec![open.clone()], more].concat());
+    match flavor {
+        Flavor::Map(_) | Flavor::Set(..) => {
+            steps.push(seq(vec![Step::CollPush { handle: h0, ptr: VALUE_PTR, len: 8 }]));
+            steps.push(seq(vec![Step::CollInsert { handle: h0, key_ptr: 0, ptr: VALUE_PTR, len: 1025 }]));
+            steps.push(seq(vec![Step::CollNested { dst: 1, handle: h0, key_ptr: 0, kind: 1, width: 1, values: 0 }]));
+        }
+        Flavor::List => {
+            steps.push(seq(vec![Step::CollRemove { handle: h0, key_ptr: 0 }]));
+            steps.push(seq(vec![
+                Step::MemStore { ptr: 0, src: list_index(u64::MAX >> 1) },
+                Step::CollInsert { handle: h0, key_ptr: 0, ptr: VALUE_PTR, len: 8 },
+            ]));
+            steps.push(seq(vec![Step::CollInsert { handle: h0, key_ptr: 0, ptr: VALUE_PTR, len: 1025 }]));
+        }
+        Flavor::MapOfLists | Flavor::ListOfMaps | Flavor::Chain => {
+            steps.push(seq(vec![Step::CollGet { handle: h0, key_ptr: 0, ptr: READ_PTR, cap: 8 }]));
+            if flavor == Flavor::ListOfMaps {
+                steps.push(seq(vec![
+                    Step::MemStore { ptr: 0, src: list_index(u64::MAX >> 1) },
+                    Step::CollNested { dst: 1, handle: h0, key_ptr: 0, kind: 1, width: 1, values: 0 },
+                ]));
+            } else {
+                let (k, w, v) = if flavor == Flavor::Chain { MAP_OF_MAPS } else { LIST };
+                let many = MAX_HANDLE;
+                steps.push(seq(vec![Step::CollNestMany { dst: 1, handle: h0, key_ptr: 0, count: many, kind: k, width: w, values: v }]));
+            }
+            if flavor == Flavor::Chain {
+                let (k, w, v) = MAP_OF_MAPS;
+                let chain = (1..=4).map(|d| Step::CollNested { dst: d.min(3), handle: Handle::Local(d - 1), key_ptr: 0, kind: k, width: w, values: v });
+                steps.push(seq(chain.collect()));
+            }
+        }
+    }
+    steps
+}
+
+/// As many handles as an execution may have open: a constant handle this large is never known.
+const MAX_HANDLE: u32 = svm::collection_state::MAX_OPEN_COLLECTIONS as u32;

@@ -19,6 +19,20 @@ pub enum Src {
     Acc,
 }
 
+/// The collection handle a step uses: one of the function's four handle locals (`$h0`…`$h3`, zero
+/// until a step sets them), or a constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handle {
+    /// Handle local `$h{n}`.
+    Local(u32),
+    /// A constant handle.
+    Const(u32),
+}
+
+/// The pointer argument meaning "none" to `collection_next`.
+pub const NO_KEY: u32 = u32::MAX;
+
 /// One step of a generated function. Indices, offsets, lengths, pointers, register classes and
 /// indices are whatever the generator chose — sometimes out of range on purpose, which the model
 /// turns into the host error the VM must raise.
@@ -109,6 +123,28 @@ pub enum Step {
     Guarded { shift: u32, then: Box<Step> },
     /// An `i64.div_u` by zero.
     DivideByZero,
+    /// `$h{dst}` ← `collection_open(slot, kind, width, values)`; acc ← mix(acc, it).
+    CollOpen { dst: u32, slot: u32, kind: u32, width: u32, values: u32 },
+    /// `$h{dst}` ← `collection_open_nested(handle, key_ptr, kind, width, values)`; acc ← mix(acc, it).
+    CollNested { dst: u32, handle: Handle, key_ptr: u32, kind: u32, width: u32, values: u32 },
+    /// For i in 0..count: `i64.store(key_ptr, i)`, then [`Step::CollNested`].
+    CollNestMany { dst: u32, handle: Handle, key_ptr: u32, count: u32, kind: u32, width: u32, values: u32 },
+    /// acc ← mix(acc, `collection_insert(handle, key_ptr, ptr, len)`).
+    CollInsert { handle: Handle, key_ptr: u32, ptr: u32, len: u32 },
+    /// acc ← mix(acc, `collection_get(handle, key_ptr, ptr, cap)`).
+    CollGet { handle: Handle, key_ptr: u32, ptr: u32, cap: u32 },
+    /// acc ← mix(acc, `collection_remove(handle, key_ptr)`).
+    CollRemove { handle: Handle, key_ptr: u32 },
+    /// acc ← mix(acc, `collection_push(handle, ptr, len)`).
+    CollPush { handle: Handle, ptr: u32, len: u32 },
+    /// acc ← mix(acc, `collection_pop(handle, ptr, cap)`).
+    CollPop { handle: Handle, ptr: u32, cap: u32 },
+    /// acc ← mix(acc, `collection_len(handle)`).
+    CollLen { handle: Handle },
+    /// acc ← mix(acc, `collection_next(handle, after, bound, out)`) ([`NO_KEY`]: none).
+    CollNext { handle: Handle, after: u32, bound: u32, out: u32 },
+    /// The steps, in order (a failure that needs its set-up).
+    Seq(Vec<Step>),
 }
 
 /// One exported function: `(param i64 i64) (result i64)`, returning the accumulator.
@@ -125,7 +161,7 @@ pub struct FunctionPlan {
 pub struct ContractPlan {
     /// Storage pages.
     pub page_count: u32,
-    /// Storage slices as `[page, offset, len]`.
+    /// Storage slices as `[page, offset, len]` (`len` 0: a collection slot).
     pub slices: Vec<[u32; 3]>,
     /// Whether it exports a memory (one 64 KiB page to start, growable to the cap).
     pub memory: bool,
@@ -178,7 +214,7 @@ impl ContractPlan {
             slices: self
                 .slices
                 .iter()
-                .map(|&[page, offset, len]| svm::storage::page_slices::PageSlice { page, offset, len })
+                .map(|&[page, offset, len]| svm::storage::page_slices::PageSlice::bytes(page, offset, len))
                 .collect(),
         }
     }
