@@ -201,8 +201,9 @@ impl<'a> ExecutionContext<'a> {
     pub fn commit_collections(&mut self) {
         let written = std::mem::take(&mut self.open).commit();
         for (page, offset, state) in written.slots {
+            let bytes = state.encode();
             let start = offset as usize;
-            self.page_mut(page)[start..start + state.encode().len()].copy_from_slice(&state.encode());
+            self.page_mut(page)[start..start + bytes.len()].copy_from_slice(&bytes);
         }
         self.committed_collections.extend(written.collections);
     }
