@@ -745,7 +745,8 @@ fn deploy_failures_pay_the_documented_gas_and_create_nothing() {
         (deploy(A, 1, &code, 1, vec![s(1, 0, 8)], intrinsic), Outcome::Refused(Refusal::InvalidLayout), intrinsic),
         (deploy(A, 2, &code, 1, vec![s(0, 4090, 8)], intrinsic), Outcome::Refused(Refusal::InvalidLayout), intrinsic),
         (deploy(A, 3, &code, 5, vec![s(0, 0, 8)], intrinsic), Outcome::Refused(Refusal::InvalidLayout), intrinsic),
-        (deploy(A, 4, &code, 1, vec![s(0, 0, 0)], intrinsic), Outcome::Refused(Refusal::InvalidLayout), intrinsic),
+        // A collection slot spans 48 bytes: at 4049 it would end past the page.
+        (deploy(A, 4, &code, 1, vec![s(0, 4049, 0)], intrinsic), Outcome::Refused(Refusal::InvalidLayout), intrinsic),
         (
             deploy(A, 5, &[0xde, 0xad, 0xbe, 0xef], 1, vec![s(0, 0, 8)], 60_000),
             Outcome::Refused(Refusal::CodeRejected(Rule::Malformed)),
@@ -1277,7 +1278,8 @@ fn context_calls_read_the_transaction() {
 
 #[test]
 fn every_registry_vmcall_is_implemented_and_a_bad_call_is_a_fault() {
-    let f = fixture(1, &[(0, 0, 4)]);
+    // Slice 1 is a collection slot.
+    let f = fixture(1, &[(0, 0, 4), (0, 64, 0)]);
     for spec in VMCALLS {
         let mut cx = f.context();
         let mut mem = vec![0u8; 128];
@@ -1289,6 +1291,24 @@ fn every_registry_vmcall_is_implemented_and_a_bad_call_is_a_fault() {
         }
         if spec.name == "storage_read_to_reg" || spec.name == "storage_write_from_reg" {
             args[3] = Value::I32(160);
+        }
+        // The collection calls work on handle 0: slot 1 opened as a list of collections for
+        // open_nested (which opens an 8-byte map at index 0), a list for push and pop, else a map.
+        if let Some(call) = spec.name.strip_prefix("collection_") {
+            let shape = match call {
+                "open_nested" => [4, 8, 1],
+                "push" | "pop" => [4, 8, 0],
+                _ => [1, 8, 0],
+            };
+            let open = [i(1), i(shape[0]), i(shape[1]), i(shape[2])];
+            if call == "open" {
+                args = open.to_vec();
+            } else {
+                assert_eq!(vc(&mut cx, None, "collection_open", &open).0, Ok(vec![i(0)]));
+            }
+            if call == "open_nested" {
+                args = vec![i(0), i(0), i(1), i(8), i(0)];
+            }
         }
         let (result, _) = vc(&mut cx, Some(&mut mem), spec.name, &args);
         let results = result.unwrap_or_else(|e| panic!("{}: {e:?}", spec.name));

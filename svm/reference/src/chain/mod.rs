@@ -6,6 +6,8 @@
 //! - [`ledger`]: one transaction's staged balances and nonces, committed by the commit rule;
 //! - [`hashing`]: identifiers, metadata encoding, page hash and page tree;
 //! - [`collections`]: a collection as a plain ordered map, and its root by the definition;
+//! - [`collection_store`]: every committed collection's contents, by root;
+//! - [`open_collections`]: an execution's table of open collections (handles), and their commit;
 //! - [`trie`]: the account encoding and the global state root;
 //! - [`registers`]: an execution's register file;
 //! - [`vmcalls`]: an execution's context and every vmcall over it;
@@ -14,10 +16,12 @@
 //! - [`vm`]: [`vm::ReferenceVm`], which applies transactions and gives receipts and roots.
 
 pub mod admission;
+pub mod collection_store;
 pub mod collections;
 pub mod engine;
 pub mod hashing;
 pub mod ledger;
+pub mod open_collections;
 pub mod registers;
 pub mod state;
 pub mod trie;

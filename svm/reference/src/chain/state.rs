@@ -1,9 +1,11 @@
-//! Plain state: every stored account in a map, every contract's non-zero pages as byte arrays.
+//! Plain state: every stored account in a map, every contract's non-zero pages as byte arrays and its
+//! committed collections by root.
 //!
 //! An address that is not in the map is the default account (balance 0, nonce 0, no contract). The map
 //! is exactly the set `S` of `docs/consensus.md` (Account trie: which accounts are in `S`): an account
 //! enters it when a committed change leaves it different from what was read, and never leaves it.
 
+use crate::chain::collection_store::CollectionStore;
 use crate::chain::hashing;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -41,6 +43,8 @@ pub struct ContractRecord {
     pub pages: BTreeMap<u32, Page>,
     /// The root of the page tree over `pages`, recomputed from all of them whenever they change.
     pub state: ContractState,
+    /// Every collection its executions committed (or a snapshot brought), by root.
+    pub collections: CollectionStore,
 }
 
 impl AccountRecord {

@@ -3,6 +3,8 @@
 //! state root from the whole account set after every admitted transaction.
 
 use crate::chain::admission;
+use crate::chain::collection_store::{CollectionStore, StoreError};
+use crate::chain::collections::Collection;
 use crate::chain::engine::{Engine, Interpreter};
 use crate::chain::hashing;
 use crate::chain::ledger::{self, Ledger, LedgerOverflow};
@@ -13,6 +15,7 @@ use crate::host::{Meter, Stop};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm_core::account::Account;
+use svm_core::collection_state::MAX_KEY_WIDTH;
 use svm_core::contract_meta::ContractMeta;
 use svm_core::fee::FEE_ACCOUNT;
 use svm_core::gas::intrinsic::{
@@ -22,10 +25,10 @@ use svm_core::gas::intrinsic::{
 use svm_core::layout::StorageLayout;
 use svm_core::outcome::{Outcome, Refusal};
 use svm_core::receipt::Receipt;
-use svm_core::snapshot::SnapshotAccount;
+use svm_core::snapshot::{SnapshotAccount, SnapshotCollection, SnapshotContract};
 use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
 use svm_core::validation::validate;
-use svm_core::{Address, ContractState, Limits, StateRoot, Value};
+use svm_core::{Address, ContractState, Hash, Limits, StateRoot, Value};
 
 /// Something the rules say cannot happen: never an outcome, and no receipt. The state is unchanged
 /// (except for a key collision, found only after the commit).
@@ -65,6 +68,33 @@ pub enum ReferenceError {
         address: Address,
         /// The page.
         index: u32,
+    },
+    /// A collection of a state to start from has a key width outside 1–32 or a key of another width.
+    #[error("collection {root} of contract {address} has keys of the wrong width")]
+    SnapshotCollectionKeys {
+        /// The contract.
+        address: Address,
+        /// The root the collection was given under.
+        root: Hash,
+    },
+    /// A collection of a state to start from does not hash to the root it was given under.
+    #[error("collection {expected} of contract {address} hashes to {computed}")]
+    SnapshotCollectionRoot {
+        /// The contract.
+        address: Address,
+        /// The root the snapshot names.
+        expected: Hash,
+        /// The root its entries give.
+        computed: Hash,
+    },
+    /// A state to start from lacks a collection its contract's slots reach, or holds bytes that are no
+    /// collection state where one belongs.
+    #[error("the collections of contract {address} do not follow: {error}")]
+    SnapshotCollections {
+        /// The contract.
+        address: Address,
+        /// What is wrong.
+        error: StoreError,
     },
 }
 
@@ -159,6 +189,10 @@ impl ReferenceVm {
                 pages.insert(index, page);
             }
             let state = hashing::contract_state(&account.address, contract.meta.layout.page_count(), &pages);
+            let collections = Self::snapshot_collections(&account.address, contract.collections)?;
+            collections
+                .reachable(&contract.meta.layout, &pages)
+                .map_err(|error| ReferenceError::SnapshotCollections { address: account.address, error })?;
             let record = ContractRecord {
                 code_hash: hashing::code_hash(&contract.code),
                 meta_hash: hashing::meta_hash(&contract.meta),
@@ -166,6 +200,7 @@ impl ReferenceVm {
                 code: Arc::new(contract.code),
                 pages,
                 state,
+                collections,
             };
             vm.state.install_contract(&account.address, record);
         }
@@ -174,6 +209,64 @@ impl ReferenceVm {
             return Err(ReferenceError::SnapshotRoot { expected, computed: vm.root });
         }
         Ok(vm)
+    }
+
+    /// A snapshot contract's collections as a store, each checked to hash to the root it is given under.
+    fn snapshot_collections(
+        address: &Address,
+        collections: BTreeMap<Hash, SnapshotCollection>,
+    ) -> Result<CollectionStore, ReferenceError> {
+        let mut store = CollectionStore::new();
+        for (root, collection) in collections {
+            let width = collection.key_width;
+            if !(1..=MAX_KEY_WIDTH).contains(&width) || collection.entries.keys().any(|k| k.len() != usize::from(width))
+            {
+                return Err(ReferenceError::SnapshotCollectionKeys { address: *address, root });
+            }
+            let collection = Collection { width: width.into(), entries: collection.entries };
+            store.insert_checked(root, collection).map_err(|computed| ReferenceError::SnapshotCollectionRoot {
+                address: *address,
+                expected: root,
+                computed,
+            })?;
+        }
+        Ok(store)
+    }
+
+    /// The whole state as plain data, the form [`Self::from_snapshot`] starts from: every stored account
+    /// and, for a contract, its code, metadata, non-zero pages and every non-empty collection its slots
+    /// reach.
+    pub fn export_state(&self) -> Result<Vec<SnapshotAccount>, ReferenceError> {
+        let mut accounts = Vec::new();
+        for (address, record) in self.state.accounts() {
+            let contract = match &record.contract {
+                None => None,
+                Some(c) => {
+                    let reachable = c
+                        .collections
+                        .reachable(&c.meta.layout, &c.pages)
+                        .map_err(|error| ReferenceError::Inconsistent(format!("collections of {address}: {error}")))?;
+                    Some(SnapshotContract {
+                        code: c.code.to_vec(),
+                        meta: c.meta.clone(),
+                        pages: c.pages.iter().map(|(i, p)| (*i, p.to_vec())).collect(),
+                        collections: reachable
+                            .into_iter()
+                            .map(|(root, c)| {
+                                (root, SnapshotCollection { key_width: c.width as u8, entries: c.entries })
+                            })
+                            .collect(),
+                    })
+                }
+            };
+            accounts.push(SnapshotAccount {
+                address: *address,
+                balance: record.balance,
+                nonce: record.nonce,
+                contract,
+            });
+        }
+        Ok(accounts)
     }
 
     /// The limits the VM enforces.
@@ -227,7 +320,8 @@ impl ReferenceVm {
         self.state.contract(address).map(|c| c.code.as_slice())
     }
 
-    /// The bytes of every slice of the contract at `address`, by slice index.
+    /// The bytes of every slice of the contract at `address`, by slice index: a collection slot's are
+    /// the 48 bytes of its state.
     pub fn contract_slices(&self, address: &Address) -> Option<Vec<Vec<u8>>> {
         let contract = self.state.contract(address)?;
         let slices = contract.meta.layout.slices();
@@ -235,8 +329,8 @@ impl ReferenceVm {
             slices
                 .iter()
                 .map(|s| {
-                    let range = s.offset as usize..(s.offset + s.len) as usize;
-                    contract.pages.get(&s.page).map_or_else(|| vec![0; s.len as usize], |p| p[range].to_vec())
+                    let range = s.offset as usize..(s.offset + s.span()) as usize;
+                    contract.pages.get(&s.page).map_or_else(|| vec![0; s.span() as usize], |p| p[range].to_vec())
                 })
                 .collect(),
         )
@@ -350,6 +444,7 @@ impl ReferenceVm {
             code: Arc::new(d.code.clone()),
             pages: Default::default(),
             state: ContractState::EMPTY,
+            collections: CollectionStore::new(),
         };
         let mut ledger = Ledger::new(&self.state);
         ledger.transfer(&d.author, &address, d.initial_balance)?;
@@ -427,8 +522,12 @@ impl ReferenceVm {
         let env = ExecutionEnv { sender: e.sender, contract: e.contract, layer, value: e.value, calldata: &e.calldata };
         let mut meter = Meter { remaining: e.gas_limit - intrinsic };
         let (run, effects) = {
-            let mut context = ExecutionContext::new(env, &contract.meta.layout, &contract.pages, &ledger, &self.limits);
+            let mut context = ExecutionContext::new(env, &contract.meta.layout, &contract.pages, &ledger, &self.limits)
+                .with_collections(&contract.collections);
             let run = self.engine.invoke(&contract.code, &e.function, &e.args, &self.limits, &mut context, &mut meter);
+            if run.is_ok() {
+                context.commit_collections();
+            }
             (run, context.into_effects())
         };
         let returns: Vec<Value> = match run {
@@ -450,7 +549,8 @@ impl ReferenceVm {
         if returns.len() != results.len() || returns.iter().zip(&results).any(|(v, t)| v.ty() != *t) {
             return Err(ReferenceError::Fault(format!("`{}` returned {returns:?}, not {results:?}", e.function)));
         }
-        // 18: success: keep the value, pay, commit the writes.
+        // 18: success: keep the value, pay, commit the writes (the collections were written back into
+        // their parents and slots when the run returned).
         let gas_used = e.gas_limit - meter.remaining;
         Self::pay(&mut ledger, &e.sender, gas_used, e.gas_price)?;
         let changes = ledger.into_changes();
@@ -459,6 +559,9 @@ impl ReferenceVm {
             .state
             .contract_mut(&e.contract)
             .ok_or_else(|| ReferenceError::Inconsistent("executed contract vanished".into()))?;
+        for collection in effects.collections {
+            contract.collections.insert(collection);
+        }
         contract.commit_pages(&e.contract, effects.written);
         let mut receipt = Receipt::new(Outcome::Success);
         receipt.gas_used = gas_used;

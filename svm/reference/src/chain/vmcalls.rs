@@ -4,20 +4,28 @@
 //! Each call goes: look up its spec in svm-core's registry (signature and price as data); charge the
 //! price `base + per_byte × bytes` (saturating) before any work; run the vmcall's checks in the
 //! documented order, paying page gas at the documented point; then do the work. Every i32 argument is
-//! read as unsigned.
+//! read as unsigned. The collection vmcalls are in [`collection_calls`].
 
+use crate::chain::collection_store::CollectionStore;
+use crate::chain::collections::Collection;
 use crate::chain::ledger::BalanceView;
+use crate::chain::open_collections::OpenCollections;
 use crate::chain::registers::Registers;
 use crate::chain::state::Page;
 use crate::host::{Host, Meter, Stop};
 use std::collections::{BTreeMap, BTreeSet};
 use svm_core::gas::storage_prices::{PAGE_DIRTY_BASE, PAGE_DIRTY_PER_LEVEL, PAGE_LOAD_BASE, PAGE_LOAD_PER_LEVEL};
-use svm_core::layout::{PAGE_SIZE, PageSlice, StorageLayout, tree_depth};
+use svm_core::layout::{PAGE_SIZE, PageSlice, SliceKind, StorageLayout, tree_depth};
 use svm_core::vmcalls::HostError;
 use svm_core::vmcalls::registry::{VmcallSpec, vmcall};
 use svm_core::{Address, Limits, Value, ValueType};
 
+mod collection_calls;
+
 static ZERO_PAGE: [u8; PAGE_SIZE] = [0; PAGE_SIZE];
+
+/// The store of a context built without one: no collection committed yet.
+static NO_COLLECTIONS: CollectionStore = CollectionStore::new();
 
 /// The registers' only class for addresses and balances.
 const ADDRESS_BITS: u32 = 160;
@@ -37,11 +45,14 @@ pub struct ExecutionEnv<'a> {
     pub calldata: &'a [u8],
 }
 
-/// What a finished execution leaves: the pages it wrote (to commit on success), its returndata and logs.
+/// What a finished execution leaves: the pages it wrote and the collections it committed (to keep on
+/// success), its returndata and logs.
 #[derive(Debug, Default)]
 pub struct Effects {
     /// This execution's copy of every page it made dirty.
     pub written: BTreeMap<u32, Page>,
+    /// The contents of every collection whose state [`ExecutionContext::commit_collections`] wrote.
+    pub collections: Vec<Collection>,
     /// The last `returndata_set`, or nothing.
     pub returndata: Vec<u8>,
     /// Every `log` entry, in order.
@@ -57,15 +68,18 @@ struct VmcallLimits {
     max_dirty_pages: usize,
 }
 
-/// One execution's view of the chain: the contract's storage (copy-on-write), registers, calldata,
-/// returndata, logs, and what the transaction and the chain tell it.
+/// One execution's view of the chain: the contract's storage (copy-on-write), its open collections,
+/// registers, calldata, returndata, logs, and what the transaction and the chain tell it.
 pub struct ExecutionContext<'a> {
     env: ExecutionEnv<'a>,
     limits: VmcallLimits,
     layout: &'a StorageLayout,
     committed: &'a BTreeMap<u32, Page>,
+    collections: &'a CollectionStore,
     balances: &'a dyn BalanceView,
     written: BTreeMap<u32, Page>,
+    open: OpenCollections,
+    committed_collections: Vec<Collection>,
     loaded: BTreeSet<u32>,
     dirty: BTreeSet<u32>,
     registers: Registers,
@@ -125,13 +139,16 @@ fn priced_bytes(name: &str) -> PricedBytes {
             PricedBytes::Len(2)
         }
         "calldata_copy" | "returndata_set" | "log" => PricedBytes::Len(1),
+        "collection_insert" | "collection_get" => PricedBytes::Len(3),
+        "collection_push" | "collection_pop" => PricedBytes::Len(2),
         "reg_set_from_mem" | "reg_get_to_mem" | "reg_copy" | "reg_cmp" => PricedBytes::RegisterWidth,
         _ => PricedBytes::None,
     }
 }
 
 impl<'a> ExecutionContext<'a> {
-    /// A fresh context: every register zero, no page loaded or dirty, no returndata, no logs.
+    /// A fresh context: every register zero, no page loaded or dirty, no collection open, no
+    /// returndata, no logs; the contract has no committed collection (see [`Self::with_collections`]).
     pub fn new(
         env: ExecutionEnv<'a>,
         layout: &'a StorageLayout,
@@ -149,8 +166,11 @@ impl<'a> ExecutionContext<'a> {
             },
             layout,
             committed,
+            collections: &NO_COLLECTIONS,
             balances,
             written: BTreeMap::new(),
+            open: OpenCollections::new(),
+            committed_collections: Vec::new(),
             loaded: BTreeSet::new(),
             dirty: BTreeSet::new(),
             registers: Registers::new(),
@@ -159,9 +179,38 @@ impl<'a> ExecutionContext<'a> {
         }
     }
 
-    /// The pages written, the returndata and the logs.
+    /// The context over the contract's committed collections `collections`.
+    pub fn with_collections(mut self, collections: &'a CollectionStore) -> ExecutionContext<'a> {
+        self.collections = collections;
+        self
+    }
+
+    /// The pages written, the collections committed, the returndata and the logs.
     pub fn into_effects(self) -> Effects {
-        Effects { written: self.written, returndata: self.returndata, logs: self.logs }
+        Effects {
+            written: self.written,
+            collections: self.committed_collections,
+            returndata: self.returndata,
+            logs: self.logs,
+        }
+    }
+
+    /// The commit of a successful execution's collections: every known, modified one is written back
+    /// innermost first, into its parent's contents or its slot's 48 bytes (in this execution's copy of
+    /// the page, already paid dirty when it was marked). Call it once, after the run succeeded.
+    pub fn commit_collections(&mut self) {
+        let written = std::mem::take(&mut self.open).commit();
+        for (page, offset, state) in written.slots {
+            let bytes = state.encode();
+            let start = offset as usize;
+            self.page_mut(page)[start..start + bytes.len()].copy_from_slice(&bytes);
+        }
+        self.committed_collections.extend(written.collections);
+    }
+
+    /// The open collections.
+    pub fn open_collections(&self) -> &OpenCollections {
+        &self.open
     }
 
     /// The registers.
@@ -215,6 +264,20 @@ impl<'a> ExecutionContext<'a> {
         self.layout.slice(slice).copied().ok_or(Stop::Host(HostError::UnknownSlice))
     }
 
+    /// The slice with index `slice` (`unknown-slice`), which must be of `kind` (`slice-kind`).
+    fn slice_of_kind(&self, slice: u32, kind: SliceKind) -> Result<PageSlice, Stop> {
+        let s = self.slice(slice)?;
+        if s.kind() != kind {
+            return refuse(HostError::SliceKind);
+        }
+        Ok(s)
+    }
+
+    /// A byte slice: `unknown-slice`, then `slice-kind` for a collection slot.
+    fn byte_slice(&self, slice: u32) -> Result<PageSlice, Stop> {
+        self.slice_of_kind(slice, SliceKind::Bytes)
+    }
+
     /// `[offset, offset + len)` inside the slice (`slice-out-of-range`); the range in page coordinates.
     fn slice_range(slice: &PageSlice, offset: u32, len: u32) -> Result<std::ops::Range<usize>, Stop> {
         if u64::from(offset) + u64::from(len) > u64::from(slice.len) {
@@ -264,7 +327,7 @@ impl<'a> ExecutionContext<'a> {
         match name {
             "storage_read_to_mem" => {
                 let (slice, offset, len, ptr) = (a.u32(0), a.u32(1), a.u32(2), a.u32(3));
-                let s = self.slice(slice)?;
+                let s = self.byte_slice(slice)?;
                 let range = Self::slice_range(&s, offset, len)?;
                 self.pay_read(s.page, meter)?;
                 let target = memory_range(memory, ptr, len.into())?;
@@ -273,7 +336,7 @@ impl<'a> ExecutionContext<'a> {
             }
             "storage_write_from_mem" => {
                 let (slice, offset, len, ptr) = (a.u32(0), a.u32(1), a.u32(2), a.u32(3));
-                let s = self.slice(slice)?;
+                let s = self.byte_slice(slice)?;
                 let range = Self::slice_range(&s, offset, len)?;
                 let source = memory_range(memory, ptr, len.into())?;
                 self.pay_write(s.page, meter)?;
@@ -286,7 +349,7 @@ impl<'a> ExecutionContext<'a> {
                 if len as usize > self.registers.width(bits).unwrap_or(0) {
                     return refuse(HostError::RegisterWidth);
                 }
-                let s = self.slice(slice)?;
+                let s = self.byte_slice(slice)?;
                 let range = Self::slice_range(&s, offset, len)?;
                 self.pay_read(s.page, meter)?;
                 let bytes = self.page(s.page)[range].to_vec();
@@ -300,7 +363,7 @@ impl<'a> ExecutionContext<'a> {
                     return refuse(HostError::RegisterWidth);
                 }
                 self.registers.check(bits, reg).map_err(Stop::Host)?;
-                let s = self.slice(slice)?;
+                let s = self.byte_slice(slice)?;
                 let range = Self::slice_range(&s, offset, len)?;
                 self.pay_write(s.page, meter)?;
                 let bytes = self.registers.get(bits, reg).map_err(Stop::Host)?[..len as usize].to_vec();
@@ -309,7 +372,7 @@ impl<'a> ExecutionContext<'a> {
             }
             "storage_read_i32" | "storage_read_i64" => {
                 let max = if name == "storage_read_i32" { 4 } else { 8 };
-                let s = self.slice(a.u32(0))?;
+                let s = self.byte_slice(a.u32(0))?;
                 if s.len > max {
                     return refuse(HostError::SliceTooWide);
                 }
@@ -323,7 +386,7 @@ impl<'a> ExecutionContext<'a> {
             "storage_write_i32" | "storage_write_i64" => {
                 let (max, v) =
                     if name == "storage_write_i32" { (4, u64::from(a.u32(1))) } else { (8, a.i64(1) as u64) };
-                let s = self.slice(a.u32(0))?;
+                let s = self.byte_slice(a.u32(0))?;
                 if s.len > max {
                     return refuse(HostError::SliceTooWide);
                 }
@@ -430,6 +493,7 @@ impl<'a> ExecutionContext<'a> {
                 self.logs.push(source.to_vec());
                 none
             }
+            collection if collection.starts_with("collection_") => self.run_collection(collection, a, memory, meter),
             other => Err(Stop::Fault(format!("vmcall `{other}` is in the registry but not in the reference"))),
         }
     }
