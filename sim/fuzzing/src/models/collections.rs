@@ -7,11 +7,11 @@ use super::scratch::Memory;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use svm::Hash;
-use svm::outcome::Outcome;
-use svm::vmcalls::HostError;
 use svm::collection_state::{
     CollectionKind, CollectionState, MAX_COLLECTION_DEPTH, MAX_OPEN_COLLECTIONS, NONE_PTR, Shape, ValueKind,
 };
+use svm::outcome::Outcome;
+use svm::vmcalls::HostError;
 use svm_reference::chain::collections::Collection;
 
 /// A collection's entries.
@@ -173,7 +173,14 @@ impl Table {
             }
             None => Contents::new(),
         };
-        self.open.push(Open { shape: asked, contents, parent: Parent::Slot(slot), depth: 1, modified: false, dropped: false });
+        self.open.push(Open {
+            shape: asked,
+            contents,
+            parent: Parent::Slot(slot),
+            depth: 1,
+            modified: false,
+            dropped: false,
+        });
         Ok(self.open.len() as i32 - 1)
     }
 
@@ -240,7 +247,14 @@ impl Table {
     }
 
     /// `collection_get`.
-    pub fn get(&mut self, run: &mut dyn Surroundings, handle: u32, key_ptr: u32, ptr: u32, cap: u32) -> Result<i32, Outcome> {
+    pub fn get(
+        &mut self,
+        run: &mut dyn Surroundings,
+        handle: u32,
+        key_ptr: u32,
+        ptr: u32,
+        cap: u32,
+    ) -> Result<i32, Outcome> {
         let shape = self.known(handle)?.shape;
         Self::byte_values(shape)?;
         let key = Self::key(run, key_ptr, shape)?;
@@ -252,7 +266,14 @@ impl Table {
     }
 
     /// `collection_insert`.
-    pub fn insert(&mut self, run: &mut dyn Surroundings, handle: u32, key_ptr: u32, ptr: u32, len: u32) -> Result<i32, Outcome> {
+    pub fn insert(
+        &mut self,
+        run: &mut dyn Surroundings,
+        handle: u32,
+        key_ptr: u32,
+        ptr: u32,
+        len: u32,
+    ) -> Result<i32, Outcome> {
         let open = self.known(handle)?;
         let (shape, length) = (open.shape, open.contents.len() as u64);
         Self::byte_values(shape)?;
@@ -311,7 +332,14 @@ impl Table {
     }
 
     /// `collection_next`.
-    pub fn next(&mut self, run: &mut dyn Surroundings, handle: u32, after: u32, bound: u32, out: u32) -> Result<i32, Outcome> {
+    pub fn next(
+        &mut self,
+        run: &mut dyn Surroundings,
+        handle: u32,
+        after: u32,
+        bound: u32,
+        out: u32,
+    ) -> Result<i32, Outcome> {
         let shape = self.known(handle)?.shape;
         let after = if after == NONE_PTR { None } else { Some(Self::key(run, after, shape)?) };
         let bound = if bound == NONE_PTR { None } else { Some(Self::key(run, bound, shape)?) };
@@ -319,7 +347,10 @@ impl Table {
         let contents = &self.open[handle as usize].contents;
         let next = match &after {
             None => contents.keys().next(),
-            Some(after) => contents.range::<Vec<u8>, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded)).next().map(|(k, _)| k),
+            Some(after) => contents
+                .range::<Vec<u8>, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+                .next()
+                .map(|(k, _)| k),
         };
         match next.filter(|k| bound.as_ref().is_none_or(|b| *k < b)).cloned() {
             None => Ok(0),

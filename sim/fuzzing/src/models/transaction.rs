@@ -143,20 +143,22 @@ pub fn deploy(tx: &Deploy, ledger: &dyn Ledger, code: KnownCode) -> Expectation 
     }
 }
 
-/// The layout rules: at most `max_pages` pages and `MAX_SLICES` slices; every slice non-empty, on a
-/// page that exists, inside its page, and sharing no byte with another.
+/// The layout rules: at most `max_pages` pages and `MAX_SLICES` slices; every slice — its length, or
+/// a collection state's 48 bytes for a slot (length 0) — on a page that exists, inside its page, and
+/// sharing no byte with another.
 pub fn layout_is_valid(page_count: u32, slices: &[PageSlice]) -> bool {
     let page_size = svm::storage::pages::PAGE_SIZE as u64;
     if page_count > Limits::default().max_pages || slices.len() > svm::layout::MAX_SLICES {
         return false;
     }
-    let fits = |s: &PageSlice| s.len > 0 && s.page < page_count && u64::from(s.offset) + u64::from(s.len) <= page_size;
+    let span = |s: &PageSlice| if s.len == 0 { svm::layout::COLLECTION_STATE_LEN } else { s.len };
+    let fits = |s: &PageSlice| s.page < page_count && u64::from(s.offset) + u64::from(span(s)) <= page_size;
     if !slices.iter().all(fits) {
         return false;
     }
     let mut sorted: Vec<&PageSlice> = slices.iter().collect();
     sorted.sort_by_key(|s| (s.page, s.offset));
-    sorted.windows(2).all(|pair| pair[0].page != pair[1].page || pair[0].offset + pair[0].len <= pair[1].offset)
+    sorted.windows(2).all(|pair| pair[0].page != pair[1].page || pair[0].offset + span(pair[0]) <= pair[1].offset)
 }
 
 /// A deployed contract as the execute model needs it.

@@ -231,7 +231,7 @@ impl ExpectedEffects {
                     Deployed {
                         code_len: tx.code.len(),
                         model: code.and_then(|c| c.model.clone()),
-                        slices: tx.slices.iter().map(|s| vec![0; s.len as usize]).collect(),
+                        slices: tx.slices.iter().map(|s| vec![0; s.span() as usize]).collect(),
                     },
                 );
             }

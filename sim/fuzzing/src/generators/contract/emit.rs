@@ -156,10 +156,9 @@ fn step_wat(plan: &ContractPlan, step: &Step) -> String {
             step_wat(plan, then)
         ),
         Step::DivideByZero => "(drop (i64.div_u (i64.const 1) (i64.const 0)))".into(),
-        Step::CollOpen { dst, slot, kind, width, values } => set_handle(
-            dst,
-            &format!("(call $collection_open {} {} {} {})", c(slot), c(kind), c(width), c(values)),
-        ),
+        Step::CollOpen { dst, slot, kind, width, values } => {
+            set_handle(dst, &format!("(call $collection_open {} {} {} {})", c(slot), c(kind), c(width), c(values)))
+        }
         Step::CollNested { dst, handle: h, key_ptr, kind, width, values } => set_handle(
             dst,
             &format!(
@@ -180,7 +179,8 @@ fn step_wat(plan: &ContractPlan, step: &Step) -> String {
                 c(width),
                 c(values)
             );
-            let body = format!("(i64.store {} (i64.extend_i32_u (local.get $i))) {}", c(key_ptr), set_handle(dst, &nested));
+            let body =
+                format!("(i64.store {} (i64.extend_i32_u (local.get $i))) {}", c(key_ptr), set_handle(dst, &nested));
             repeat(count, &body)
         }
         Step::CollInsert { handle: h, key_ptr, ptr, len } => mix(&format!(

@@ -526,7 +526,12 @@ fn collection_family<R: Rng>(rng: &mut R, shape: &Shape, steps: &mut Vec<Step>) 
             steps.push(Step::MemStore { ptr: key_ptr, src: key_src(rng) });
             steps.push(Step::MemStore { ptr: VALUE_PTR, src: src(rng) });
             steps.push(Step::CollInsert { handle: h0, key_ptr, ptr: VALUE_PTR, len });
-            steps.push(Step::CollGet { handle: h0, key_ptr, ptr: READ_PTR, cap: [0, 4, 8, 64][rng.random_range(0..4)] });
+            steps.push(Step::CollGet {
+                handle: h0,
+                key_ptr,
+                ptr: READ_PTR,
+                cap: [0, 4, 8, 64][rng.random_range(0..4)],
+            });
             if rng.random_bool(0.4) {
                 let other = KEY_PTRS[rng.random_range(0..KEY_PTRS.len())];
                 steps.push(Step::MemStore { ptr: other, src: key_src(rng) });
@@ -605,7 +610,13 @@ fn collection_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32, flavor: Fl
     let mut steps = vec![
         Step::ReadI64 { slice: slot },
         Step::CollLen { handle: Handle::Const(MAX_HANDLE + rng.random_range(0..8)) },
-        Step::CollOpen { dst: 0, slot, kind: [0, 5, 1, 4][rng.random_range(0..4)], width: [0, 33, 4][rng.random_range(0..3)], values },
+        Step::CollOpen {
+            dst: 0,
+            slot,
+            kind: [0, 5, 1, 4][rng.random_range(0..4)],
+            width: [0, 33, 4][rng.random_range(0..3)],
+            values,
+        },
     ];
     if let Some(&(bytes, _)) = shape.varied.first() {
         steps.push(Step::CollOpen { dst: 0, slot: bytes, kind, width, values });
@@ -638,11 +649,26 @@ fn collection_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32, flavor: Fl
             } else {
                 let (k, w, v) = if flavor == Flavor::Chain { MAP_OF_MAPS } else { LIST };
                 let many = MAX_HANDLE;
-                steps.push(seq(vec![Step::CollNestMany { dst: 1, handle: h0, key_ptr: 0, count: many, kind: k, width: w, values: v }]));
+                steps.push(seq(vec![Step::CollNestMany {
+                    dst: 1,
+                    handle: h0,
+                    key_ptr: 0,
+                    count: many,
+                    kind: k,
+                    width: w,
+                    values: v,
+                }]));
             }
             if flavor == Flavor::Chain {
                 let (k, w, v) = MAP_OF_MAPS;
-                let chain = (1..=4).map(|d| Step::CollNested { dst: d.min(3), handle: Handle::Local(d - 1), key_ptr: 0, kind: k, width: w, values: v });
+                let chain = (1..=4).map(|d| Step::CollNested {
+                    dst: d.min(3),
+                    handle: Handle::Local(d - 1),
+                    key_ptr: 0,
+                    kind: k,
+                    width: w,
+                    values: v,
+                });
                 steps.push(seq(chain.collect()));
             }
         }
