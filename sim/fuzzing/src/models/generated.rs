@@ -390,7 +390,7 @@ impl Run<'_> {
                 }
             }
             Step::DivideByZero => return Err(Outcome::Trap(TrapKind::IntegerDivisionByZero)),
-            Step::Seq(ref steps) => {
+            Step::Seq { ref steps } => {
                 for step in steps {
                     self.step(step)?;
                 }

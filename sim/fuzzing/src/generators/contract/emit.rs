@@ -214,6 +214,6 @@ fn step_wat(plan: &ContractPlan, step: &Step) -> String {
             c(bound),
             c(out)
         )),
-        Step::Seq(ref steps) => steps.iter().map(|s| step_wat(plan, s)).collect::<Vec<_>>().join(" "),
+        Step::Seq { ref steps } => steps.iter().map(|s| step_wat(plan, s)).collect::<Vec<_>>().join(" "),
     }
 }

@@ -624,7 +624,7 @@ fn collection_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32, flavor: Fl
     if !shape.memory {
         return steps;
     }
-    let seq = |more: Vec<Step>| Step::Seq([vec![open.clone()], more].concat());
+    let seq = |more: Vec<Step>| Step::Seq { steps: [vec![open.clone()], more].concat() };
     match flavor {
         Flavor::Map(_) | Flavor::Set(..) => {
             steps.push(seq(vec![Step::CollPush { handle: h0, ptr: VALUE_PTR, len: 8 }]));
@@ -678,3 +678,29 @@ fn collection_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32, flavor: Fl
 
 /// As many handles as an execution may have open: a constant handle this large is never known.
 const MAX_HANDLE: u32 = svm::collection_state::MAX_OPEN_COLLECTIONS as u32;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Streams and reproducers carry plans as JSON: every step the generator draws must round-trip
+    /// (an internally tagged enum cannot carry a bare sequence, for one).
+    #[test]
+    fn every_plan_round_trips_through_json() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for seed in 0..200 {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let plan = plan(&mut rng);
+            let json = serde_json::to_string(&plan).expect("a plan serializes");
+            let back: ContractPlan = serde_json::from_str(&json).expect("a plan deserializes");
+            assert_eq!(back, plan);
+            for step in plan.functions.iter().flat_map(|f| &f.steps) {
+                kinds.insert(format!("{step:?}").split([' ', '{', '(']).next().unwrap_or_default().to_string());
+            }
+        }
+        for kind in ["CollOpen", "CollNested", "CollNestMany", "Guarded", "CollNext", "CollPop"] {
+            assert!(kinds.contains(kind), "no {kind} in 200 plans: {kinds:?}");
+        }
+    }
+}

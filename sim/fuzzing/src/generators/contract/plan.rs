@@ -144,7 +144,7 @@ pub enum Step {
     /// acc ← mix(acc, `collection_next(handle, after, bound, out)`) ([`NO_KEY`]: none).
     CollNext { handle: Handle, after: u32, bound: u32, out: u32 },
     /// The steps, in order (a failure that needs its set-up).
-    Seq(Vec<Step>),
+    Seq { steps: Vec<Step> },
 }
 
 /// One exported function: `(param i64 i64) (result i64)`, returning the accumulator.
