@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A fuzzing campaign: every target (or the ones named) for SECONDS each, two at a time, each starting
 # from its seed corpus (read-only) plus a working corpus under fuzz/corpus/<target>; then a summary in
-# reports/fuzz/campaign-<UTC date>.md. Findings land in fuzz/artifacts/<target>/.
+# reports/fuzz/campaign-<UTC date>.md. Findings land in fuzz/artifacts/<target>/. Then fuzz/upkeep.sh folds
+# each working corpus into a candidate seed corpus and the report says how much coverage it adds.
 #
 #   fuzz/campaign.sh SECONDS [TARGET...]
 set -euo pipefail
@@ -55,4 +56,8 @@ report="reports/fuzz/campaign-$stamp.md"
     echo "| $t | $ran | ${execs:-?} | ${rate:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $findings |"
   done
 } > "$report"
+{
+  echo
+  fuzz/upkeep.sh "${targets[@]}"
+} >> "$report"
 cat "$report"

@@ -133,6 +133,10 @@ enum Command {
         /// Output folder (default: reports/sim/sweep/<A>..<B>/shard-<I>-of-<N>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Check every argument as a run would, print the seeds this shard would run and where it would
+        /// write, and stop (exit 0) without running any campaign.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Merge sweep shard summaries into one verdict (merged.json, merged.md): findings deduplicated by
     /// what their shrunk reproducer shows. Exit 1 on any finding or any seed of the range no shard
@@ -357,8 +361,8 @@ fn main() -> ExitCode {
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let outcome = match cli.command {
         Command::Sync { from, layer, db } => sync_command(&from, layer, &db),
-        Command::Sweep { seeds, txs, parallel, shard, shards, replicas, out } => {
-            sweep_command(SweepArgs { seeds, txs, parallel, shard, shards, replicas, out }, threads)
+        Command::Sweep { seeds, txs, parallel, shard, shards, replicas, out, dry_run } => {
+            sweep_command(SweepArgs { seeds, txs, parallel, shard, shards, replicas, out, dry_run }, threads)
         }
         Command::Merge { summaries, out } => merge_command(&summaries, &out),
         Command::Rewind { db, layer } => rewind_command(&db, layer),
@@ -502,22 +506,15 @@ struct SweepArgs {
     shards: Option<u32>,
     replicas: ReplicaOptions,
     out: Option<PathBuf>,
+    dry_run: bool,
 }
 
-/// Runs this machine's shard of a sweep.
+/// Runs this machine's shard of a sweep (or, dry, says what it would run).
 fn sweep_command(args: SweepArgs, threads: usize) -> Result<u8, BadInput> {
-    use svm_sim::sweep::{Shard, SweepSpec, parse_range, sweep};
-    let seeds = parse_range(&args.seeds).map_err(bad)?;
-    let shard = match (args.shard, args.shards) {
-        (Some(text), _) => Shard::parse(&text).map_err(bad)?,
-        (None, Some(count)) => {
-            let index = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
-                bad(anyhow::anyhow!("--shards needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)"))
-            })?;
-            Shard::parse(&format!("{index}/{count}")).map_err(bad)?
-        }
-        (None, None) => Shard { index: 0, count: 1 },
-    };
+    use svm_sim::sweep::{ShardPlan, SweepSpec, sweep};
+    let job_index = std::env::var("JOB_COMPLETION_INDEX").ok();
+    let plan = ShardPlan::new(&args.seeds, args.shard.as_deref(), args.shards, job_index.as_deref()).map_err(bad)?;
+    let ShardPlan { range: seeds, shard, seeds: mine } = plan;
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from(format!(
             "reports/sim/sweep/{}..{}/shard-{}-of-{}",
@@ -525,10 +522,6 @@ fn sweep_command(args: SweepArgs, threads: usize) -> Result<u8, BadInput> {
         ))
     });
     let (nodes, faults) = args.replicas.nodes()?;
-    let mine = shard.seeds(&seeds);
-    if mine.is_empty() {
-        return Err(bad(anyhow::anyhow!("shard {shard} of seeds {}..{} has no seed", seeds.start, seeds.end)));
-    }
     println!(
         "sweep: seeds {}..{}, shard {shard} ({} campaigns of {} transactions, {} at a time, {} replicas each)",
         seeds.start,
@@ -538,6 +531,13 @@ fn sweep_command(args: SweepArgs, threads: usize) -> Result<u8, BadInput> {
         args.parallel.max(1),
         nodes.len()
     );
+    println!("out: {}", out.display());
+    if args.dry_run {
+        let list: Vec<String> = mine.iter().map(u64::to_string).collect();
+        println!("seeds: {}", list.join(" "));
+        println!("dry run: every argument checked; no campaign run, nothing written");
+        return Ok(0);
+    }
     let spec = SweepSpec {
         seeds,
         shard,

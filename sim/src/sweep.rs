@@ -41,6 +41,17 @@ pub enum SweepError {
     /// A shard that is not `I/N` with `I < N`.
     #[error("shard {0:?}: expected I/N with 0 ≤ I < N")]
     Shard(String),
+    /// `--shards N` without the index a Kubernetes Indexed Job sets.
+    #[error("--shards needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)")]
+    NoJobIndex,
+    /// A shard that gets no seed of the range (more shards than seeds).
+    #[error("shard {shard} of seeds {}..{} has no seed", .seeds.start, .seeds.end)]
+    EmptyShard {
+        /// The shard.
+        shard: Shard,
+        /// The range.
+        seeds: Range<u64>,
+    },
     /// A file could not be read or written.
     #[error("{path}: {message}")]
     Io {
@@ -105,6 +116,40 @@ impl Shard {
 impl std::fmt::Display for Shard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// One machine's share of a sweep, every argument checked: what `sweep` runs and `sweep --dry-run` prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardPlan {
+    /// The whole sweep's seed range.
+    pub range: Range<u64>,
+    /// This machine's shard.
+    pub shard: Shard,
+    /// The seeds it runs, in order (never empty).
+    pub seeds: Vec<u64>,
+}
+
+impl ShardPlan {
+    /// Checks the range (`A..B`) and picks the shard: `shard` (`I/N`), or `shards` (`N`) with `I` from
+    /// `job_index` (the value of `JOB_COMPLETION_INDEX`), or every seed; a shard with no seed is an error.
+    pub fn new(
+        range: &str,
+        shard: Option<&str>,
+        shards: Option<u32>,
+        job_index: Option<&str>,
+    ) -> Result<ShardPlan, SweepError> {
+        let range = parse_range(range)?;
+        let shard = match (shard, shards) {
+            (Some(text), _) => Shard::parse(text)?,
+            (None, Some(count)) => Shard::parse(&format!("{}/{count}", job_index.ok_or(SweepError::NoJobIndex)?))?,
+            (None, None) => Shard { index: 0, count: 1 },
+        };
+        let seeds = shard.seeds(&range);
+        if seeds.is_empty() {
+            return Err(SweepError::EmptyShard { shard, seeds: range });
+        }
+        Ok(ShardPlan { range, shard, seeds })
     }
 }
 
@@ -547,5 +592,16 @@ mod tests {
         for bad in ["4/4", "0/0", "x/2", "3"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_plan_takes_its_index_from_the_job_and_refuses_what_a_run_would() {
+        let plan = ShardPlan::new("10..27", None, Some(4), Some("1")).unwrap();
+        assert_eq!((plan.shard, plan.seeds), (Shard { index: 1, count: 4 }, vec![11, 15, 19, 23]));
+        assert_eq!(ShardPlan::new("3..5", None, None, None).unwrap().seeds, vec![3, 4]);
+        assert!(matches!(ShardPlan::new("1..5", None, Some(2), None), Err(SweepError::NoJobIndex)));
+        assert!(matches!(ShardPlan::new("1..5", None, Some(2), Some("2")), Err(SweepError::Shard(_))));
+        assert!(matches!(ShardPlan::new("1..2", Some("1/2"), None, None), Err(SweepError::EmptyShard { .. })));
+        assert!(matches!(ShardPlan::new("5..5", Some("0/2"), None, None), Err(SweepError::Range(_))));
     }
 }

@@ -1,6 +1,7 @@
 //! Sweeps on the command line: shards are disjoint and cover the range, a canary found by several
 //! seeds merges into one finding with every seed and a shrunk reproducer, a missing shard is missing
-//! seeds (exit 1), and overlapping or mismatched summaries, bad ranges and bad shards exit 2.
+//! seeds (exit 1), and overlapping or mismatched summaries, bad ranges and bad shards exit 2 — in a dry
+//! run as in a real one.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -43,6 +44,15 @@ fn a_canary_found_by_several_seeds_merges_into_one_finding_and_a_missing_shard_i
     };
     let (a, b) = (summary(dir, "a"), summary(dir, "b"));
     assert_eq!((seeds(&a), seeds(&b)), (vec![1, 3], vec![2, 4]), "disjoint, and together the range");
+    // A dry run of the same arguments names exactly the seeds the run ran, and runs and writes nothing.
+    let dry = run_env(
+        &[&SWEEP[..], &["engine-text", "--shards", "2", "--parallel", "2", "--out", "b-dry", "--dry-run"]].concat(),
+        dir,
+        &[("JOB_COMPLETION_INDEX", "1")],
+        0,
+    );
+    assert!(dry.contains("\nseeds: 2 4\n") && dry.contains("\nout: b-dry\n"), "{dry}");
+    assert!(!dir.join("b-dry").exists());
     let merged = run(&["merge", "a/summary.json", "b/summary.json", "--out", "m"], dir, 1);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("m/merged.json")).unwrap()).unwrap();
@@ -97,13 +107,22 @@ fn a_clean_sweep_exits_0_and_bad_ranges_and_shards_exit_2() {
     run(&["sweep", "--seeds", "7..9", "--txs", "60", "--parallel", "2", "--out", "c"], dir, 0);
     let merged = run(&["merge", "c/summary.json", "--out", "cm"], dir, 0);
     assert!(merged.contains("0 missing, 0 distinct findings"), "{merged}");
-    for (args, says) in [
-        (vec!["sweep", "--seeds", "9..9"], "A < B"),
-        (vec!["sweep", "--seeds", "1..5", "--shard", "2/2"], "I < N"),
-        (vec!["sweep", "--seeds", "1..5", "--shards", "2"], "JOB_COMPLETION_INDEX"),
-        (vec!["sweep", "--seeds", "1..2", "--shard", "1/2"], "has no seed"),
-        (vec!["merge", "nowhere.json"], "nowhere.json"),
+    assert!(run(&["merge", "nowhere.json"], dir, 2).contains("nowhere.json"));
+    // A dry run refuses exactly what a run refuses, with the same message.
+    for (args, job_index, says) in [
+        (vec!["--seeds", "9..9"], None, "A < B"),
+        (vec!["--seeds", "9..3"], None, "A < B"),
+        (vec!["--seeds", "1..5", "--shard", "2/2"], None, "I < N"),
+        (vec!["--seeds", "1..5", "--shards", "2"], None, "JOB_COMPLETION_INDEX"),
+        (vec!["--seeds", "1..5", "--shards", "2"], Some("2"), "I < N"),
+        (vec!["--seeds", "1..5", "--shards", "2"], Some("x"), "I < N"),
+        (vec!["--seeds", "1..2", "--shard", "1/2"], None, "has no seed"),
+        (vec!["--seeds", "1..5", "--replicas", "nobody"], None, "no replica is called"),
     ] {
-        assert!(run(&args, dir, 2).contains(says), "{args:?}");
+        let env: Vec<(&str, &str)> = job_index.iter().map(|i| ("JOB_COMPLETION_INDEX", *i)).collect();
+        let real = run_env(&[&["sweep"], &args[..]].concat(), dir, &env, 2);
+        let dry = run_env(&[&["sweep"], &args[..], &["--dry-run"]].concat(), dir, &env, 2);
+        assert!(real.contains(says), "{args:?}: {real}");
+        assert_eq!(real, dry, "{args:?}");
     }
 }
