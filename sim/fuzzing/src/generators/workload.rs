@@ -129,6 +129,8 @@ struct Generator<'p> {
     smith: Vec<(Address, Arc<Vec<ExportedFunction>>)>,
     /// Contracts generated so far (for their names).
     contracts_made: usize,
+    /// Where in `generated` the contract with every kind of collection is, once deployed.
+    collections: Option<usize>,
 }
 
 fn derived_address(kind: &str, i: usize) -> Address {
@@ -168,6 +170,7 @@ impl<'p> Generator<'p> {
             generated: Vec::new(),
             smith: Vec::new(),
             contracts_made: 0,
+            collections: None,
         }
     }
 
@@ -176,10 +179,12 @@ impl<'p> Generator<'p> {
         for name in corpus::CALLABLE.map(|c| c.name) {
             self.deploy(name)?;
         }
-        // The first two are a contract without memory and one with the page limit's worth of pages, so
-        // that every campaign reaches `no-memory` and `too-many-dirty-pages`.
+        // The first three are a contract without memory, one with the page limit's worth of pages and
+        // one with every kind of collection, so that every campaign reaches `no-memory`,
+        // `too-many-dirty-pages` and every collection error.
         for i in 0..self.params.generated_contracts {
-            let variety = [Variety::NoMemory, Variety::ManyPages].get(i).copied().unwrap_or(Variety::Any);
+            let variety =
+                [Variety::NoMemory, Variety::ManyPages, Variety::Collections].get(i).copied().unwrap_or(Variety::Any);
             self.deploy_generated_of(variety, false)?;
         }
         for _ in 0..self.params.smith_modules {
@@ -293,6 +298,9 @@ impl<'p> Generator<'p> {
         let gas = intrinsic::deploy(code_len, source.slices.len());
         let gas = if variety == Variety::Any && self.rng.random_bool(0.05) { gas - 1 } else { gas };
         if let Some(address) = self.deploy_source(source, Some(plan.clone()), gas)? {
+            if variety == Variety::Collections {
+                self.collections = Some(self.generated.len());
+            }
             self.generated.push((address, Arc::new(plan), code_len));
         }
         Ok(())
@@ -376,7 +384,13 @@ impl<'p> Generator<'p> {
     /// A call to a generated contract: ample gas (one call in ten too little), generated arguments,
     /// calldata and value.
     fn generated_call(&mut self) -> Call {
-        let (contract, plan, code_len) = self.generated[self.rng.random_range(0..self.generated.len())].clone();
+        // A quarter of the calls go to the contract with every kind of collection, whose errors each
+        // need a guard to fire.
+        let pick = match self.collections {
+            Some(collections) if self.rng.random_bool(0.25) => collections,
+            _ => self.rng.random_range(0..self.generated.len()),
+        };
+        let (contract, plan, code_len) = self.generated[pick].clone();
         let planned = contract::call(&mut self.rng, &plan, self.params.max_calldata);
         let ample = AMPLE_GAS + intrinsic::execute(code_len, planned.calldata.len());
         let gas = if self.rng.random_bool(0.1) { self.rng.random_range(20_000..2_000_000) } else { ample };

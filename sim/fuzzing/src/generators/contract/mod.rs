@@ -39,6 +39,8 @@ struct Shape {
     memory: bool,
     /// The collection slots, each with the one kind of collection the contract keeps there.
     slots: Vec<(u32, Flavor)>,
+    /// Whether failures are dealt from the collection ones only.
+    collections_only: bool,
 }
 
 /// The kind of collection a generated contract keeps in a slot (its shape never changes, so that
@@ -79,7 +81,7 @@ impl Flavor {
     }
 
     fn draw<R: Rng>(rng: &mut R) -> Flavor {
-        match rng.random_range(0..7) {
+        match rng.random_range(0..8) {
             0 => Flavor::Map([1, 2, 8][rng.random_range(0..3)]),
             1 => Flavor::Map(1),
             2 => Flavor::Set(rng.random_range(2..=3), rng.random_range(1..=2)),
@@ -111,6 +113,8 @@ pub enum Variety {
     NoMemory,
     /// The page limit's worth of pages and a strip longer than the dirty-page limit.
     ManyPages,
+    /// A memory, a slot of every kind of collection, and failures dealt from the collection ones only.
+    Collections,
 }
 
 /// A contract plan drawn from `rng`.
@@ -132,6 +136,23 @@ pub fn plan_of<R: Rng>(rng: &mut R, variety: Variety) -> ContractPlan {
     let mut slices = Vec::new();
     let mut varied = Vec::new();
     let (mut page, mut offset) = (0u32, 0u32);
+    let mut slots = Vec::new();
+    if variety == Variety::Collections {
+        let every = [
+            Flavor::Map(1),
+            Flavor::Map(8),
+            Flavor::Set(3, 2),
+            Flavor::List,
+            Flavor::MapOfLists,
+            Flavor::ListOfMaps,
+            Flavor::Chain,
+        ];
+        for flavor in every {
+            slots.push((slices.len() as u32, flavor));
+            slices.push([0, offset, 0]);
+            offset += COLLECTION_SPAN;
+        }
+    }
     for _ in 0..rng.random_range(3..=WIDTHS.len()) {
         let len = if rng.random_bool(0.05) { PAGE } else { WIDTHS[rng.random_range(0..WIDTHS.len())] };
         if offset + len > PAGE {
@@ -145,7 +166,6 @@ pub fn plan_of<R: Rng>(rng: &mut R, variety: Variety) -> ContractPlan {
         offset += len;
     }
     // Collection slots after the varied slices, on the same pages, in most contracts.
-    let mut slots = Vec::new();
     for _ in 0..if rng.random_bool(0.6) { rng.random_range(1..=3) } else { 0 } {
         if offset + COLLECTION_SPAN > PAGE {
             if page + 1 >= page_count.min(2) {
@@ -173,11 +193,14 @@ pub fn plan_of<R: Rng>(rng: &mut R, variety: Variety) -> ContractPlan {
             slices.push([page + 1 + i * stride, rng.random_range(0..PAGE / 8) * 8, 8]);
         }
     }
-    let memory = variety != Variety::NoMemory && rng.random_bool(0.8);
+    let memory = variety == Variety::Collections || (variety != Variety::NoMemory && rng.random_bool(0.8));
     let data = if memory { (0..rng.random_range(0..=64)).map(|_| rng.random()).collect() } else { Vec::new() };
-    let shape = Shape { varied, strip_first, strip_len, slice_count: slices.len() as u32, memory, slots };
+    let collections_only = variety == Variety::Collections;
+    let shape =
+        Shape { varied, strip_first, strip_len, slice_count: slices.len() as u32, memory, slots, collections_only };
     let mut deck = Vec::new();
-    let functions = (0..rng.random_range(2..=7))
+    let function_count = if collections_only { 7 } else { rng.random_range(2..=7) };
+    let functions = (0..function_count)
         .map(|i| FunctionPlan { name: format!("f{i}"), steps: steps(rng, &shape, &limits, &mut deck) })
         .collect();
     ContractPlan { page_count, slices, memory, data, functions }
@@ -254,7 +277,7 @@ fn steps<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, deck: &mut Vec<Ste
         deck.swap_remove(rng.random_range(0..deck.len()))
     };
     let mut shifts: Vec<u32> = (0..31).map(|i| i * 2).collect();
-    for _ in 0..rng.random_range(1..=5) {
+    for _ in 0..rng.random_range(2..=6) {
         let shift = shifts.swap_remove(rng.random_range(0..shifts.len()));
         let at = rng.random_range(0..=steps.len());
         steps.insert(at, Step::Guarded { shift, then: Box::new(deal(rng)) });
@@ -450,6 +473,16 @@ fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<S
 /// One step for every failure the shape allows: every host error, every trap, a blown stack, and now
 /// and then (it burns the whole gas limit) out of gas.
 fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
+    if shape.collections_only {
+        // One slot of each family of errors (a set fails as a map does, a map of lists as the chain).
+        let mut candidates = slot_failures(rng, shape, shape.slots[0].0);
+        for &(slot, flavor) in &shape.slots {
+            if matches!(flavor, Flavor::Map(1) | Flavor::List | Flavor::ListOfMaps | Flavor::Chain) {
+                candidates.extend(collection_failures(slot, flavor));
+            }
+        }
+        return candidates;
+    }
     let (slice, len) = any_slice(rng, shape);
     let unknown_slice = shape.slice_count + rng.random_range(0..3);
     let mut candidates = vec![
@@ -493,8 +526,15 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             candidates.push(Step::WriteMany { first: shape.strip_first, count, src: Src::Acc });
         }
     }
-    if let Some(&(slot, flavor)) = shape.slots.first() {
-        candidates.extend(collection_failures(rng, shape, slot, flavor));
+    if let Some(&(slot, _)) = shape.slots.first() {
+        candidates.extend(slot_failures(rng, shape, slot));
+    }
+    let mut flavors = Vec::new();
+    for &(slot, flavor) in &shape.slots {
+        if shape.memory && !flavors.contains(&flavor) {
+            flavors.push(flavor);
+            candidates.extend(collection_failures(slot, flavor));
+        }
     }
     if rng.random_bool(0.3) {
         candidates.push(Step::SpinForever);
@@ -601,12 +641,9 @@ fn collection_family<R: Rng>(rng: &mut R, shape: &Shape, steps: &mut Vec<Step>) 
     }
 }
 
-/// Failing steps over the slot `slot` holding `flavor` (and over byte slices used as slots): every
-/// collection error the shape allows.
-fn collection_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32, flavor: Flavor) -> Vec<Step> {
-    let (kind, width, values) = flavor.args();
-    let open = Step::CollOpen { dst: 0, slot, kind, width, values };
-    let h0 = Handle::Local(0);
+/// Failing steps that need only a slot (and a byte slice): a byte read of the slot, an unknown
+/// handle, an invalid shape, a byte slice opened as a collection.
+fn slot_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32) -> Vec<Step> {
     let mut steps = vec![
         Step::ReadI64 { slice: slot },
         Step::CollLen { handle: Handle::Const(MAX_HANDLE + rng.random_range(0..8)) },
@@ -615,15 +652,22 @@ fn collection_failures<R: Rng>(rng: &mut R, shape: &Shape, slot: u32, flavor: Fl
             slot,
             kind: [0, 5, 1, 4][rng.random_range(0..4)],
             width: [0, 33, 4][rng.random_range(0..3)],
-            values,
+            values: 0,
         },
     ];
     if let Some(&(bytes, _)) = shape.varied.first() {
-        steps.push(Step::CollOpen { dst: 0, slot: bytes, kind, width, values });
+        steps.push(Step::CollOpen { dst: 0, slot: bytes, kind: 1, width: 1, values: 0 });
     }
-    if !shape.memory {
-        return steps;
-    }
+    steps
+}
+
+/// Failing steps over the collection in `slot`, which holds `flavor`: every collection error its kind
+/// can raise, each after opening it.
+fn collection_failures(slot: u32, flavor: Flavor) -> Vec<Step> {
+    let (kind, width, values) = flavor.args();
+    let open = Step::CollOpen { dst: 0, slot, kind, width, values };
+    let h0 = Handle::Local(0);
+    let mut steps = Vec::new();
     let seq = |more: Vec<Step>| Step::Seq { steps: [vec![open.clone()], more].concat() };
     match flavor {
         Flavor::Map(_) | Flavor::Set(..) => {
