@@ -283,7 +283,7 @@ fn a_campaign_with_every_fault_kind_agrees_and_every_replica_recovers() {
 #[test]
 fn each_fault_kind_has_a_canary_that_only_the_fault_shows_and_the_checks_catch() {
     let cases = [
-        (61, FaultKind::Crash, Canary::HeadAhead),
+        (71, FaultKind::Crash, Canary::HeadAhead),
         (62, FaultKind::Join, Canary::SyncSkipsCode),
         (63, FaultKind::KvWriteFailure, Canary::SwallowWriteFailure),
         (64, FaultKind::ArtifactCorrupt, Canary::CorruptArtifactFaults),
