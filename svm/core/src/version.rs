@@ -8,4 +8,6 @@
 /// 2: what current compilers emit is admitted — bulk memory (priced per byte), multi-value, the
 ///    over-long `call_indirect` encoding, floats under the float rule (canonicalized by default);
 ///    up to 128 parameters or results.
-pub const CONSENSUS_VERSION: u32 = 2;
+/// 3: collections — slots (slices of length 0), the nine collection vmcalls with their work gas and
+///    innermost-first commit; storage vmcalls refuse slots (`slice-kind`); nine new host errors.
+pub const CONSENSUS_VERSION: u32 = 3;

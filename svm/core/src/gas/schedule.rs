@@ -67,10 +67,10 @@ mod tests {
     fn schedule_is_pinned() {
         // A changed cost, price or intrinsic lands here: it is a consensus change. Bump
         // GAS_SCHEDULE_VERSION and CONSENSUS_VERSION, and update the pin deliberately.
-        assert_eq!(GAS_SCHEDULE_VERSION, 3);
+        assert_eq!(GAS_SCHEDULE_VERSION, 4);
         assert_eq!(
             schedule_fingerprint().to_string(),
-            "64fe775428812fbb32e61fa89ffbbe01e13c5f63330c88f90c8536c4d967a121"
+            "2c68b4e434d7c5c1a0e633fa62e481498fbd4139a9d8d74650cde309ba7d404f"
         );
     }
 }
