@@ -342,6 +342,9 @@ impl RunReport {
                         for (slice, l, r) in &a.slices {
                             md.push_str(&format!("| `{}` | slice {slice} | `{l}` | `{r}` |\n", a.address));
                         }
+                        for (at, l, r) in &a.entries {
+                            md.push_str(&format!("| `{}` | {at} | `{l}` | `{r}` |\n", a.address));
+                        }
                     }
                 }
             }

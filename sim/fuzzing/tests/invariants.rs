@@ -13,8 +13,8 @@ use svm::{Address, StateRoot, Value};
 use svm_fuzzing::corpus;
 use svm_fuzzing::invariants::effects::Effects;
 use svm_fuzzing::invariants::{
-    CHECKERS, Checker, Step, codec_roundtrip, conservation, effects, failed_changes_nothing, fee_rule,
-    gas_within_limit, receipt_state, root_reloads,
+    CHECKERS, Checker, Step, codec_roundtrip, collections_whole, conservation, effects, failed_changes_nothing,
+    fee_rule, gas_within_limit, receipt_state, root_reloads,
 };
 
 const ALICE: Address = Address([0xA1; 20]);
@@ -200,4 +200,60 @@ fn root_reloads_catches_effects_the_reopened_state_does_not_hold() {
     fee.after.as_mut().unwrap().balance += 1;
     let error = (root_reloads::CHECKER.check)(&honest, &effects).unwrap_err();
     assert!(error.contains("reads differently"), "{error}");
+}
+
+/// A map of lists in slot 0: `push(key, value)` appends to the list at `key`.
+const NESTED: &str = r#";; svm-layout: pages=1 slices=0:0:0
+(module
+  (import "svm" "collection_open" (func $open (param i32 i32 i32 i32) (result i32)))
+  (import "svm" "collection_open_nested" (func $nested (param i32 i32 i32 i32 i32) (result i32)))
+  (import "svm" "collection_push" (func $push (param i32 i32 i32) (result i64)))
+  (memory (export "memory") 1)
+  (func (export "push") (param $key i64) (param $value i64)
+    (i64.store (i32.const 0) (local.get $key))
+    (i64.store (i32.const 8) (local.get $value))
+    (drop (call $push
+      (call $nested (call $open (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 1)) (i32.const 0) (i32.const 4) (i32.const 8) (i32.const 0))
+      (i32.const 8) (i32.const 8)))))"#;
+
+#[test]
+fn collections_whole_catches_a_collection_node_gone_or_damaged() {
+    let mut w = World::new();
+    let source = svm_fuzzing::contract_source::ContractSource::from_wat("nested", NESTED).unwrap();
+    let deploy = Transaction::Deploy(Deploy {
+        author: ALICE,
+        nonce: w.nonce(&ALICE),
+        code: source.code,
+        page_count: source.page_count,
+        slices: source.slices,
+        initial_balance: 0,
+        gas_limit: 10_000_000,
+        gas_price: 1,
+    });
+    w.counter = w.apply(&deploy).1.contract.unwrap();
+    let mut last = None;
+    for (key, value) in [(1, 10), (2, 20), (1, 11)] {
+        let tx = w.call("push", vec![Value::I64(key), Value::I64(value)], 1_000_000);
+        let (before, receipt, after) = w.apply(&tx);
+        assert!(receipt.outcome.is_success(), "{receipt:?}");
+        all_silent(&step(&w.rt, &tx, &receipt, before, after));
+        last = Some((tx, receipt, before, after));
+    }
+    let (tx, receipt, before, after) = last.unwrap();
+    let kv = w.rt.kv().clone();
+    let nodes = kv.keys_with_prefix(&[svm::storage::kv::namespace::COLLECTION_NODE]).unwrap();
+    let victim = nodes[nodes.len() / 2].clone();
+    let stored = kv.get(&victim).unwrap().unwrap();
+    let mut damaged = stored.clone();
+    *damaged.last_mut().unwrap() ^= 1;
+    for (value, expected) in [(Some(damaged), "corrupt"), (None, "missing")] {
+        let mut batch = svm::storage::kv::WriteBatch::new();
+        match value {
+            Some(bytes) => batch.put(victim.clone(), bytes),
+            None => batch.delete(victim.clone()),
+        }
+        kv.write(batch).unwrap();
+        let error = verdict(&collections_whole::CHECKER, &step(&w.rt, &tx, &receipt, before, after)).unwrap_err();
+        assert!(error.contains(expected), "{error}");
+    }
 }

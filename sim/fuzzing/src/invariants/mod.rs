@@ -7,6 +7,7 @@
 //! transaction may touch and proves that no other account changed.
 
 pub mod codec_roundtrip;
+pub mod collections_whole;
 pub mod conservation;
 pub mod effects;
 pub mod failed_changes_nothing;
@@ -81,7 +82,7 @@ pub struct Checker {
 }
 
 /// Every checker, in report order.
-pub const CHECKERS: [Checker; 7] = [
+pub const CHECKERS: [Checker; 8] = [
     effects::CHECKER,
     conservation::CHECKER,
     fee_rule::CHECKER,
@@ -89,6 +90,7 @@ pub const CHECKERS: [Checker; 7] = [
     gas_within_limit::CHECKER,
     receipt_state::CHECKER,
     codec_roundtrip::CHECKER,
+    collections_whole::CHECKER,
 ];
 
 /// Every checker, [`root_reloads`] last.
