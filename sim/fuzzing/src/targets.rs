@@ -18,9 +18,10 @@ use svm::transaction::{Deploy, Execute, Transaction};
 pub type Target = fn(&[u8]);
 
 /// Every target of this library by name (the simulator adds `stream`, whose oracle is the simulator).
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("codec", codec),
     ("storage", storage),
+    ("collections", collections),
     ("vmcalls", vmcalls),
     ("differential", differential),
     ("contracts", contracts),
@@ -72,6 +73,16 @@ pub fn storage(data: &[u8]) {
         return;
     };
     storage_model::check(vec![first, second], &ops, if capacity == 6 { usize::MAX } else { capacity });
+}
+
+/// `collections`: collection operation sequences (opens, nested children, inserts, removes, pushes,
+/// pops, lookups, cursor steps, commits and discards) on the runtime's open-collection table and on
+/// plain nested maps; they agree, and every committed slot holds the state the model computes.
+pub fn collections(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    if let Ok(ops) = super::generators::collection_ops::ops(&mut u, 256) {
+        super::oracles::collection_model::check(&ops);
+    }
 }
 
 /// What one `vmcalls` input asks for: a module, its storage layout, a compiler and calls.

@@ -4,6 +4,7 @@
 
 pub mod byte_rng;
 pub mod calls;
+pub mod collection_ops;
 pub mod contract;
 pub mod module;
 pub mod storage_ops;

@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod codec;
+pub mod collection_model;
 pub mod differential;
 pub mod execution;
 pub mod expected_effects;
