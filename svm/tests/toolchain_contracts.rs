@@ -148,6 +148,48 @@ fn the_sdk_storage_forms_reach_every_storage_vmcall() {
 }
 
 #[test]
+fn the_sdk_registry_keeps_its_collections_across_calls() {
+    let i = |v: i64| Value::I64(v);
+    let r = on_every_replica(
+        "sdk/registry",
+        &[
+            ("register", vec![i(5), i(50)], b"", 0),
+            ("register", vec![i(2), i(20)], b"", 0),
+            ("register", vec![i(9), i(90)], b"", 0),
+            ("register", vec![i(5), i(55)], b"", 0),
+            ("lookup", vec![i(5)], b"", 0),
+            ("lookup", vec![i(3)], b"", 0),
+            ("count", vec![], b"", 0),
+            ("names_between", vec![i(2), i(9)], b"", 0),
+            ("names_between", vec![i(3), i(100)], b"", 0),
+            ("forget", vec![i(2)], b"", 0),
+            ("names_between", vec![i(0), i(100)], b"", 0),
+            ("registrations", vec![], b"", 0),
+            ("last_registration", vec![], b"", 0),
+            ("registrations", vec![], b"", 0),
+            ("history_len", vec![i(5)], b"", 0),
+            ("history_len", vec![i(7)], b"", 0),
+        ],
+    );
+    assert!(r.iter().all(|r| r.outcome.is_success()), "{:?}", r.iter().map(|r| r.outcome.name()).collect::<Vec<_>>());
+    let returns: Vec<Vec<Value>> = r.iter().map(|r| r.returns.clone()).collect();
+    let u = |v: u32| vec![Value::I32(v as i32)];
+    assert_eq!(returns[3], u(1), "a second registration of 5 replaces its value");
+    assert_eq!(returns[4], vec![i(55)]);
+    assert_eq!(returns[5], vec![i(-1)], "an absent name");
+    assert_eq!(returns[6], vec![i(3)]);
+    assert_eq!(returns[7], vec![i(2)], "names 2 and 5 are in [2, 9)");
+    assert_eq!(returns[8], vec![i(2)], "names 5 and 9 are in [3, 100)");
+    assert_eq!(returns[9], u(1));
+    assert_eq!(returns[10], vec![i(2)]);
+    assert_eq!(returns[11], vec![i(4)]);
+    assert_eq!(returns[12], vec![i(5)], "the last registration was of 5");
+    assert_eq!(returns[13], vec![i(3)], "and it is off the list");
+    assert_eq!(returns[14], vec![i(2)], "5 had two values");
+    assert_eq!(returns[15], vec![i(0)], "7 never had one: its history opens empty");
+}
+
+#[test]
 fn c_contracts_from_clang_and_from_zig_agree_bulk_memory_and_all() {
     let calls: Vec<Call<'_>> = vec![
         ("fill", vec![Value::I32(7), Value::I32(10)], b"", 0),

@@ -81,7 +81,7 @@ const BUFFER: &[CorpusFunction] = &[
 /// The corpus contracts that deploy and have functions worth calling — the ordinary ones and the
 /// hostile ones the allow-list accepts — with their functions. The one list every workload, test and
 /// seed corpus draws calls from.
-pub const CALLABLE: [CallableContract; 15] = [
+pub const CALLABLE: [CallableContract; 16] = [
     CallableContract {
         name: "counter",
         hostile: false,
@@ -143,6 +143,20 @@ pub const CALLABLE: [CallableContract; 15] = [
         ],
     },
     CallableContract {
+        name: "sdk/registry",
+        hostile: false,
+        functions: &[
+            f("register", &[Param::I64 { min: 0, max: 24 }, Param::I64 { min: i64::MIN, max: i64::MAX }]),
+            f("lookup", &[Param::I64 { min: 0, max: 24 }]),
+            f("forget", &[Param::I64 { min: 0, max: 24 }]),
+            f("count", &[]),
+            f("names_between", &[Param::I64 { min: 0, max: 24 }, Param::I64 { min: 0, max: 24 }]),
+            f("registrations", &[]),
+            f("last_registration", &[]),
+            f("history_len", &[Param::I64 { min: 0, max: 24 }]),
+        ],
+    },
+    CallableContract {
         name: "sdk/storage_forms",
         hostile: false,
         functions: &[
@@ -199,10 +213,11 @@ pub fn callable(name: &str) -> Option<&'static CallableContract> {
 
 /// Contracts built by real toolchains (`corpus/contracts/build.sh`): the Rust SDK's examples (Debian's
 /// rustc 1.63), and C contracts by clang 14 (WebAssembly 1.0) and by zig cc (a current LLVM: bulk memory).
-const COMPILED: [(&str, &[u8]); 7] = [
+const COMPILED: [(&str, &[u8]); 8] = [
     ("sdk/token", include_bytes!("../../../corpus/contracts/sdk/token.wasm")),
     ("sdk/vault", include_bytes!("../../../corpus/contracts/sdk/vault.wasm")),
     ("sdk/storage_forms", include_bytes!("../../../corpus/contracts/sdk/storage_forms.wasm")),
+    ("sdk/registry", include_bytes!("../../../corpus/contracts/sdk/registry.wasm")),
     ("c/counter.clang", include_bytes!("../../../corpus/contracts/c/counter.clang.wasm")),
     ("c/counter.zig", include_bytes!("../../../corpus/contracts/c/counter.zig.wasm")),
     ("c/buffer.clang", include_bytes!("../../../corpus/contracts/c/buffer.clang.wasm")),

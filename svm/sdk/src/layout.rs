@@ -14,6 +14,9 @@ use crate::storage::Var;
 /// Bytes in one storage page.
 pub const PAGE_SIZE: u32 = 4096;
 
+/// The bytes a collection slot (a slice declared with length 0) takes in its page: one collection state.
+pub const COLLECTION_SLOT_BYTES: u32 = 48;
+
 /// The wasm custom section that carries the layout.
 pub const SECTION_NAME: &str = "svm-layout";
 
@@ -58,16 +61,15 @@ impl Cursor {
     /// The start of page 0.
     const START: Cursor = Cursor { page: 0, offset: 0 };
 
-    /// Places a slice of `len` bytes here, or at the start of the next page if it would cross this one's end.
+    /// Places a slice of `len` bytes (0: a collection slot, taking [`COLLECTION_SLOT_BYTES`]) here, or at
+    /// the start of the next page if it would cross this one's end.
     const fn place(self, len: u32) -> (PageSlice, Cursor) {
-        if len == 0 {
-            panic!("svm-sdk layout: a storage slice of zero bytes");
-        }
         if len > PAGE_SIZE {
             panic!("svm-sdk layout: a storage slice wider than a page (4096 bytes)");
         }
-        let at = if self.offset + len > PAGE_SIZE { Cursor { page: self.page + 1, offset: 0 } } else { self };
-        (PageSlice { page: at.page, offset: at.offset, len }, Cursor { page: at.page, offset: at.offset + len })
+        let span = if len == 0 { COLLECTION_SLOT_BYTES } else { len };
+        let at = if self.offset + span > PAGE_SIZE { Cursor { page: self.page + 1, offset: 0 } } else { self };
+        (PageSlice { page: at.page, offset: at.offset, len }, Cursor { page: at.page, offset: at.offset + span })
     }
 }
 
@@ -208,6 +210,17 @@ mod tests {
         assert_eq!(slices[207], (3, 0, 1));
         assert_eq!(pages, 4);
         assert_eq!(first_slice(VARS, 2), 206);
+    }
+
+    #[test]
+    fn a_collection_slot_is_declared_with_length_0_and_takes_48_bytes() {
+        use crate::storage::{List, Map};
+        const VARS: &[VarShape] =
+            &[VarShape::of::<U32>(), VarShape::of::<Map<8>>(), VarShape::of::<List>(), VarShape::of::<Bytes<4000>>()];
+        const LEN: usize = section_len(VARS);
+        let (pages, slices) = decode(&section::<LEN>(VARS));
+        assert_eq!(slices, vec![(0, 0, 4), (0, 4, 0), (0, 52, 0), (1, 0, 4000)]);
+        assert_eq!(pages, 2);
     }
 
     #[test]

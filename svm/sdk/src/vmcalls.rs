@@ -1,4 +1,4 @@
-//! The raw vmcalls: every host function of surface v1, imported from the `svm` module.
+//! The raw vmcalls: every host function of the surface, imported from the `svm` module.
 //!
 //! The signatures are exactly those of `docs/vmcalls.md`: `u32` and pointers are wasm `i32`, `u64` is wasm
 //! `i64`, and the VM reads every `i32` as unsigned. A bad argument never corrupts memory: the VM checks it
@@ -55,4 +55,23 @@ extern "C" {
     pub fn get_balance_from_reg(bits: u32, reg: u32) -> u64;
     /// Appends `len` bytes of memory at `mem_ptr` to the receipt's logs.
     pub fn log(mem_ptr: *const u8, len: u32);
+    /// Opens the collection in collection slot `slot` (an empty one of this shape if the slot is zero).
+    pub fn collection_open(slot: u32, kind: u32, key_width: u32, value_kind: u32) -> u32;
+    /// Opens the child collection at the key at `key_ptr`, creating it empty if absent.
+    pub fn collection_open_nested(handle: u32, key_ptr: *const u8, kind: u32, key_width: u32, value_kind: u32) -> u32;
+    /// Copies up to `value_cap` bytes of the key's value to `value_ptr`: its length, or -1 if absent.
+    pub fn collection_get(handle: u32, key_ptr: *const u8, value_ptr: *mut u8, value_cap: u32) -> i32;
+    /// Stores `value_len` bytes at `value_ptr` under the key: 1 if it replaced a value, 0 if new.
+    pub fn collection_insert(handle: u32, key_ptr: *const u8, value_ptr: *const u8, value_len: u32) -> i32;
+    /// Removes the key (not from a list): 1 if it was there, 0 if not.
+    pub fn collection_remove(handle: u32, key_ptr: *const u8) -> i32;
+    /// Appends a value to a list: its index.
+    pub fn collection_push(handle: u32, value_ptr: *const u8, value_len: u32) -> u64;
+    /// Removes a list's last value, copying up to `value_cap` bytes: its length, or -1 if empty.
+    pub fn collection_pop(handle: u32, value_ptr: *mut u8, value_cap: u32) -> i32;
+    /// The collection's number of entries.
+    pub fn collection_len(handle: u32) -> u64;
+    /// The next key after the one at `after_ptr` (none: -1) and below the one at `bound_ptr` (none: -1),
+    /// written at `key_out_ptr`: 1, or 0 if there is none.
+    pub fn collection_next(handle: u32, after_ptr: *const u8, bound_ptr: *const u8, key_out_ptr: *mut u8) -> i32;
 }

@@ -105,7 +105,7 @@ pub fn for_contract(name: &str, plan: Option<&ContractPlan>) -> Result<Arc<dyn C
             Arc::new(hostile::Hostile::new(name))
         }
         "float" => return Err("float results are IEEE arithmetic the models do not restate"),
-        "sdk/token" | "sdk/vault" | "sdk/storage_forms" | "c/buffer.clang" | "c/buffer.zig" => {
+        "sdk/token" | "sdk/vault" | "sdk/storage_forms" | "sdk/registry" | "c/buffer.clang" | "c/buffer.zig" => {
             return Err("compiled contracts: their effects are pinned by their own host tests");
         }
         n if n.starts_with("smith/") => return Err("wasm-smith modules: random code, checked by agreement only"),
