@@ -129,8 +129,9 @@ struct Generator<'p> {
     smith: Vec<(Address, Arc<Vec<ExportedFunction>>)>,
     /// Contracts generated so far (for their names).
     contracts_made: usize,
-    /// Where in `generated` the contract with every kind of collection is, once deployed.
-    collections: Option<usize>,
+    /// Where in `generated` the contracts of a special variety (no memory, many pages, every kind of
+    /// collection) are, once deployed.
+    special: Vec<usize>,
 }
 
 fn derived_address(kind: &str, i: usize) -> Address {
@@ -170,7 +171,7 @@ impl<'p> Generator<'p> {
             generated: Vec::new(),
             smith: Vec::new(),
             contracts_made: 0,
-            collections: None,
+            special: Vec::new(),
         }
     }
 
@@ -179,12 +180,13 @@ impl<'p> Generator<'p> {
         for name in corpus::CALLABLE.map(|c| c.name) {
             self.deploy(name)?;
         }
-        // The first three are a contract without memory, one with the page limit's worth of pages and
-        // one with every kind of collection, so that every campaign reaches `no-memory`,
+        // The first four are a contract without memory, one with the page limit's worth of pages and
+        // two with every kind of collection, so that every campaign reaches `no-memory`,
         // `too-many-dirty-pages` and every collection error.
+        const SPECIAL: [Variety; 4] =
+            [Variety::NoMemory, Variety::ManyPages, Variety::Collections, Variety::Collections];
         for i in 0..self.params.generated_contracts {
-            let variety =
-                [Variety::NoMemory, Variety::ManyPages, Variety::Collections].get(i).copied().unwrap_or(Variety::Any);
+            let variety = SPECIAL.get(i).copied().unwrap_or(Variety::Any);
             self.deploy_generated_of(variety, false)?;
         }
         for _ in 0..self.params.smith_modules {
@@ -298,8 +300,8 @@ impl<'p> Generator<'p> {
         let gas = intrinsic::deploy(code_len, source.slices.len());
         let gas = if variety == Variety::Any && self.rng.random_bool(0.05) { gas - 1 } else { gas };
         if let Some(address) = self.deploy_source(source, Some(plan.clone()), gas)? {
-            if variety == Variety::Collections {
-                self.collections = Some(self.generated.len());
+            if variety != Variety::Any {
+                self.special.push(self.generated.len());
             }
             self.generated.push((address, Arc::new(plan), code_len));
         }
@@ -384,11 +386,12 @@ impl<'p> Generator<'p> {
     /// A call to a generated contract: ample gas (one call in ten too little), generated arguments,
     /// calldata and value.
     fn generated_call(&mut self) -> Call {
-        // A quarter of the calls go to the contract with every kind of collection, whose errors each
-        // need a guard to fire.
-        let pick = match self.collections {
-            Some(collections) if self.rng.random_bool(0.25) => collections,
-            _ => self.rng.random_range(0..self.generated.len()),
+        // Two calls in five go to the contracts of a special variety, whose rarer outcomes (no
+        // memory, too many dirty pages, every collection error) each need a guard to fire.
+        let pick = if !self.special.is_empty() && self.rng.random_bool(0.4) {
+            self.special[self.rng.random_range(0..self.special.len())]
+        } else {
+            self.rng.random_range(0..self.generated.len())
         };
         let (contract, plan, code_len) = self.generated[pick].clone();
         let planned = contract::call(&mut self.rng, &plan, self.params.max_calldata);

@@ -281,9 +281,9 @@ pub fn check(ops: &[CollectionOp]) {
                 table.commit_into(&mut batch, &mut storage).expect("collections commit");
                 state = storage.commit_into(&mut batch).expect("pages commit");
                 kv.write(batch).expect("the batch writes");
-                for slot in 0..SLOTS as usize {
-                    if model.modified[slot] {
-                        committed[slot] = model.slots[slot].clone();
+                for ((kept, now), modified) in committed.iter_mut().zip(&model.slots).zip(&model.modified) {
+                    if *modified {
+                        kept.clone_from(now);
                     }
                 }
                 (storage, table) = open(state);

@@ -277,7 +277,8 @@ fn steps<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, deck: &mut Vec<Ste
         deck.swap_remove(rng.random_range(0..deck.len()))
     };
     let mut shifts: Vec<u32> = (0..31).map(|i| i * 2).collect();
-    for _ in 0..rng.random_range(2..=6) {
+    let guarded = if shape.collections_only { rng.random_range(4..=6) } else { rng.random_range(2..=6) };
+    for _ in 0..guarded {
         let shift = shifts.swap_remove(rng.random_range(0..shifts.len()));
         let at = rng.random_range(0..=steps.len());
         steps.insert(at, Step::Guarded { shift, then: Box::new(deal(rng)) });
@@ -480,6 +481,10 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             if matches!(flavor, Flavor::Map(1) | Flavor::List | Flavor::ListOfMaps | Flavor::Chain) {
                 candidates.extend(collection_failures(slot, flavor));
             }
+            // Only the chain reaches the depth limit: its failure (the last) is dealt twice as often.
+            if flavor == Flavor::Chain {
+                candidates.extend(collection_failures(slot, flavor).pop());
+            }
         }
         return candidates;
     }
@@ -526,15 +531,14 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             candidates.push(Step::WriteMany { first: shape.strip_first, count, src: Src::Acc });
         }
     }
-    if let Some(&(slot, _)) = shape.slots.first() {
-        candidates.extend(slot_failures(rng, shape, slot));
-    }
-    let mut flavors = Vec::new();
-    for &(slot, flavor) in &shape.slots {
-        if shape.memory && !flavors.contains(&flavor) {
-            flavors.push(flavor);
-            candidates.extend(collection_failures(slot, flavor));
+    // Of the collection failures, a contract of any variety draws one; the contract of every kind of
+    // collection (`Variety::Collections`) is dealt them all.
+    if let Some(&(slot, flavor)) = shape.slots.first() {
+        let mut slot_failures = slot_failures(rng, shape, slot);
+        if shape.memory {
+            slot_failures.extend(collection_failures(slot, flavor));
         }
+        candidates.push(slot_failures.swap_remove(rng.random_range(0..slot_failures.len())));
     }
     if rng.random_bool(0.3) {
         candidates.push(Step::SpinForever);
