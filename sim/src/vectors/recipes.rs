@@ -19,6 +19,7 @@ pub fn all() -> Vec<Vector> {
         bulk_memory(),
         intrinsic_gas(),
         page_gas(),
+        collection_work_gas(),
         stack_budget(),
         memory_cap(),
         canonical_nan(),
@@ -253,6 +254,37 @@ fn page_gas() -> Vector {
             "page load = 500 + 125 × depth, page dirty = 2,000 + 400 × depth, each once per page per execution; depth 1 \
              for 2 pages, 16 for 65,536. Above the intrinsic: {}.",
             lines.join("; ")
+        ),
+    )
+}
+
+/// Collection work gas: an insert of a new key into a map of n entries pays 250 × levels(n), levels(n) =
+/// bit length of n + 1, besides its price and page gas, which do not change from call to call.
+fn collection_work_gas() -> Vector {
+    let mut b = Builder::new();
+    let wat = ";; svm-layout: pages=1 slices=0:0:0
+(module
+  (import \"svm\" \"collection_open\" (func $open (param i32 i32 i32 i32) (result i32)))
+  (import \"svm\" \"collection_insert\" (func $insert (param i32 i32 i32 i32) (result i32)))
+  (memory (export \"memory\") 1)
+  (func (export \"put\") (param $key i64) (result i32)
+    (i64.store (i32.const 0) (local.get $key))
+    (call $insert (call $open (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 0))
+      (i32.const 0) (i32.const 0) (i32.const 8))))";
+    b.deploy("map", wat, None);
+    let gas: Vec<u64> = (0..5i64).map(|key| b.execute(call("map", "put", vec![Value::I64(key)])).gas_used).collect();
+    let steps: Vec<i64> = gas.windows(2).map(|w| w[1] as i64 - w[0] as i64).collect();
+    // levels: 0 → 1, 1 → 2, 2 → 3, 3 → 3, 4 → 4 entries before the insert.
+    for (n, (step, want)) in steps.iter().zip([250, 250, 0, 250]).enumerate() {
+        expect_gas(&format!("insert into {} entries vs {n}", n + 1), u64::try_from(*step).unwrap_or(u64::MAX), want);
+    }
+    b.finish(
+        "gas/collection-work",
+        "docs/consensus.md#collections",
+        &format!(
+            "Five inserts of new keys into one map, one per execution: each pays the price (100 + 3 × 8), page load \
+             and page dirty of the slot's page, and work gas 250 × levels(n) for the n entries before it (levels = \
+             bit length of n + 1: 1, 2, 3, 3, 4), so successive gas_used differ by 250, 250, 0, 250: {gas:?}."
         ),
     )
 }
