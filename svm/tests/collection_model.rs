@@ -48,6 +48,10 @@ fn a_fixed_sequence_over_every_slot_commits_what_the_model_says() {
         Open { slot: 0 },
         Get { handle: 0, key: 3 },
         Next { handle: 0, after: None, bound: None },
+        Open { slot: 3 },
+        Insert { handle: 1, key: 6, value: b"ignored: a set holds keys only".to_vec() },
+        Insert { handle: 1, key: 2, value: Vec::new() },
+        Next { handle: 1, after: Some(2), bound: Some(7) },
         Commit,
     ];
     check(&ops);

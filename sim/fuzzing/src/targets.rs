@@ -76,7 +76,8 @@ pub fn storage(data: &[u8]) {
 }
 
 /// `collections`: collection operation sequences (opens, nested children, inserts, removes, pushes,
-/// pops, lookups, cursor steps, commits and discards) on the runtime's open-collection table and on
+/// pops, lookups, cursor steps, commits and discards over a map, a map of lists, a list of maps and a
+/// sorted set) on the runtime's open-collection table and on
 /// plain nested maps; they agree, and every committed slot holds the state the model computes.
 pub fn collections(data: &[u8]) {
     let mut u = Unstructured::new(data);

@@ -1,4 +1,5 @@
-//! Collection operation sequences: opens of three slots and of children, inserts, removes, pushes,
+//! Collection operation sequences: opens of four slots (a map, a map of lists, a list of maps, a sorted
+//! set) and of children, inserts, removes, pushes,
 //! pops, lookups and cursor steps, commits and discards — over small keys so that they meet.
 
 use arbitrary::{Result, Unstructured};
@@ -10,7 +11,7 @@ pub const SHAPES: [(u32, u32, u32); 6] = [(1, 1, 0), (1, 2, 0), (3, 1, 0), (4, 8
 
 /// The shape a slot's collection has (fixed per slot, so that reopening finds it).
 pub fn slot_shape(slot: u32) -> Shape {
-    let (kind, width, values) = SHAPES[[0, 4, 5][slot as usize % 3]];
+    let (kind, width, values) = SHAPES[[0, 4, 5, 2][slot as usize % 4]];
     Shape::from_args(kind, width, values).unwrap_or_else(|| unreachable!("a valid shape"))
 }
 
@@ -53,7 +54,7 @@ pub fn ops(u: &mut Unstructured<'_>, max: usize) -> Result<Vec<CollectionOp>> {
     while ops.len() < max && !u.is_empty() {
         let handle = u.int_in_range(0..=5u32)?;
         ops.push(match u.int_in_range(0..=11u8)? {
-            0 | 1 => CollectionOp::Open { slot: u.int_in_range(0..=2)? },
+            0 | 1 => CollectionOp::Open { slot: u.int_in_range(0..=3)? },
             2 => CollectionOp::OpenChild { handle, key: key(u)? },
             3..=5 => {
                 let len = u.int_in_range(0..=12usize)?;

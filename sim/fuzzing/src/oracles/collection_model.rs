@@ -15,7 +15,7 @@ use svm::{Address, ContractState};
 use svm_reference::chain::collections::Collection;
 
 const CONTRACT: Address = Address([0xC0; 20]);
-const SLOTS: u32 = 3;
+const SLOTS: u32 = 4;
 
 /// A collection as the model keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub fn check(ops: &[CollectionOp]) {
     let kv: Arc<MemKv> = Arc::new(MemKv::new());
     let layout = Arc::new(
         StorageLayout::new(1, (0..SLOTS).map(|i| PageSlice::collection(0, i * 48)).collect())
-            .unwrap_or_else(|e| unreachable!("three slots fit a page: {e}")),
+            .unwrap_or_else(|e| unreachable!("four slots fit a page: {e}")),
     );
     let mut state = ContractState::default();
     let mut committed: Vec<Option<Node>> = vec![None; SLOTS as usize];
