@@ -7,29 +7,14 @@ use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
 use svm::storage::kv::MemKv;
 use svm::transaction::{Deploy, Execute, Transaction};
 use svm::{Address, Value};
-use svm_fuzzing::contract_source::ContractSource;
 use svm_sim::state_diff::diff;
 
 const USER: Address = Address([0x11; 20]);
 
-/// A map of lists in slot 0 (after an 8-byte slice): `push(key, value)` appends to the list at `key`.
-const NESTED: &str = r#";; svm-layout: pages=1 slices=0:0:8 0:8:0
-(module
-  (import "svm" "collection_open" (func $open (param i32 i32 i32 i32) (result i32)))
-  (import "svm" "collection_open_nested" (func $nested (param i32 i32 i32 i32 i32) (result i32)))
-  (import "svm" "collection_push" (func $push (param i32 i32 i32) (result i64)))
-  (memory (export "memory") 1)
-  (func (export "push") (param $key i64) (param $value i64)
-    (i64.store (i32.const 0) (local.get $key))
-    (i64.store (i32.const 8) (local.get $value))
-    (drop (call $push
-      (call $nested (call $open (i32.const 1) (i32.const 1) (i32.const 8) (i32.const 1)) (i32.const 0) (i32.const 4) (i32.const 8) (i32.const 0))
-      (i32.const 8) (i32.const 8)))))"#;
-
 fn replica(pushes: &[(i64, i64)]) -> (Runtime, Address) {
     let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
     rt.genesis(&[(USER, 1 << 40)]).unwrap();
-    let source = ContractSource::from_wat("nested", NESTED).unwrap();
+    let source = svm_fuzzing::corpus::contract("lists").unwrap();
     let deploy = Deploy {
         author: USER,
         nonce: 0,

@@ -3,8 +3,9 @@
 use crate::contract_source::ContractSource;
 
 /// (name, WAT source with its layout line) of every corpus contract.
-const SOURCES: [(&str, &str); 11] = [
+const SOURCES: [(&str, &str); 12] = [
     ("counter", include_str!("../../../corpus/contracts/counter.wat")),
+    ("lists", include_str!("../../../corpus/contracts/lists.wat")),
     ("token", include_str!("../../../corpus/contracts/token.wat")),
     ("registers", include_str!("../../../corpus/contracts/registers.wat")),
     ("hostile/recursion_bomb", include_str!("../../../corpus/contracts/hostile/recursion_bomb.wat")),

@@ -202,24 +202,10 @@ fn root_reloads_catches_effects_the_reopened_state_does_not_hold() {
     assert!(error.contains("reads differently"), "{error}");
 }
 
-/// A map of lists in slot 0: `push(key, value)` appends to the list at `key`.
-const NESTED: &str = r#";; svm-layout: pages=1 slices=0:0:0
-(module
-  (import "svm" "collection_open" (func $open (param i32 i32 i32 i32) (result i32)))
-  (import "svm" "collection_open_nested" (func $nested (param i32 i32 i32 i32 i32) (result i32)))
-  (import "svm" "collection_push" (func $push (param i32 i32 i32) (result i64)))
-  (memory (export "memory") 1)
-  (func (export "push") (param $key i64) (param $value i64)
-    (i64.store (i32.const 0) (local.get $key))
-    (i64.store (i32.const 8) (local.get $value))
-    (drop (call $push
-      (call $nested (call $open (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 1)) (i32.const 0) (i32.const 4) (i32.const 8) (i32.const 0))
-      (i32.const 8) (i32.const 8)))))"#;
-
 #[test]
 fn collections_whole_catches_a_collection_node_gone_or_damaged() {
     let mut w = World::new();
-    let source = svm_fuzzing::contract_source::ContractSource::from_wat("nested", NESTED).unwrap();
+    let source = corpus::contract("lists").unwrap();
     let deploy = Transaction::Deploy(Deploy {
         author: ALICE,
         nonce: w.nonce(&ALICE),

@@ -18,19 +18,6 @@ pub const PAGES: &str = r#"(module
   (import "svm" "storage_write_i64" (func $write (param i32 i64)))
   (func (export "set") (param $slice i32) (param $value i64) (call $write (local.get $slice) (local.get $value))))"#;
 
-/// A contract with a map of lists in slot 0: `push(key, value)` appends to the list at `key`.
-pub const NESTED: &str = r#"(module
-  (import "svm" "collection_open" (func $open (param i32 i32 i32 i32) (result i32)))
-  (import "svm" "collection_open_nested" (func $nested (param i32 i32 i32 i32 i32) (result i32)))
-  (import "svm" "collection_push" (func $push (param i32 i32 i32) (result i64)))
-  (memory (export "memory") 1)
-  (func (export "push") (param $key i64) (param $value i64)
-    (i64.store (i32.const 0) (local.get $key))
-    (i64.store (i32.const 8) (local.get $value))
-    (drop (call $push
-      (call $nested (call $open (i32.const 0) (i32.const 1) (i32.const 8) (i32.const 1)) (i32.const 0) (i32.const 4) (i32.const 8) (i32.const 0))
-      (i32.const 8) (i32.const 8)))))"#;
-
 /// Keys that are not content (chain heads, layers, someone else's): a collection never deletes them.
 pub const FOREIGN: [&[u8]; 3] = [b"h-head", b"l\x00\x00\x00\x07", b"zz-other"];
 
@@ -59,7 +46,7 @@ pub fn history() -> History {
     let counter2 = deployed(&mut rt, &contract("counter"));
     let token = deployed(&mut rt, &contract("token"));
     let pages = deployed(&mut rt, &inline(PAGES, 100, &[(0, 0, 8), (5, 0, 8), (17, 0, 8), (40, 0, 8), (99, 0, 8)]));
-    let nested = deployed(&mut rt, &inline(NESTED, 1, &[(0, 0, 0)]));
+    let nested = deployed(&mut rt, &contract("lists"));
     roots.push(rt.root());
     for round in 0..5 {
         ok(&mut rt, nested, "push", &[Value::I64(round % 3), Value::I64(round)]);

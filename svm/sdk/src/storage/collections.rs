@@ -122,6 +122,26 @@ fn next<const KEY: usize>(handle: u32, after: Option<&[u8; KEY]>, below: Option<
     }
 }
 
+/// `collection_get` into `out`: the value's length, or `None` if absent.
+fn get_into(handle: u32, key: *const u8, out: &mut [u8]) -> Option<usize> {
+    let len = unsafe { vmcalls::collection_get(handle, key, out.as_mut_ptr(), out.len() as u32) };
+    if len < 0 {
+        None
+    } else {
+        Some(len as usize)
+    }
+}
+
+/// `collection_len`.
+fn len(handle: u32) -> u64 {
+    unsafe { vmcalls::collection_len(handle) }
+}
+
+/// `collection_remove`: whether the key was there.
+fn remove(handle: u32, key: *const u8) -> bool {
+    unsafe { vmcalls::collection_remove(handle, key) == 1 }
+}
+
 /// An open map.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct MapHandle<const KEY: usize>(u32);
@@ -129,12 +149,7 @@ pub struct MapHandle<const KEY: usize>(u32);
 impl<const KEY: usize> MapHandle<KEY> {
     /// Copies the value at `key` into `out` (as much as fits); its length, or `None` if absent.
     pub fn get(self, key: &[u8; KEY], out: &mut [u8]) -> Option<usize> {
-        let len = unsafe { vmcalls::collection_get(self.0, key.as_ptr(), out.as_mut_ptr(), out.len() as u32) };
-        if len < 0 {
-            None
-        } else {
-            Some(len as usize)
-        }
+        get_into(self.0, key.as_ptr(), out)
     }
 
     /// Stores `value` at `key`; whether it replaced a value.
@@ -144,12 +159,12 @@ impl<const KEY: usize> MapHandle<KEY> {
 
     /// Removes `key`; whether it was there.
     pub fn remove(self, key: &[u8; KEY]) -> bool {
-        unsafe { vmcalls::collection_remove(self.0, key.as_ptr()) == 1 }
+        remove(self.0, key.as_ptr())
     }
 
     /// The number of entries.
     pub fn len(self) -> u64 {
-        unsafe { vmcalls::collection_len(self.0) }
+        len(self.0)
     }
 
     /// Whether the map is empty.
@@ -181,12 +196,12 @@ impl<const KEY: usize> SetHandle<KEY> {
 
     /// Removes `key`; whether it was there.
     pub fn remove(self, key: &[u8; KEY]) -> bool {
-        unsafe { vmcalls::collection_remove(self.0, key.as_ptr()) == 1 }
+        remove(self.0, key.as_ptr())
     }
 
     /// The number of keys.
     pub fn len(self) -> u64 {
-        unsafe { vmcalls::collection_len(self.0) }
+        len(self.0)
     }
 
     /// Whether the set is empty.
@@ -222,13 +237,7 @@ impl ListHandle {
 
     /// Copies the value at `index` into `out` (as much as fits); its length, or `None` past the end.
     pub fn get(self, index: u64, out: &mut [u8]) -> Option<usize> {
-        let key = index.to_be_bytes();
-        let len = unsafe { vmcalls::collection_get(self.0, key.as_ptr(), out.as_mut_ptr(), out.len() as u32) };
-        if len < 0 {
-            None
-        } else {
-            Some(len as usize)
-        }
+        get_into(self.0, index.to_be_bytes().as_ptr(), out)
     }
 
     /// Replaces the value at `index` (which must be below the length, or the call fails).
@@ -239,7 +248,7 @@ impl ListHandle {
 
     /// The number of values.
     pub fn len(self) -> u64 {
-        unsafe { vmcalls::collection_len(self.0) }
+        len(self.0)
     }
 
     /// Whether the list is empty.
@@ -260,12 +269,12 @@ impl<const KEY: usize> MapOfListsHandle<KEY> {
 
     /// Removes the list at `key`; whether it was there.
     pub fn remove(self, key: &[u8; KEY]) -> bool {
-        unsafe { vmcalls::collection_remove(self.0, key.as_ptr()) == 1 }
+        remove(self.0, key.as_ptr())
     }
 
     /// The number of lists.
     pub fn len(self) -> u64 {
-        unsafe { vmcalls::collection_len(self.0) }
+        len(self.0)
     }
 
     /// Whether there are no lists.
