@@ -7,7 +7,7 @@ use svm::Address;
 use svm::account::Account;
 use svm::collection_state::{CollectionState, ValueKind};
 use svm::runtime::{Runtime, RuntimeError};
-use svm::storage::collections::tree::walk_tree;
+use svm::storage::collections::tree::read_entries;
 
 /// How one account differs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -33,15 +33,11 @@ fn contents(rt: &Runtime, state: &[u8]) -> (String, BTreeMap<Vec<u8>, Vec<u8>>, 
         Err(_) => (format!("not a collection state: {}", hex::encode(state)), BTreeMap::new(), false),
         Ok(None) => ("(no collection)".into(), BTreeMap::new(), false),
         Ok(Some(state)) => {
-            let mut entries = BTreeMap::new();
-            let width = usize::from(state.shape.key_width);
-            let walked = walk_tree(rt.kv().as_ref(), state.root, width, &mut |_| true, &mut |k, v| {
-                entries.insert(k.to_vec(), v.to_vec());
-            });
+            let walked = read_entries(rt.kv().as_ref(), state.root, usize::from(state.shape.key_width));
             let nested = state.shape.values == ValueKind::Collection;
             let shape = format!("{} of {} entries", state.shape.kind.name(), state.length);
             match walked {
-                Ok(()) => (shape, entries, nested),
+                Ok(entries) => (shape, entries, nested),
                 Err(e) => (format!("{shape} (unreadable: {e})"), BTreeMap::new(), false),
             }
         }

@@ -31,10 +31,17 @@ impl World {
     fn new() -> World {
         let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
         rt.genesis(&[(ALICE, 1 << 40), (BOB, 1 << 40)]).unwrap();
-        let source = corpus::contract("counter").unwrap();
+        let mut world = World { rt, counter: Address::default() };
+        world.counter = world.deploy("counter");
+        world
+    }
+
+    /// Deploys the corpus contract `name` from ALICE; its address.
+    fn deploy(&mut self, name: &str) -> Address {
+        let source = corpus::contract(name).unwrap();
         let deploy = Transaction::Deploy(Deploy {
             author: ALICE,
-            nonce: 0,
+            nonce: self.nonce(&ALICE),
             code: source.code,
             page_count: source.page_count,
             slices: source.slices,
@@ -42,8 +49,7 @@ impl World {
             gas_limit: 10_000_000,
             gas_price: 1,
         });
-        let counter = rt.apply(&deploy, &BlockContext::default()).unwrap().contract.unwrap();
-        World { rt, counter }
+        self.rt.apply(&deploy, &BlockContext::default()).unwrap().contract.unwrap()
     }
 
     fn nonce(&self, who: &Address) -> u64 {
@@ -205,18 +211,7 @@ fn root_reloads_catches_effects_the_reopened_state_does_not_hold() {
 #[test]
 fn collections_whole_catches_a_collection_node_gone_or_damaged() {
     let mut w = World::new();
-    let source = corpus::contract("lists").unwrap();
-    let deploy = Transaction::Deploy(Deploy {
-        author: ALICE,
-        nonce: w.nonce(&ALICE),
-        code: source.code,
-        page_count: source.page_count,
-        slices: source.slices,
-        initial_balance: 0,
-        gas_limit: 10_000_000,
-        gas_price: 1,
-    });
-    w.counter = w.apply(&deploy).1.contract.unwrap();
+    w.counter = w.deploy("lists");
     let mut last = None;
     for (key, value) in [(1, 10), (2, 20), (1, 11)] {
         let tx = w.call("push", vec![Value::I64(key), Value::I64(value)], 1_000_000);

@@ -5,7 +5,7 @@
 use super::{AccountTrie, StateError, StateRoot, load_code, load_meta};
 use crate::snapshot::{SnapshotAccount, SnapshotCollection, SnapshotContract};
 use crate::storage::collections::CollectionError;
-use crate::storage::collections::tree::walk_tree;
+use crate::storage::collections::tree::read_entries;
 use crate::storage::kv::KvStore;
 use crate::storage::pages::PageTree;
 use crate::storage::reach::load_page;
@@ -65,10 +65,7 @@ fn export_collection(
     if state.root.is_zero() || out.contains_key(&state.root) {
         return Ok(());
     }
-    let mut entries = BTreeMap::new();
-    walk_tree(kv, state.root, state.shape.key_width.into(), &mut |_| true, &mut |key, value| {
-        entries.insert(key.to_vec(), value.to_vec());
-    })?;
+    let entries = read_entries(kv, state.root, state.shape.key_width.into())?;
     if state.shape.values == ValueKind::Collection {
         for child in entries.values() {
             export_collection(kv, child, out)?;

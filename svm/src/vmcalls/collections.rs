@@ -160,7 +160,7 @@ pub fn open_nested(
         let shape = shape_of(kind, width, values)?;
         let key = env.read_memory(store, key_ptr, parent.key_width.into())?;
         index_below(parent, &key, length.saturating_add(1))?;
-        let at = Parent::Child { handle, key };
+        let at = Parent::Child { handle, key: key.clone() };
         if let Some(child) = env.collections.find(&at) {
             same_shape(known(env, child)?.0, shape)?;
             return Ok(child as i32);
@@ -168,15 +168,14 @@ pub fn open_nested(
         room(env)?;
         modify(env, store, handle)?;
         env.charge(store, read_work(length).saturating_add(write_work(length)))?;
-        let Parent::Child { key, .. } = &at else { unreachable!("built above") };
-        let state = match env.collections.lookup(handle, key)? {
+        let state = match env.collections.lookup(handle, &key)? {
             Some(bytes) => {
                 let state = CollectionState::decode(&bytes).ok().flatten().ok_or(CollectionError::CorruptState)?;
                 same_shape(state.shape, shape)?;
                 Some(state)
             }
             None => {
-                env.collections.insert(handle, key, &CollectionState::empty(shape).encode())?;
+                env.collections.insert(handle, &key, &CollectionState::empty(shape).encode())?;
                 None
             }
         };

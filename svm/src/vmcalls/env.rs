@@ -284,14 +284,13 @@ impl ExecutionEnv {
 
     /// `len` bytes of linear memory at `ptr`.
     pub fn read_memory(&self, store: &impl AsStoreRef, ptr: u32, len: u32) -> Result<Vec<u8>, Fault> {
+        self.check_memory(store, ptr, len)?;
         let memory = self.memory.as_ref().ok_or_else(|| Fault::host(HostError::NoMemory, "no exported memory"))?;
-        let view = memory.view(store);
-        let end = u64::from(ptr) + u64::from(len);
-        if end > view.data_size() {
-            return Err(Fault::host(HostError::MemoryOutOfBounds, format!("{ptr}+{len} past {}", view.data_size())));
-        }
         let mut buf = vec![0; len as usize];
-        view.read(ptr.into(), &mut buf).map_err(|e| Fault::host(HostError::MemoryOutOfBounds, e.to_string()))?;
+        memory
+            .view(store)
+            .read(ptr.into(), &mut buf)
+            .map_err(|e| Fault::host(HostError::MemoryOutOfBounds, e.to_string()))?;
         Ok(buf)
     }
 

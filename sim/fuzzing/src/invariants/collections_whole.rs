@@ -7,7 +7,7 @@ use super::{Checker, Step};
 use svm::Address;
 use svm::collection_state::{CollectionState, ValueKind};
 use svm::state::StateRoot;
-use svm::storage::collections::tree::walk_tree;
+use svm::storage::collections::tree::read_entries;
 use svm::transaction::Transaction;
 use svm_reference::chain::collections::Collection;
 
@@ -47,11 +47,9 @@ fn check_state(runtime: &svm::runtime::Runtime, bytes: &[u8]) -> Result<(), Stri
         CollectionState::decode(bytes).map_err(|_| format!("{} bytes that are no collection state", bytes.len()))?;
     let Some(state) = state else { return Ok(()) };
     let width = usize::from(state.shape.key_width);
-    let mut collection = Collection::new(width);
-    walk_tree(runtime.kv().as_ref(), state.root, width, &mut |_| true, &mut |key, value| {
-        collection.entries.insert(key.to_vec(), value.to_vec());
-    })
-    .map_err(|e| format!("root {}: {e}", state.root))?;
+    let entries =
+        read_entries(runtime.kv().as_ref(), state.root, width).map_err(|e| format!("root {}: {e}", state.root))?;
+    let collection = Collection { width, entries };
     if collection.entries.len() as u64 != state.length {
         return Err(format!("its state says {} entries; its tree holds {}", state.length, collection.entries.len()));
     }

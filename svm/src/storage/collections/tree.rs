@@ -313,6 +313,15 @@ pub fn walk_tree(
     Ok(())
 }
 
+/// Every entry of the stored tree under `root` (keys `width` bytes), each node read and checked.
+pub fn read_entries(kv: &dyn KvStore, root: Hash, width: usize) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, CollectionError> {
+    let mut entries = BTreeMap::new();
+    walk_tree(kv, root, width, &mut |_| true, &mut |key, value| {
+        entries.insert(key.to_vec(), value.to_vec());
+    })?;
+    Ok(entries)
+}
+
 /// The stored node `hash` of a tree of `width`-byte keys, checked against its hash.
 fn load_stored(kv: &dyn KvStore, hash: Hash, width: usize) -> Result<Node, CollectionError> {
     let bytes = kv

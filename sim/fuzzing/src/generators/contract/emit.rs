@@ -55,6 +55,14 @@ fn handle(h: Handle) -> String {
     }
 }
 
+/// `collection_open_nested(h, key_ptr, kind, width, values)`.
+fn open_nested(h: Handle, key_ptr: u32, [kind, width, values]: [u32; 3]) -> String {
+    format!(
+        "(call $collection_open_nested {} (i32.const {key_ptr}) (i32.const {kind}) (i32.const {width}) (i32.const {values}))",
+        handle(h)
+    )
+}
+
 /// `$h{dst}` ← `call`, then the accumulator mixes it in.
 fn set_handle(dst: u32, call: &str) -> String {
     format!("(local.set $h{dst} {call}) {}", mix(&format!("(i64.extend_i32_s (local.get $h{dst}))")))
@@ -159,26 +167,11 @@ fn step_wat(plan: &ContractPlan, step: &Step) -> String {
         Step::CollOpen { dst, slot, kind, width, values } => {
             set_handle(dst, &format!("(call $collection_open {} {} {} {})", c(slot), c(kind), c(width), c(values)))
         }
-        Step::CollNested { dst, handle: h, key_ptr, kind, width, values } => set_handle(
-            dst,
-            &format!(
-                "(call $collection_open_nested {} {} {} {} {})",
-                handle(h),
-                c(key_ptr),
-                c(kind),
-                c(width),
-                c(values)
-            ),
-        ),
+        Step::CollNested { dst, handle: h, key_ptr, kind, width, values } => {
+            set_handle(dst, &open_nested(h, key_ptr, [kind, width, values]))
+        }
         Step::CollNestMany { dst, handle: h, key_ptr, count, kind, width, values } => {
-            let nested = format!(
-                "(call $collection_open_nested {} {} {} {} {})",
-                handle(h),
-                c(key_ptr),
-                c(kind),
-                c(width),
-                c(values)
-            );
+            let nested = open_nested(h, key_ptr, [kind, width, values]);
             let body =
                 format!("(i64.store {} (i64.extend_i32_u (local.get $i))) {}", c(key_ptr), set_handle(dst, &nested));
             repeat(count, &body)
