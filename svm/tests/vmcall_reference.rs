@@ -37,6 +37,7 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
             calldata: Vec::new(),
             returndata: Vec::new(),
             logs: Vec::new(),
+            events: Vec::new(),
             context: CallContext { sender: Address::default(), contract: Address::default(), layer: 0, value: 0 },
             balances: BalanceView::new(
                 Arc::new(MemKv::new()),

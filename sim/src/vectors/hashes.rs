@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm::account::{Account, ContractInfo};
 use svm::contract_meta::{ContractMeta, FunctionSignature};
+use svm::event::Event;
 use svm::outcome::Outcome;
 use svm::receipt::Receipt;
 use svm::state::AccountTrie;
@@ -203,6 +204,9 @@ struct ReceiptJson {
     returns: Vec<ValueJson>,
     returndata: String,
     logs: Vec<String>,
+    /// Events, each `enc(Event)` in hex.
+    #[serde(default)]
+    events: Vec<String>,
     diagnostic: String,
 }
 
@@ -339,6 +343,11 @@ pub fn compute(function: &str, inputs: &serde_json::Value) -> Result<String, Str
                     .map_err(|e| e.to_string())?,
                 returndata: bytes("returndata", &json.returndata)?,
                 logs: json.logs.iter().map(|l| bytes("logs", l)).collect::<Result<_, _>>()?,
+                events: json
+                    .events
+                    .iter()
+                    .map(|e| Event::from_bytes(&bytes("events", e)?).map_err(|e| e.to_string()))
+                    .collect::<Result<_, _>>()?,
                 diagnostic: json.diagnostic,
             };
             if function == "receipt_hash" { receipt.hash().to_string() } else { hex::encode(receipt.to_bytes()) }

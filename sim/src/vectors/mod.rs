@@ -89,6 +89,9 @@ pub struct TxExpect {
     pub returndata: String,
     /// Log entries, hex.
     pub logs: Vec<String>,
+    /// Events, each `enc(Event)` in hex.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
     /// The contract the receipt names (hex), if any.
     pub contract: Option<String>,
     /// The contract state the receipt reports (hex), if any.
@@ -108,6 +111,7 @@ impl TxExpect {
             returns: receipt.returns.iter().map(|v| ValueJson::from(*v)).collect(),
             returndata: hex::encode(&receipt.returndata),
             logs: receipt.logs.iter().map(hex::encode).collect(),
+            events: receipt.events.iter().map(|e| hex::encode(e.to_bytes())).collect(),
             contract: receipt.contract.map(|a| hex::encode(a.0)),
             state: receipt.state.map(|s| s.to_string()),
             receipt_hash: receipt.hash().to_string(),

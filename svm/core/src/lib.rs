@@ -10,6 +10,7 @@ pub mod codec;
 pub mod collection_state;
 pub mod contract_meta;
 pub mod contract_state;
+pub mod event;
 pub mod fee;
 pub mod gas;
 pub mod hash;

@@ -1,6 +1,7 @@
 //! Receipts: what the runtime says about each transaction.
 
 use crate::codec::{self, Encode, Writer};
+use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::{Address, ContractState, Hash, Value};
 
@@ -21,6 +22,8 @@ pub struct Receipt {
     pub returndata: Vec<u8>,
     /// Log entries, in order.
     pub logs: Vec<Vec<u8>>,
+    /// Events emitted, in order (consensus data, and kept in the event store until they expire).
+    pub events: Vec<Event>,
     /// Human-readable detail (engine trap text, validation detail). Not consensus data: excluded
     /// from [`Receipt::hash`], free to differ between nodes.
     pub diagnostic: String,
@@ -37,6 +40,7 @@ impl Receipt {
             returns: Vec::new(),
             returndata: Vec::new(),
             logs: Vec::new(),
+            events: Vec::new(),
             diagnostic: String::new(),
         }
     }

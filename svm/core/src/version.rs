@@ -10,4 +10,6 @@
 ///    up to 128 parameters or results.
 /// 3: collections — slots (slices of length 0), the nine collection vmcalls with their work gas and
 ///    innermost-first commit; storage vmcalls refuse slots (`slice-kind`); nine new host errors.
-pub const CONSENSUS_VERSION: u32 = 3;
+/// 4: events — `event_emit` (topics, data, expiry; retention gas), events in receipts, the event store
+///    under the state root (pruned at layer boundaries); four new host errors.
+pub const CONSENSUS_VERSION: u32 = 4;

@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use svm_core::codec::CodecError;
+use svm_core::event::Event;
 use svm_core::layout::PageSlice;
 use svm_core::outcome::{InvalidTx, Outcome, Refusal, TrapKind};
 use svm_core::receipt::Receipt;
@@ -106,9 +107,10 @@ fn receipt() -> impl Strategy<Value = Receipt> {
         prop::collection::vec(value(), 0..3),
         prop::collection::vec(any::<u8>(), 0..16),
         prop::collection::vec(prop::collection::vec(any::<u8>(), 0..8), 0..3),
+        prop::collection::vec(event(), 0..3),
         ".{0,20}",
     )
-        .prop_map(|(outcome, gas_used, contract, state, returns, returndata, logs, diagnostic)| Receipt {
+        .prop_map(|(outcome, gas_used, contract, state, returns, returndata, logs, events, diagnostic)| Receipt {
             outcome,
             gas_used,
             contract,
@@ -116,8 +118,19 @@ fn receipt() -> impl Strategy<Value = Receipt> {
             returns,
             returndata,
             logs,
+            events,
             diagnostic,
         })
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    (
+        address(),
+        prop::collection::vec(any::<[u8; 32]>(), 0..=4),
+        prop::collection::vec(any::<u8>(), 0..40),
+        any::<u64>(),
+    )
+        .prop_map(|(contract, topics, data, expires)| Event { contract, topics, data, expires })
 }
 
 proptest! {

@@ -119,6 +119,9 @@ fn receipt_of(j: &Json) -> Receipt {
         returns: j["returns"].as_array().unwrap().iter().map(value).collect(),
         returndata: unhex(j["returndata"].as_str().unwrap()),
         logs: j["logs"].as_array().unwrap().iter().map(|l| unhex(l.as_str().unwrap())).collect(),
+        events: j.get("events").and_then(Json::as_array).map_or_else(Vec::new, |events| {
+            events.iter().map(|e| svm_core::event::Event::from_bytes(&unhex(e.as_str().unwrap())).unwrap()).collect()
+        }),
         diagnostic: j.get("diagnostic").and_then(Json::as_str).unwrap_or("").to_string(),
     }
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// Applies a deploy.
 pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeError> {
     let kv = rt.kv.clone();
-    let mut update = StateUpdate::new(kv.as_ref(), rt.root, &rt.caches.trie);
+    let mut update = StateUpdate::new(kv.as_ref(), rt.state, &rt.caches.trie);
     let payment = Payment {
         sender: tx.author,
         nonce: tx.nonce,
@@ -52,7 +52,7 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
         Err((outcome, gas_used, diagnostic)) => {
             let receipt = Receipt { gas_used, diagnostic, ..Receipt::new(outcome) };
             let (receipt, root) = fees::fail(update, &payment, receipt)?;
-            rt.root = root;
+            rt.state = root;
             return Ok(receipt);
         }
     };
@@ -74,7 +74,7 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
     update.account(&address)?.contract =
         Some(ContractInfo { code_hash: stored_code, meta_hash, state: ContractState::EMPTY });
     fees::settle(&mut update, &payment, gas)?;
-    rt.root = update.commit()?;
+    rt.state = update.commit()?;
     Ok(Receipt {
         gas_used: gas,
         contract: Some(address),

@@ -14,8 +14,9 @@ use crate::module_cache::ModuleKey;
 use crate::outcome::{InvalidTx, Outcome, Refusal};
 use crate::receipt::Receipt;
 use crate::registers::RegisterFile;
-use crate::state::ContractInfo;
+use crate::state::{ContractInfo, StateError};
 use crate::storage::collections::OpenCollections;
+use crate::storage::events::EventStore;
 use crate::storage::page_slices::PageSliceCache;
 use crate::trace::TraceEntry;
 use crate::transaction::Execute;
@@ -33,7 +34,7 @@ pub(super) fn execute(
     trace: bool,
 ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
     let (kv, trie) = (rt.kv.clone(), rt.caches.trie.clone());
-    let mut update = StateUpdate::new(kv.as_ref(), rt.root, &trie);
+    let mut update = StateUpdate::new(kv.as_ref(), rt.state, &trie);
     let payment =
         Payment { sender: tx.sender, nonce: tx.nonce, gas_limit: tx.gas_limit, price: tx.gas_price, moved: tx.value };
     let invalid = |reason| Ok((Receipt { contract: Some(tx.contract), ..fees::invalid(reason) }, Vec::new()));
@@ -57,12 +58,17 @@ pub(super) fn execute(
     match run(rt, tx, block, trace, &info, &mut update)? {
         Ran::Success(receipt, entries) => {
             fees::settle(&mut update, &payment, receipt.gas_used)?;
-            rt.root = update.commit()?;
+            if !receipt.events.is_empty() {
+                let mut events = EventStore::open(kv.clone(), rt.state.events).map_err(StateError::from)?;
+                events.add(block.layer, &receipt.events).map_err(StateError::from)?;
+                update.events_root = Some(events.commit_into(&mut update.batch));
+            }
+            rt.state = update.commit()?;
             Ok((receipt, entries))
         }
         Ran::Failed(receipt, entries) => {
             let (receipt, root) = fees::fail(update, &payment, receipt)?;
-            rt.root = root;
+            rt.state = root;
             Ok((receipt, entries))
         }
     }
@@ -119,8 +125,9 @@ fn run(
             calldata: tx.calldata.clone(),
             returndata: Vec::new(),
             logs: Vec::new(),
+            events: Vec::new(),
             context: CallContext { sender: tx.sender, contract: tx.contract, layer: block.layer, value: tx.value },
-            balances: BalanceView::new(kv.clone(), rt.root.0, update.balances(), rt.caches.trie.clone()),
+            balances: BalanceView::new(kv.clone(), rt.state.accounts, update.balances(), rt.caches.trie.clone()),
             memory: None,
             meter: None,
             fault: None,
@@ -222,6 +229,7 @@ fn run(
         returns,
         returndata: std::mem::take(&mut data.returndata),
         logs: std::mem::take(&mut data.logs),
+        events: std::mem::take(&mut data.events),
         diagnostic: String::new(),
     };
     Ok(Ran::Success(receipt, entries))

@@ -76,7 +76,7 @@ pub(super) fn fail(
     mut update: StateUpdate<'_>,
     payment: &Payment,
     receipt: Receipt,
-) -> Result<(Receipt, crate::StateRoot), RuntimeError> {
+) -> Result<(Receipt, crate::state::StateParts), RuntimeError> {
     debug_assert!(receipt.outcome.is_failure());
     update.discard_changes();
     settle(&mut update, payment, receipt.gas_used)?;

@@ -29,7 +29,8 @@ pub use svm_core::address::contract_address;
 use crate::Address;
 use crate::module_cache::{ArtifactStore, CacheStats, ModuleCache};
 use crate::receipt::Receipt;
-use crate::state::{Account, AccountTrie, StateRoot};
+use crate::state::{Account, AccountTrie, StateParts, StateRoot, resolve_parts};
+use crate::storage::events::{EventQuery, EventStore, Pruned, StoredEvent};
 use crate::storage::kv::KvStore;
 use crate::storage::page_slices::PageSliceCache;
 use crate::trace::TraceEntry;
@@ -47,7 +48,8 @@ pub struct BlockContext {
 pub struct Runtime {
     kv: Arc<dyn KvStore>,
     config: RuntimeConfig,
-    root: StateRoot,
+    /// The current state: its account root and its event-store root.
+    state: StateParts,
     cache: ModuleCache,
     caches: caches::Caches,
     last_execution: Option<ExecutionStats>,
@@ -82,7 +84,7 @@ impl Runtime {
         Runtime {
             kv,
             config,
-            root: StateRoot::EMPTY,
+            state: StateParts::default(),
             cache,
             caches: caches::Caches::default(),
             last_execution: None,
@@ -119,7 +121,7 @@ impl Runtime {
     pub fn record_head(&self, layer: u64, applied: u64, layer_complete: bool) -> Result<(), RuntimeError> {
         #[cfg(feature = "canaries")]
         let applied = applied + u64::from(self.config.canary == Some(Canary::HeadAhead));
-        let head = crate::storage::head::Head { layer, applied, root: self.root };
+        let head = crate::storage::head::Head { layer, applied, root: self.root() };
         Ok(crate::storage::head::record_head(self.kv.as_ref(), &head, layer_complete)?)
     }
 
@@ -129,9 +131,9 @@ impl Runtime {
     /// error and changes nothing.
     pub fn rewind(&mut self, layer: u64) -> Result<crate::storage::head::Head, RuntimeError> {
         let head = crate::storage::head::retained_layer(self.kv.as_ref(), layer)?;
-        AccountTrie::open(self.kv.as_ref(), head.root.0).check_root()?;
+        let parts = self.checked_parts(head.root)?;
         let head = crate::storage::head::rewind_head(self.kv.as_ref(), layer)?;
-        self.root = head.root;
+        self.state = parts;
         Ok(head)
     }
 
@@ -152,14 +154,60 @@ impl Runtime {
 
     /// Moves this runtime to an earlier (or later) root of the same store.
     pub fn reset_to(&mut self, root: StateRoot) -> Result<(), RuntimeError> {
-        AccountTrie::open(self.kv.as_ref(), root.0).check_root()?;
-        self.root = root;
+        self.state = self.checked_parts(root)?;
         Ok(())
+    }
+
+    /// The parts of `root`, with the account trie's root node and the event store's counter read.
+    fn checked_parts(&self, root: StateRoot) -> Result<StateParts, RuntimeError> {
+        let parts = resolve_parts(self.kv.as_ref(), root)?;
+        AccountTrie::open(self.kv.as_ref(), parts.accounts).check_root()?;
+        EventStore::open(self.kv.clone(), parts.events)
+            .and_then(|mut e| e.counter())
+            .map_err(crate::state::StateError::from)?;
+        Ok(parts)
     }
 
     /// The current global state root.
     pub fn root(&self) -> StateRoot {
-        self.root
+        self.state.root()
+    }
+
+    /// The current state's account root and event-store root.
+    pub fn state_parts(&self) -> StateParts {
+        self.state
+    }
+
+    /// The layer boundary before `layer` (`docs/consensus.md`, Events): prunes every event that expired
+    /// before it. Idempotent; [`Runtime::apply`] does it before each transaction, so a node need not
+    /// call it, but may, when the layer begins.
+    pub fn begin_layer(&mut self, layer: u64) -> Result<Pruned, RuntimeError> {
+        if self.state.events.is_zero() {
+            return Ok(Pruned::default());
+        }
+        let mut store = EventStore::open(self.kv.clone(), self.state.events).map_err(crate::state::StateError::from)?;
+        let pruned = store.begin_layer(layer).map_err(crate::state::StateError::from)?;
+        if pruned.entries > 0 {
+            let mut batch = crate::storage::kv::WriteBatch::new();
+            let parts = StateParts { accounts: self.state.accounts, events: store.commit_into(&mut batch) };
+            parts.put_into(&mut batch);
+            self.kv.write(batch)?;
+            self.state = parts;
+        }
+        Ok(pruned)
+    }
+
+    /// The live events `query` asks for, in the current state, in id order.
+    pub fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, RuntimeError> {
+        self.events_at(self.root(), query)
+    }
+
+    /// The live events `query` asks for, in the state `root` of this runtime's store (a retained
+    /// layer's root, say), in id order.
+    pub fn events_at(&self, root: StateRoot, query: &EventQuery) -> Result<Vec<StoredEvent>, RuntimeError> {
+        let parts = resolve_parts(self.kv.as_ref(), root)?;
+        let mut store = EventStore::open(self.kv.clone(), parts.events).map_err(crate::state::StateError::from)?;
+        Ok(store.query(query).map_err(crate::state::StateError::from)?)
     }
 
     /// The node configuration.
@@ -185,12 +233,12 @@ impl Runtime {
 
     /// The account at `address`, if it exists.
     pub fn account(&self, address: &Address) -> Result<Option<Account>, RuntimeError> {
-        Ok(AccountTrie::open(self.kv.as_ref(), self.root.0).with_cache(&self.caches.trie).get(address)?)
+        Ok(AccountTrie::open(self.kv.as_ref(), self.state.accounts).with_cache(&self.caches.trie).get(address)?)
     }
 
     /// Every storage slice of the contract at `address`, in slice order (`None` if it is no contract).
     pub fn contract_slices(&self, address: &Address) -> Result<Option<Vec<Vec<u8>>>, RuntimeError> {
-        self.contract_slices_at(self.root, address, None)
+        self.contract_slices_at(self.root(), address, None)
     }
 
     /// The slices `which` (every slice when `None`) of the contract at `address` in the state `root` of
@@ -202,7 +250,8 @@ impl Runtime {
         address: &Address,
         which: Option<&[u32]>,
     ) -> Result<Option<Vec<Vec<u8>>>, RuntimeError> {
-        let account = AccountTrie::open(self.kv.as_ref(), root.0).with_cache(&self.caches.trie).get(address)?;
+        let accounts = resolve_parts(self.kv.as_ref(), root)?.accounts;
+        let account = AccountTrie::open(self.kv.as_ref(), accounts).with_cache(&self.caches.trie).get(address)?;
         let Some(info) = account.and_then(|a| a.contract) else { return Ok(None) };
         let layout = self.caches.meta(self.kv.as_ref(), info.meta_hash)?.layout.clone();
         let all: Vec<u32> = (0..layout.slices().len() as u32).collect();
@@ -220,7 +269,7 @@ impl Runtime {
 
     /// Credits initial balances (a chain's genesis allocation); returns the new root.
     pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, RuntimeError> {
-        let mut update = state_update::StateUpdate::new(self.kv.as_ref(), self.root, &self.caches.trie);
+        let mut update = state_update::StateUpdate::new(self.kv.as_ref(), self.state, &self.caches.trie);
         for (address, amount) in allocations {
             let account = update.account(address)?;
             account.balance = account
@@ -228,8 +277,8 @@ impl Runtime {
                 .checked_add(*amount)
                 .ok_or_else(|| RuntimeError::Engine(format!("genesis balance of {address} overflows")))?;
         }
-        self.root = update.commit()?;
-        Ok(self.root)
+        self.state = update.commit()?;
+        Ok(self.root())
     }
 
     /// Applies one transaction.
@@ -253,6 +302,7 @@ impl Runtime {
         trace: bool,
     ) -> Result<(Receipt, Vec<TraceEntry>), RuntimeError> {
         self.last_execution = None;
+        self.begin_layer(block.layer)?;
         let (mut receipt, entries) = match tx {
             Transaction::Deploy(deploy) => (deploy::deploy(self, deploy)?, Vec::new()),
             Transaction::Execute(execute) => execute::execute(self, execute, block, trace)?,

@@ -3,7 +3,8 @@
 
 use super::RuntimeError;
 use crate::Address;
-use crate::state::{Account, AccountTrie, StateRoot, TrieNodeCache};
+use crate::Hash;
+use crate::state::{Account, AccountTrie, StateParts, TrieNodeCache};
 use crate::storage::kv::{KvStore, WriteBatch};
 use std::collections::BTreeMap;
 
@@ -17,22 +18,24 @@ struct Touched {
 pub struct StateUpdate<'k> {
     kv: &'k dyn KvStore,
     trie_cache: &'k TrieNodeCache,
-    root: StateRoot,
+    parts: StateParts,
     accounts: BTreeMap<Address, Touched>,
+    /// The event store's new root, when the transaction stored events (their nodes are in `batch`).
+    pub events_root: Option<Hash>,
     /// Non-account writes (code, metadata, pages) to commit with the accounts.
     pub batch: WriteBatch,
 }
 
 impl<'k> StateUpdate<'k> {
-    /// An empty update over the state at `root`.
-    pub fn new(kv: &'k dyn KvStore, root: StateRoot, trie_cache: &'k TrieNodeCache) -> StateUpdate<'k> {
-        StateUpdate { kv, trie_cache, root, accounts: BTreeMap::new(), batch: WriteBatch::new() }
+    /// An empty update over the state made of `parts`.
+    pub fn new(kv: &'k dyn KvStore, parts: StateParts, trie_cache: &'k TrieNodeCache) -> StateUpdate<'k> {
+        StateUpdate { kv, trie_cache, parts, accounts: BTreeMap::new(), events_root: None, batch: WriteBatch::new() }
     }
 
     /// The account at `address` as this transaction sees it (a default one if it does not exist yet).
     pub fn account(&mut self, address: &Address) -> Result<&mut Account, RuntimeError> {
         if !self.accounts.contains_key(address) {
-            let original = AccountTrie::open(self.kv, self.root.0).with_cache(self.trie_cache).get(address)?;
+            let original = AccountTrie::open(self.kv, self.parts.accounts).with_cache(self.trie_cache).get(address)?;
             let current = original.clone().unwrap_or_default();
             self.accounts.insert(*address, Touched { original, current });
         }
@@ -53,12 +56,13 @@ impl<'k> StateUpdate<'k> {
             touched.current = touched.original.clone().unwrap_or_default();
         }
         self.batch = WriteBatch::new();
+        self.events_root = None;
     }
 
-    /// Writes every change in one atomic batch and returns the new root. An account that ends as it
+    /// Writes every change in one atomic batch and returns the new state. An account that ends as it
     /// was read — or absent and still empty — is not written.
-    pub fn commit(self) -> Result<StateRoot, RuntimeError> {
-        let mut trie = AccountTrie::open(self.kv, self.root.0).with_cache(self.trie_cache);
+    pub fn commit(self) -> Result<StateParts, RuntimeError> {
+        let mut trie = AccountTrie::open(self.kv, self.parts.accounts).with_cache(self.trie_cache);
         for (address, touched) in &self.accounts {
             let unchanged = match &touched.original {
                 Some(original) => *original == touched.current,
@@ -69,10 +73,12 @@ impl<'k> StateUpdate<'k> {
             }
         }
         let mut batch = self.batch;
-        let root = trie.commit_into(&mut batch);
+        let accounts = trie.commit_into(&mut batch);
+        let parts = StateParts { accounts, events: self.events_root.unwrap_or(self.parts.events) };
+        parts.put_into(&mut batch);
         if !batch.is_empty() {
             self.kv.write(batch)?;
         }
-        Ok(StateRoot(root))
+        Ok(parts)
     }
 }

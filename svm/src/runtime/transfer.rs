@@ -11,7 +11,7 @@ use crate::transaction::Transfer;
 
 /// Applies a transfer. It either applies or is invalid: a transfer that can pay cannot fail.
 pub(super) fn transfer(rt: &mut Runtime, tx: &Transfer) -> Result<Receipt, RuntimeError> {
-    let mut update = StateUpdate::new(rt.kv.as_ref(), rt.root, &rt.caches.trie);
+    let mut update = StateUpdate::new(rt.kv.as_ref(), rt.state, &rt.caches.trie);
     let payment = Payment {
         sender: tx.from,
         nonce: tx.nonce,
@@ -31,6 +31,6 @@ pub(super) fn transfer(rt: &mut Runtime, tx: &Transfer) -> Result<Receipt, Runti
     update.account(&tx.from)?.balance -= tx.amount;
     update.account(&tx.to)?.balance += tx.amount;
     fees::settle(&mut update, &payment, intrinsic::TRANSFER)?;
-    rt.root = update.commit()?;
+    rt.state = update.commit()?;
     Ok(Receipt { gas_used: intrinsic::TRANSFER, ..Receipt::new(Outcome::Success) })
 }

@@ -28,6 +28,12 @@ pub enum StateError {
     /// The contract's pages could not be read or committed.
     #[error(transparent)]
     Pages(#[from] PagesError),
+    /// A state root's stored split into account and event roots does not make that root.
+    #[error("the parts of state root {0} are corrupt")]
+    CorruptParts(Hash),
+    /// The event store could not be read or changed.
+    #[error(transparent)]
+    Events(#[from] crate::storage::events::EventStoreError),
     /// A collection the contract's slots hold could not be read.
     #[error(transparent)]
     Collection(#[from] crate::storage::collections::CollectionError),

@@ -16,7 +16,7 @@ use svm_core::layout::SliceKind;
 /// Every account of the state under `root`, by address.
 pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<SnapshotAccount>, StateError> {
     let mut accounts = Vec::new();
-    AccountTrie::open(kv, root.0)
+    AccountTrie::open(kv, super::resolve_parts(kv, root)?.accounts)
         .walk(&mut |_| true, &mut |address, account| accounts.push((*address, account.clone())))?;
     accounts.sort_by_key(|(address, _)| *address);
     let mut exported = Vec::with_capacity(accounts.len());
@@ -73,4 +73,11 @@ fn export_collection(
     }
     out.insert(state.root, SnapshotCollection { key_width: state.shape.key_width, entries });
     Ok(())
+}
+
+/// Every entry of the event store under `root` (records, index entries and the counter; empty while no
+/// event is live), each tree node checked on the way.
+pub fn export_events(kv: &dyn KvStore, root: StateRoot) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, StateError> {
+    let parts = super::resolve_parts(kv, root)?;
+    Ok(read_entries(kv, parts.events, svm_core::event::keys::KEY_WIDTH)?)
 }

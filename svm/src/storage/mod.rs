@@ -7,12 +7,14 @@
 //! 5. [`contract_state`] — the one hash that names a contract's whole storage (the page tree's root).
 //!
 //! [`content_cache`] keeps content-addressed values (pages, trie nodes) across executions; [`gc`]
-//! deletes the content no retained state root reaches ([`reach`]); [`head`] records where a store
+//! deletes the content no retained state root reaches ([`reach`]); [`events`] keeps the live events under the
+//! state root; [`head`] records where a store
 //! stands; [`sync`] copies one layer's state from another store, checking every entry.
 
 pub mod collections;
 pub mod content_cache;
 pub mod contract_state;
+pub mod events;
 pub mod gc;
 pub mod head;
 pub mod kv;

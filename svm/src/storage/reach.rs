@@ -1,4 +1,5 @@
-//! What a state root reaches: every content entry the state under a root is made of — account-trie
+//! What a state root reaches: every content entry the state under a root is made of — the root's split
+//! into account and event roots (when events are live), the event store's nodes, account-trie
 //! nodes; for each contract account its code, its metadata, its page tree's chunks and non-zero pages,
 //! and the nodes of every collection its slots hold (nested collections included) — walked from the
 //! root, each named with what is needed to check it. Garbage collection keeps exactly these entries;
@@ -8,7 +9,7 @@
 //! never reads code, and reads (and checks) only the pages that hold collection slots, for the roots in
 //! them (the other pages' keys are enough to keep them; a sync reads and checks them itself).
 
-use crate::state::{Account, AccountTrie, StateError, StateRoot, code_key, load_meta, meta_key};
+use crate::state::{Account, AccountTrie, StateError, StateRoot, code_key, load_meta, meta_key, resolve_parts};
 use crate::storage::collections::CollectionError;
 use crate::storage::collections::tree::walk_tree;
 use crate::storage::kv::{KvStore, namespace};
@@ -23,6 +24,8 @@ use thiserror::Error;
 /// One content entry a root reaches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reached {
+    /// A state root's split into account and event roots (read and checked by the walk).
+    StateParts(StateRoot),
     /// An account-trie node (read and checked by the walk).
     AccountNode(Hash),
     /// Contract code (not read by the walk).
@@ -48,6 +51,7 @@ impl Reached {
     /// The entry's kv key.
     pub fn key(&self) -> Vec<u8> {
         let (ns, hash) = match self {
+            Reached::StateParts(root) => return crate::state::parts_key(root),
             Reached::AccountNode(h) => (namespace::ACCOUNT_NODE, h),
             Reached::Code(h) => return code_key(*h),
             Reached::Meta(h) => return meta_key(*h),
@@ -82,7 +86,13 @@ pub fn walk_reachable(
         let unreadable = |source: StateError| WalkError { root, source };
         // The contract accounts first seen under this root: (address, code, metadata, contract state).
         let mut contracts: BTreeSet<(Address, Hash, Hash, Hash)> = BTreeSet::new();
-        AccountTrie::open(kv, root.0)
+        let parts = resolve_parts(kv, root).map_err(unreadable)?;
+        if !parts.events.is_zero() && visit(Reached::StateParts(root)) {
+            let width = svm_core::event::keys::KEY_WIDTH;
+            walk_tree(kv, parts.events, width, &mut |hash| visit(Reached::CollectionNode(hash)), &mut |_, _| {})
+                .map_err(|e| unreadable(e.into()))?;
+        }
+        AccountTrie::open(kv, parts.accounts)
             .walk(
                 &mut |key| visit(Reached::AccountNode(Hash::from_slice(&key[1..]).unwrap_or_default())),
                 &mut |address: &Address, account: &Account| {

@@ -256,6 +256,7 @@ fn copy_checked(
 /// A walk failure as a sync error: what was missing from the source or did not match its hash.
 fn walk_error(e: WalkError, root: StateRoot, source: &dyn KvStore) -> SyncError {
     use super::collections::CollectionError;
+    use super::events::EventStoreError;
     use super::pages::PagesError;
     let (namespace, id) = match e.source {
         StateError::Kv(kv) | StateError::Pages(PagesError::Kv(kv)) => return SyncError::Source(kv),
@@ -267,7 +268,13 @@ fn walk_error(e: WalkError, root: StateRoot, source: &dyn KvStore) -> SyncError 
         StateError::Pages(PagesError::MissingPage { hash, .. } | PagesError::CorruptPage { hash, .. }) => {
             (namespace::PAGE, hash)
         }
-        StateError::Collection(CollectionError::Kv(kv)) => return SyncError::Source(kv),
+        StateError::CorruptParts(h) => (namespace::STATE_PARTS, h),
+        StateError::Collection(CollectionError::Kv(kv))
+        | StateError::Events(EventStoreError::Tree(CollectionError::Kv(kv))) => return SyncError::Source(kv),
+        StateError::Events(EventStoreError::Tree(
+            CollectionError::MissingNode(h) | CollectionError::CorruptNode(h),
+        )) => (namespace::COLLECTION_NODE, h),
+        StateError::Events(other) => return SyncError::Source(KvError::Backend(other.to_string())),
         StateError::Collection(CollectionError::MissingNode(h) | CollectionError::CorruptNode(h)) => {
             (namespace::COLLECTION_NODE, h)
         }

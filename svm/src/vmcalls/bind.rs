@@ -2,7 +2,7 @@
 
 use super::env::ExecutionEnv;
 use super::registry::{NAMESPACE, VMCALLS, VmcallSpec, vmcall};
-use super::{calldata, collections, context, log, registers, storage};
+use super::{calldata, collections, context, events, log, registers, storage};
 use wasmer::{AsStoreMut, Function, FunctionEnv, FunctionEnvMut as E, Imports, Module};
 
 type Env<'a> = E<'a, ExecutionEnv>;
@@ -108,6 +108,11 @@ pub fn function(
         }),
         "log" => {
             Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32| log::log(&mut e, s, a, b))
+        }
+        "event_emit" => {
+            Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32, f: i32| {
+                events::emit(&mut e, s, a, b, c, d, f)
+            })
         }
         "collection_open" => {
             Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32| {

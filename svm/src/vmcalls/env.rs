@@ -29,6 +29,8 @@ pub struct ExecutionEnv {
     pub returndata: Vec<u8>,
     /// What the contract logged.
     pub logs: Vec<Vec<u8>>,
+    /// The events the contract emitted.
+    pub events: Vec<svm_core::event::Event>,
     /// Sender, contract, layer and value.
     pub context: CallContext,
     /// Balances as this transaction sees them.

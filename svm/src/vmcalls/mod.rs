@@ -10,6 +10,7 @@ mod calldata;
 mod collections;
 pub mod context;
 pub mod env;
+mod events;
 mod log;
 pub mod page_charges;
 mod registers;

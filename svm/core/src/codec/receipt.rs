@@ -3,6 +3,7 @@
 use super::layout::decode_values;
 use super::{CodecError, Decode, Encode, Reader, Writer, bounds};
 use crate::ContractState;
+use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::receipt::Receipt;
 
@@ -26,6 +27,10 @@ pub fn encode_receipt_consensus(receipt: &Receipt, w: &mut Writer) {
     for log in &receipt.logs {
         w.bytes(log);
     }
+    w.len(receipt.events.len());
+    for event in &receipt.events {
+        event.encode(w);
+    }
 }
 
 impl Decode for Receipt {
@@ -40,7 +45,9 @@ impl Decode for Receipt {
         let returndata = r.bytes(bounds::MAX_RETURNDATA_BYTES, "returndata")?;
         let count = r.len(bounds::MAX_LOGS, "logs")?;
         let logs = (0..count).map(|_| r.bytes(bounds::MAX_LOG_BYTES, "log")).collect::<Result<_, _>>()?;
+        let count = r.len(bounds::MAX_EVENTS, "events")?;
+        let events = (0..count).map(|_| Event::decode(r)).collect::<Result<_, _>>()?;
         let diagnostic = r.str(bounds::MAX_DIAGNOSTIC_BYTES, "diagnostic")?;
-        Ok(Receipt { outcome, gas_used, contract, state, returns, returndata, logs, diagnostic })
+        Ok(Receipt { outcome, gas_used, contract, state, returns, returndata, logs, events, diagnostic })
     }
 }

@@ -4,6 +4,7 @@
 
 use super::collection_prices::COLLECTION_PRICES;
 use super::cost_table::{BULK_MEMORY_PER_BYTE, GAS_SCHEDULE_VERSION, cost_of};
+use super::event_prices::EVENT_PRICES;
 use super::intrinsic::INTRINSIC_COSTS;
 use super::storage_prices::STORAGE_PRICES;
 use crate::Hash;
@@ -37,7 +38,9 @@ pub fn fingerprint_with(cost: &dyn Fn(&str) -> u64) -> Hash {
         hasher.update(&spec.price.per_byte.to_le_bytes());
         hasher.update(&[spec.pages as u8]);
     }
-    for (name, price) in STORAGE_PRICES.iter().chain(COLLECTION_PRICES.iter()).chain(INTRINSIC_COSTS.iter()) {
+    for (name, price) in
+        STORAGE_PRICES.iter().chain(COLLECTION_PRICES.iter()).chain(EVENT_PRICES.iter()).chain(INTRINSIC_COSTS.iter())
+    {
         hasher.update(name.as_bytes());
         hasher.update(&price.to_le_bytes());
     }
@@ -67,10 +70,10 @@ mod tests {
     fn schedule_is_pinned() {
         // A changed cost, price or intrinsic lands here: it is a consensus change. Bump
         // GAS_SCHEDULE_VERSION and CONSENSUS_VERSION, and update the pin deliberately.
-        assert_eq!(GAS_SCHEDULE_VERSION, 4);
+        assert_eq!(GAS_SCHEDULE_VERSION, 5);
         assert_eq!(
             schedule_fingerprint().to_string(),
-            "2c68b4e434d7c5c1a0e633fa62e481498fbd4139a9d8d74650cde309ba7d404f"
+            "dc8796c11f51b014151e686113e1395f3607b1238a05e15178688e16962c8cdb"
         );
     }
 }

@@ -46,6 +46,14 @@ pub enum HostError {
     CollectionDepth,
     /// More open collections than one execution may have.
     TooManyCollections,
+    /// More events than one execution may emit.
+    TooManyEvents,
+    /// More topics than an event may have.
+    EventTopics,
+    /// An event's data longer than the limit.
+    EventTooLarge,
+    /// An expiry past the longest an event may live.
+    EventExpiry,
 }
 
 stable_codes!(HostError {
@@ -70,4 +78,8 @@ stable_codes!(HostError {
     CollectionValueTooLarge => "collection-value-too-large",
     CollectionDepth => "collection-depth",
     TooManyCollections => "too-many-collections",
+    TooManyEvents => "too-many-events",
+    EventTopics => "event-topics",
+    EventTooLarge => "event-too-large",
+    EventExpiry => "event-expiry",
 });

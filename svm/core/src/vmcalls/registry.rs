@@ -100,6 +100,7 @@ const COLL_PUSH: &[HostError] = &[
 const COLL_POP: &[HostError] =
     &[UnknownCollection, CollectionOperation, NoMemory, MemoryOutOfBounds, TooManyDirtyPages];
 const COLL_NEXT: &[HostError] = &[UnknownCollection, NoMemory, MemoryOutOfBounds];
+const EVENT: &[HostError] = &[TooManyEvents, EventTopics, EventTooLarge, EventExpiry, NoMemory, MemoryOutOfBounds];
 use PageAccess::{None as NoPage, Read, Write};
 const REG: &[HostError] = &[UnknownRegister];
 const REG_MEM: &[HostError] = &[UnknownRegister, NoMemory, MemoryOutOfBounds];
@@ -156,6 +157,8 @@ pub const VMCALLS: &[VmcallSpec] = &[
         summary: "(bits, reg) -> balance: the balance of the account whose address is in the register (bits must be 160)" },
     VmcallSpec { name: "log", params: &[I32, I32], results: &[], price: Price { base: 50, per_byte: 2 }, pages: NoPage, errors: &[TooManyLogs, LogTooLarge, NoMemory, MemoryOutOfBounds],
         summary: "(mem_ptr, len): appends len bytes of memory to the receipt's logs" },
+    VmcallSpec { name: "event_emit", params: &[I32, I32, I32, I32, I32], results: &[], price: Price { base: 200, per_byte: 2 }, pages: NoPage, errors: EVENT,
+        summary: "(topics_ptr, topic_count, data_ptr, data_len, expiry): emits an event with up to 4 32-byte topics and data_len bytes of data, live for expiry more layers + retention gas" },
     VmcallSpec { name: "collection_open", params: &[I32, I32, I32, I32], results: &[I32], price: Price { base: 100, per_byte: 0 }, pages: Read, errors: COLL_OPEN,
         summary: "(slot, kind, key_width, value_kind) -> handle: opens the collection in a collection slot (an empty one of that shape if the slot is zero)" },
     VmcallSpec { name: "collection_open_nested", params: &[I32, I32, I32, I32, I32], results: &[I32], price: Price { base: 150, per_byte: 0 }, pages: Write, errors: COLL_NESTED,

@@ -21,7 +21,7 @@ pub enum CollectionError {
     #[error(transparent)]
     Kv(#[from] KvError),
     /// A key width outside 1 to [`MAX_KEY_WIDTH`] bytes.
-    #[error("a collection key is 1 to {MAX_KEY_WIDTH} bytes wide, not {width}")]
+    #[error("a tree key is 1 to {MAX_KEY_WIDTH} bytes wide, not {width}")]
     KeyWidth {
         /// The width asked for.
         width: usize,

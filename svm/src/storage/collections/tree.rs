@@ -30,8 +30,9 @@ const NODE_KEY: &[u8; 32] = b"svm/v1/collection/node..........";
 const LEAF_TAG: u8 = 0;
 const NODE_TAG: u8 = 1;
 
-/// The widest key a collection may have, in bytes.
-pub const MAX_KEY_WIDTH: usize = 32;
+/// The widest key a tree may have, in bytes: a leaf records its key's width in one byte. A contract's
+/// collections are narrower (`svm_core::collection_state::MAX_KEY_WIDTH`); the event store's keys are wider.
+pub const MAX_KEY_WIDTH: usize = 255;
 
 /// A decoded node.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,6 +15,10 @@ pub const ACCOUNT_NODE: u8 = b'a';
 /// Collection-tree nodes (leaves and internal nodes), keyed by node hash.
 pub const COLLECTION_NODE: u8 = b't';
 
+/// A state root's two halves (account root ‖ event-store root), keyed by the root, for roots with live
+/// events.
+pub const STATE_PARTS: u8 = b'r';
+
 /// The node's durable head (one key: this byte alone). Not content: never garbage-collected.
 pub const HEAD: u8 = b'h';
 /// The layer index: layer (u64 big-endian, so keys sort by layer) → the root committed at its end and
@@ -22,7 +26,7 @@ pub const HEAD: u8 = b'h';
 pub const LAYER: u8 = b'l';
 
 /// The namespaces of content-addressed entries (what garbage collection may delete).
-pub const CONTENT: [u8; 6] = [PAGE, PAGE_TREE_NODE, CODE, META, ACCOUNT_NODE, COLLECTION_NODE];
+pub const CONTENT: [u8; 7] = [PAGE, PAGE_TREE_NODE, CODE, META, ACCOUNT_NODE, COLLECTION_NODE, STATE_PARTS];
 
 /// The key `namespace ‖ id`.
 pub fn key(namespace: u8, id: &[u8]) -> Vec<u8> {
