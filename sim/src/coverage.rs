@@ -80,6 +80,8 @@ pub struct Coverage {
     pub dirty_pages: Histogram,
     /// Log entries per execution.
     pub logs: Histogram,
+    /// Events per successful execution.
+    pub events: Histogram,
     /// Calldata bytes per execution transaction.
     pub calldata_bytes: Histogram,
     /// Returndata bytes per successful execution.
@@ -103,6 +105,7 @@ impl Default for Coverage {
             pages_accessed: Histogram::new(&[0, 1, 2, 16, 64, 256]),
             dirty_pages: Histogram::new(&[0, 1, 2, 16, 64, 255]),
             logs: Histogram::new(&[0, 1, 16, 63]),
+            events: Histogram::new(&[0, 1, 4, 16]),
             calldata_bytes: Histogram::new(&[0, 64, 4096, 65_535]),
             returndata_bytes: Histogram::new(&[0, 64, 4096, 65_535]),
             unwritten_register_reads: REGISTER_CLASSES.iter().map(|(bits, _)| (format!("{bits}-bit"), 0)).collect(),
@@ -150,6 +153,7 @@ impl Coverage {
                 self.calldata_bytes.add(execute.calldata.len() as u64);
                 if receipt.outcome.is_success() {
                     self.returndata_bytes.add(receipt.returndata.len() as u64);
+                    self.events.add(receipt.events.len() as u64);
                 }
             }
             _ => {}
@@ -212,6 +216,7 @@ impl Coverage {
             ("pages accessed per execution", self.pages_accessed.line()),
             ("dirty pages per execution", self.dirty_pages.line()),
             ("log entries per execution", self.logs.line()),
+            ("events per successful execution", self.events.line()),
             ("calldata bytes per call", self.calldata_bytes.line()),
             ("returndata bytes per successful call", self.returndata_bytes.line()),
         ];

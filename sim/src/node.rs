@@ -401,6 +401,14 @@ impl Node {
         })
     }
 
+    /// The layer boundary before `layer`: expired events are pruned (idempotent; `apply` passes it too).
+    pub fn begin_layer(&mut self, layer: u64) -> Result<(), NodeError> {
+        if let Engine::Wasmer { runtime, .. } = &mut self.engine {
+            runtime.begin_layer(layer)?;
+        }
+        Ok(())
+    }
+
     /// Applies one transaction.
     pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, NodeError> {
         let receipt = match &mut self.engine {

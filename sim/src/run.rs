@@ -17,7 +17,7 @@ use svm::receipt::Receipt;
 use svm::runtime::Canary;
 use svm::state::TrieNodeCache;
 use svm_fuzzing::invariants::effects::{self, Effects};
-use svm_fuzzing::invariants::{self, Step, Violation};
+use svm_fuzzing::invariants::{self, Step, Violation, events_live};
 use svm_fuzzing::oracles::agreement::{Fingerprint, Mismatch, first_mismatch};
 use svm_fuzzing::oracles::expected_effects::{ExpectedEffects, Tally};
 use svm_fuzzing::stream::Stream;
@@ -248,8 +248,16 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
                         receipt: &receipt,
                         before,
                         after: node.root(),
+                        layer: stx.layer,
                         nodes: Some(&nodes),
                     };
+                    for boundary in &outcome.boundaries {
+                        let (before, after) = (boundary.before, boundary.after);
+                        let kv = runtime.kv().as_ref();
+                        if let Err(detail) = events_live::check_boundary(kv, before, after, boundary.layer) {
+                            found(&mut findings, Finding::new(&name, i, events_live::CHECKER.name, detail));
+                        }
+                    }
                     let effects = Effects::of(&step);
                     let violations = match &effects {
                         Ok(effects) => invariants::check_effects(&step, effects, true),
@@ -312,7 +320,7 @@ pub fn node_before(setup: &Setup<'_>, config: &NodeConfig, tx: usize) -> Result<
             setup.history.of(&config.name).filter(|e| e.before_tx == i).map(|e| e.event).collect();
         if i == tx {
             // Its events, and no transaction: the caller traces it.
-            undergo_all(&mut node, &events, txs, i, &mut Vec::new(), &mut Vec::new())
+            undergo_all(&mut node, &events, txs, i, &mut Vec::new(), &mut Vec::new(), &mut Vec::new())
                 .map_err(|e| format!("events before tx {i}: {e}"))?;
             return Ok(node);
         }

@@ -34,9 +34,23 @@ pub struct Halt {
     pub after: StateRoot,
 }
 
+/// A layer boundary that changed a replica's state (expired events pruned).
+#[derive(Debug)]
+pub struct Boundary {
+    /// The layer it began.
+    pub layer: u64,
+    /// The root before it.
+    pub before: StateRoot,
+    /// The root after it.
+    pub after: StateRoot,
+}
+
 /// One step.
 #[derive(Debug)]
 pub struct StepOutcome {
+    /// The layer boundaries passed on the way (the transaction's own, and any of transactions applied
+    /// again), when they changed the state.
+    pub boundaries: Vec<Boundary>,
     /// The events before the transaction.
     pub events: Vec<EventOutcome>,
     /// The injected failures it halted on and recovered from.
@@ -68,13 +82,13 @@ fn recovering<T>(
 
 /// The events `events` and then transaction `i` of `txs` on `node`, ending the layer if `i` ends it.
 pub fn step(node: &mut Node, events: &[NodeEventKind], txs: &[StreamTx], i: usize) -> StepOutcome {
-    let (mut outcomes, mut halts) = (Vec::new(), Vec::new());
-    let receipt = match undergo_all(node, events, txs, i, &mut outcomes, &mut halts) {
-        Ok(()) if i < txs.len() => apply(node, &mut halts, txs, i),
+    let (mut outcomes, mut halts, mut boundaries) = (Vec::new(), Vec::new(), Vec::new());
+    let receipt = match undergo_all(node, events, txs, i, &mut outcomes, &mut halts, &mut boundaries) {
+        Ok(()) if i < txs.len() => apply(node, &mut halts, &mut boundaries, txs, i),
         Ok(()) => Err(NodeError::Unsupported("apply a transaction past the stream's end")),
         Err(e) => Err(e),
     };
-    StepOutcome { events: outcomes, halts, receipt }
+    StepOutcome { boundaries, events: outcomes, halts, receipt }
 }
 
 /// The events `events` on `node` just before transaction `i` of `txs`. After an event that leaves the
@@ -87,28 +101,34 @@ pub fn undergo_all(
     i: usize,
     outcomes: &mut Vec<EventOutcome>,
     halts: &mut Vec<Halt>,
+    boundaries: &mut Vec<Boundary>,
 ) -> Result<(), NodeError> {
     for &event in events {
         let before = node.root();
         node.undergo(event)?;
         let mut reapplied = Vec::new();
         for j in node.applied()..i.min(txs.len()) {
-            reapplied.push((j, apply(node, halts, txs, j)?.0));
+            reapplied.push((j, apply(node, halts, boundaries, txs, j)?.0));
         }
         outcomes.push(EventOutcome { event, before, after: node.root(), reapplied });
     }
     Ok(())
 }
 
-/// Transaction `j` of `txs`, recovering from injected failures, then its layer's end if it ends one;
-/// with the root the successful attempt started from.
+/// Transaction `j` of `txs` after its layer's boundary, recovering from injected failures, then its
+/// layer's end if it ends one; with the root the successful attempt started from.
 fn apply(
     node: &mut Node,
     halts: &mut Vec<Halt>,
+    boundaries: &mut Vec<Boundary>,
     txs: &[StreamTx],
     j: usize,
 ) -> Result<(Receipt, StateRoot), NodeError> {
     let stx = &txs[j];
+    let ((), before) = recovering(node, halts, |node| node.begin_layer(stx.layer))?;
+    if node.root() != before {
+        boundaries.push(Boundary { layer: stx.layer, before, after: node.root() });
+    }
     let applied = recovering(node, halts, |node| node.apply(&stx.tx, stx.layer))?;
     if ends_layer(txs, j) {
         recovering(node, halts, |node| node.end_layer(stx.layer))?;

@@ -20,7 +20,7 @@ fn every_invariant_and_expected_effect_holds_on_every_golden_stream_and_the_fee_
     use svm::fee::FEE_ACCOUNT;
     use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
     use svm::storage::kv::MemKv;
-    use svm_fuzzing::invariants::{self, Step};
+    use svm_fuzzing::invariants::{self, Step, events_live};
     use svm_fuzzing::oracles::expected_effects::ExpectedEffects;
     use svm_fuzzing::stream::Stream;
 
@@ -32,9 +32,14 @@ fn every_invariant_and_expected_effect_holds_on_every_golden_stream_and_the_fee_
         let (mut fees, mut failed_paying, mut invalid) = (0u128, 0, 0);
         let mut expected = ExpectedEffects::new(&stream);
         for (i, stx) in stream.txs.iter().enumerate() {
+            let boundary = rt.root();
+            rt.begin_layer(stx.layer).unwrap();
             let before = rt.root();
+            let check = events_live::check_boundary(rt.kv().as_ref(), boundary, before, stx.layer);
+            assert_eq!(check, Ok(()), "{} tx {i}", file.display());
             let receipt = rt.apply(&stx.tx, &BlockContext { layer: stx.layer }).unwrap();
-            let step = Step { runtime: &rt, tx: &stx.tx, receipt: &receipt, before, after: rt.root(), nodes: None };
+            let (after, layer) = (rt.root(), stx.layer);
+            let step = Step { runtime: &rt, tx: &stx.tx, receipt: &receipt, before, after, layer, nodes: None };
             let violations = invariants::check(&step, true);
             assert!(violations.is_empty(), "{} tx {i}: {violations:?}", file.display());
             if let Err(finding) = expected.check(&step, stx.layer) {

@@ -44,7 +44,7 @@ fn everywhere(setup: impl Fn(&mut Runtime) -> Transaction) -> (Outcome, u64) {
         let tx = setup(&mut rt);
         let before = rt.root();
         let receipt = rt.apply(&tx, &BlockContext::default()).unwrap();
-        let step = Step { runtime: &rt, tx: &tx, receipt: &receipt, before, after: rt.root(), nodes: None };
+        let step = Step { runtime: &rt, tx: &tx, receipt: &receipt, before, after: rt.root(), layer: 0, nodes: None };
         let violations = invariants::check(&step, true);
         assert!(violations.is_empty(), "{config:?}: {}: {violations:?}", receipt.outcome.name());
         seen.push((receipt.outcome, receipt.gas_used));

@@ -102,8 +102,10 @@ fn a_tampered_or_missing_entry_of_any_kind_stops_the_sync_with_no_head() {
     let root = h.roots[last as usize];
     let keys = reachable(h.kv.as_ref(), root);
     for ns in namespace::CONTENT {
-        // The deepest entry of its kind (not the root node: that one is its own error).
-        let key = keys.iter().rfind(|k| k[0] == ns && k[1..] != root.0.as_bytes()[..]).unwrap();
+        // The deepest entry of its kind (not the root node: that one is its own error). A root's parts
+        // are keyed by the root itself: missing, the source holds no such root.
+        let parts = ns == namespace::STATE_PARTS;
+        let key = keys.iter().rfind(|k| k[0] == ns && (parts || k[1..] != root.0.as_bytes()[..])).unwrap();
         let id = svm::Hash::from_slice(&key[1..]).unwrap();
         let mut flipped = h.kv.get(key).unwrap().unwrap();
         let middle = flipped.len() / 2;
@@ -112,7 +114,9 @@ fn a_tampered_or_missing_entry_of_any_kind_stops_the_sync_with_no_head() {
             let source = damaged(&h, key, value);
             let target = MemKv::new();
             let err = sync_layer(source.as_ref(), &target, last, None).unwrap_err();
-            let expected = if missing {
+            let expected = if missing && parts {
+                SyncError::RootNotInSource(root)
+            } else if missing {
                 SyncError::Missing { root, namespace: ns, id }
             } else {
                 SyncError::Tampered { namespace: ns, id }
@@ -121,11 +125,17 @@ fn a_tampered_or_missing_entry_of_any_kind_stops_the_sync_with_no_head() {
             assert_eq!(read_head(&target).unwrap(), None);
         }
     }
-    // The root's own node missing: the source does not hold that root.
-    let source = damaged(&h, &namespace::key(namespace::ACCOUNT_NODE, root.0.as_bytes()), None);
+    // The root's parts missing: the source does not hold that root.
+    let source = damaged(&h, &svm::state::parts_key(&root), None);
     let err = sync_layer(source.as_ref(), &MemKv::new(), last, None).unwrap_err();
     assert_eq!(err, SyncError::RootNotInSource(root));
     assert_eq!(err.to_string(), format!("the source does not hold root {root}"));
+    // The account trie's root node missing: named as what it is.
+    let accounts = svm::state::resolve_parts(h.kv.as_ref(), root).unwrap().accounts;
+    assert_ne!(accounts, root.0, "the history ends with live events");
+    let source = damaged(&h, &namespace::key(namespace::ACCOUNT_NODE, accounts.as_bytes()), None);
+    let err = sync_layer(source.as_ref(), &MemKv::new(), last, None).unwrap_err();
+    assert_eq!(err, SyncError::Missing { root, namespace: namespace::ACCOUNT_NODE, id: accounts });
 }
 
 #[test]

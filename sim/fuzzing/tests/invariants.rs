@@ -89,7 +89,7 @@ fn step<'a>(
     before: StateRoot,
     after: StateRoot,
 ) -> Step<'a> {
-    Step { runtime: rt, tx, receipt, before, after, nodes: None }
+    Step { runtime: rt, tx, receipt, before, after, layer: 1, nodes: None }
 }
 
 /// What `checker` says of `step`, with effects read from it.

@@ -9,6 +9,7 @@ pub mod abort;
 pub mod address;
 pub mod calldata;
 pub mod context;
+pub mod event;
 pub mod layout;
 pub mod log;
 mod panic;

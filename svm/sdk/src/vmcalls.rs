@@ -55,6 +55,9 @@ extern "C" {
     pub fn get_balance_from_reg(bits: u32, reg: u32) -> u64;
     /// Appends `len` bytes of memory at `mem_ptr` to the receipt's logs.
     pub fn log(mem_ptr: *const u8, len: u32);
+    /// Emits an event: `topic_count` 32-byte topics at `topics_ptr`, `data_len` bytes at `data_ptr`,
+    /// live for `expiry` more layers.
+    pub fn event_emit(topics_ptr: *const u8, topic_count: u32, data_ptr: *const u8, data_len: u32, expiry: u32);
     /// Opens the collection in collection slot `slot` (an empty one of this shape if the slot is zero).
     pub fn collection_open(slot: u32, kind: u32, key_width: u32, value_kind: u32) -> u32;
     /// Opens the child collection at the key at `key_ptr`, creating it empty if absent.

@@ -10,6 +10,7 @@ pub mod codec_roundtrip;
 pub mod collections_whole;
 pub mod conservation;
 pub mod effects;
+pub mod events_live;
 pub mod failed_changes_nothing;
 pub mod fee_rule;
 pub mod gas_within_limit;
@@ -36,6 +37,8 @@ pub struct Step<'a> {
     pub before: StateRoot,
     /// The state root after it.
     pub after: StateRoot,
+    /// The layer it ran in.
+    pub layer: u64,
     /// The checker's own cache of trie nodes (never the runtime's), or `None` to read the store directly.
     pub nodes: Option<&'a TrieNodeCache>,
 }
@@ -43,7 +46,8 @@ pub struct Step<'a> {
 impl Step<'_> {
     /// The account trie at `root` of the runtime's store, read through the checker's node cache.
     pub fn trie_at(&self, root: StateRoot) -> AccountTrie<'_> {
-        let trie = AccountTrie::open(self.runtime.kv().as_ref(), root.0);
+        let accounts = svm::state::resolve_parts(self.runtime.kv().as_ref(), root).map_or(root.0, |p| p.accounts);
+        let trie = AccountTrie::open(self.runtime.kv().as_ref(), accounts);
         match self.nodes {
             Some(nodes) => trie.with_cache(nodes),
             None => trie,
@@ -82,7 +86,7 @@ pub struct Checker {
 }
 
 /// Every checker, in report order.
-pub const CHECKERS: [Checker; 8] = [
+pub const CHECKERS: [Checker; 9] = [
     effects::CHECKER,
     conservation::CHECKER,
     fee_rule::CHECKER,
@@ -91,6 +95,7 @@ pub const CHECKERS: [Checker; 8] = [
     receipt_state::CHECKER,
     codec_roundtrip::CHECKER,
     collections_whole::CHECKER,
+    events_live::CHECKER,
 ];
 
 /// Every checker, [`root_reloads`] last.

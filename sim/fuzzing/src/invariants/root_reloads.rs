@@ -3,7 +3,7 @@
 //! accounts.
 
 use super::Checker;
-use svm::state::AccountTrie;
+use svm::state::{AccountTrie, resolve_parts};
 
 /// A runtime reopened at the new root reads every touched account as the effects say.
 pub const CHECKER: Checker = Checker {
@@ -16,7 +16,9 @@ pub const CHECKER: Checker = Checker {
         }
         // What a restarted node does: open the trie at the root, no cache, every node read from the
         // store and checked against its hash.
-        let reopened = AccountTrie::open(step.runtime.kv().as_ref(), step.after.0);
+        let kv = step.runtime.kv().as_ref();
+        let parts = resolve_parts(kv, step.after).map_err(|e| format!("cannot split {}: {e}", step.after))?;
+        let reopened = AccountTrie::open(kv, parts.accounts);
         reopened.check_root().map_err(|e| format!("cannot reopen at {}: {e}", step.after))?;
         for touched in &effects.touched {
             let read = reopened.get(&touched.address).map_err(|e| e.to_string())?;

@@ -9,6 +9,7 @@ use crate::generators::contract::plan::{
     AMPLE_GAS, ContractPlan, Handle, RECURSION_SAFE, Src, Step, TABLE_SLOTS, guard, mix,
 };
 use std::collections::{BTreeMap, BTreeSet};
+use svm::event::{Event, MAX_EVENT_DATA_BYTES, MAX_EVENT_EXPIRY, MAX_EVENT_TOPICS, MAX_EVENTS, TOPIC_LEN};
 use svm::outcome::{Outcome, TrapKind};
 use svm::vmcalls::HostError;
 use svm::{Address, Limits, Value, ValueType};
@@ -57,6 +58,7 @@ impl ContractModel for GeneratedModel {
             memory: if self.plan.memory { Memory::with_data(1, &self.plan.data) } else { Memory::none() },
             returndata: Vec::new(),
             logs: Vec::new(),
+            events: Vec::new(),
             acc: 0,
             a: arg(0),
             b: arg(1),
@@ -78,6 +80,7 @@ impl ContractModel for GeneratedModel {
             returns: vec![Value::I64(run.acc)],
             returndata: run.returndata,
             logs: run.logs,
+            events: run.events,
             slices,
             ..CallEffects::success(Vec::new())
         }
@@ -100,6 +103,7 @@ struct Run<'a> {
     memory: Memory,
     returndata: Vec<u8>,
     logs: Vec<Vec<u8>>,
+    events: Vec<Event>,
     acc: i64,
     a: i64,
     b: i64,
@@ -226,6 +230,32 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// `event_emit`: the checks in their documented order, then the event (retention gas is the
+    /// VM's to charge; a model of outcomes and effects does not count gas).
+    fn emit(&mut self, topics_ptr: u32, topics: u32, ptr: u32, len: u32, expiry: u32) -> Step1 {
+        if self.events.len() >= MAX_EVENTS as usize {
+            return Err(host(HostError::TooManyEvents));
+        }
+        if topics > MAX_EVENT_TOPICS {
+            return Err(host(HostError::EventTopics));
+        }
+        if len > MAX_EVENT_DATA_BYTES {
+            return Err(host(HostError::EventTooLarge));
+        }
+        if expiry > MAX_EVENT_EXPIRY {
+            return Err(host(HostError::EventExpiry));
+        }
+        let topic_bytes = self.memory.read(topics_ptr, topics * TOPIC_LEN as u32).map_err(host)?;
+        let data = self.memory.read(ptr, len).map_err(host)?;
+        self.events.push(Event {
+            contract: self.call.contract,
+            topics: topic_bytes.chunks_exact(TOPIC_LEN).map(|t| t.try_into().unwrap_or([0; TOPIC_LEN])).collect(),
+            data,
+            expires: self.call.layer.saturating_add(expiry.into()),
+        });
+        Ok(())
+    }
+
     fn step(&mut self, step: &Step) -> Step1 {
         let memory_step = matches!(
             step,
@@ -328,6 +358,11 @@ impl Run<'_> {
                 self.mix(self.balances.balance(&Address(bytes)) as i64);
             }
             Step::Log { ptr, len } => self.log(ptr, len)?,
+            Step::Emit { count, topics_ptr, topics, ptr, len, expiry } => {
+                for _ in 0..count {
+                    self.emit(topics_ptr, topics, ptr, len, expiry)?;
+                }
+            }
             Step::LogMany { count, ptr, len } => {
                 for _ in 0..count {
                     self.log(ptr, len)?;

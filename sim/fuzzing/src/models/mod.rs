@@ -63,6 +63,8 @@ pub struct CallEffects {
     pub returndata: Vec<u8>,
     /// Its log entries (empty unless it succeeds).
     pub logs: Vec<Vec<u8>>,
+    /// Its events (empty unless it succeeds).
+    pub events: Vec<svm::event::Event>,
     /// Every slice the call wrote or read, with its contents afterwards (empty unless it succeeds).
     pub slices: BTreeMap<u32, Vec<u8>>,
 }
@@ -70,7 +72,14 @@ pub struct CallEffects {
 impl CallEffects {
     /// A call that ended in `outcome` and so did nothing else.
     pub fn failed(outcome: Outcome) -> CallEffects {
-        CallEffects { outcome, returns: Vec::new(), returndata: Vec::new(), logs: Vec::new(), slices: BTreeMap::new() }
+        CallEffects {
+            outcome,
+            returns: Vec::new(),
+            returndata: Vec::new(),
+            logs: Vec::new(),
+            events: Vec::new(),
+            slices: BTreeMap::new(),
+        }
     }
 
     /// A successful call that returns `returns`, with no other effects yet.

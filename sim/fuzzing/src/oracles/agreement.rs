@@ -200,6 +200,15 @@ impl Replicas {
         &self.nodes
     }
 
+    /// The layer boundary before `layer` on every wasmer replica (the reference VM passes it when it
+    /// applies the layer's first transaction): expired events are pruned.
+    pub fn begin_layer(&mut self, layer: u64) -> Result<(), Disagreement> {
+        for (name, rt) in &mut self.nodes {
+            rt.begin_layer(layer).map_err(|e| Disagreement::NodeFault { replica: name.clone(), message: e.to_string() })?;
+        }
+        Ok(())
+    }
+
     /// Applies `tx` on every replica; the receipt they agree on, or how they disagree.
     pub fn apply(&mut self, tx: &Transaction, block: &BlockContext) -> Result<Receipt, Disagreement> {
         self.step(tx, block, false).map(|(receipt, _)| receipt)

@@ -40,9 +40,10 @@ pub fn check(code: &[u8], page_count: u32, slices: &[PageSlice], calls: &[CallPl
         gas_price: 1,
     });
     let step = |replicas: &mut Replicas, tx: &Transaction, block: &BlockContext, what: &str| {
+        replicas.begin_layer(block.layer).unwrap_or_else(|d| panic!("{what}: {d}"));
         let before = replicas.first().root();
         let (receipt, _) = replicas.apply_traced(tx, block).unwrap_or_else(|d| panic!("{what}: {d}"));
-        check_receipt(replicas.first(), tx, &receipt, before);
+        check_receipt(replicas.first(), tx, &receipt, before, block.layer);
         receipt
     };
     let deployed = step(&mut replicas, &deploy, &BlockContext::default(), "the deploy");

@@ -190,6 +190,18 @@ impl ExpectedEffects {
                 receipt.logs.get(first).map_or("(none)".into(), |e| preview(e)),
             ));
         }
+        if receipt.events != effects.events {
+            let first = (0..effects.events.len().max(receipt.events.len()))
+                .find(|&i| effects.events.get(i) != receipt.events.get(i))
+                .unwrap_or(0);
+            return Err(format!(
+                "expected {} events, got {}; event {first} differs: expected {:?}, got {:?}",
+                effects.events.len(),
+                receipt.events.len(),
+                effects.events.get(first),
+                receipt.events.get(first),
+            ));
+        }
         if let Some(address) = expectation.contract
             && receipt.contract != Some(address)
         {

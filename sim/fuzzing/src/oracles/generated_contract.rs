@@ -34,10 +34,11 @@ pub fn check<R: Rng>(rng: &mut R, calls: usize) -> BTreeMap<String, usize> {
     let mut expected = ExpectedEffects::new(&stream);
     let mut outcomes = BTreeMap::new();
     let mut apply = |rt: &mut Runtime, tx: Transaction, layer: u64| {
+        rt.begin_layer(layer).unwrap_or_else(|e| panic!("node fault at the layer boundary: {e}"));
         let before = rt.root();
         let receipt =
             rt.apply(&tx, &BlockContext { layer }).unwrap_or_else(|e| panic!("node fault: {e}\nplan: {plan:?}"));
-        let step = Step { runtime: rt, tx: &tx, receipt: &receipt, before, after: rt.root(), nodes: None };
+        let step = Step { runtime: rt, tx: &tx, receipt: &receipt, before, after: rt.root(), layer, nodes: None };
         if let Err(finding) = expected.check(&step, layer) {
             panic!("{finding} ({compiler:?})\ntx: {tx:?}\nplan: {plan:?}");
         }

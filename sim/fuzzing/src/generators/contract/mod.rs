@@ -15,6 +15,7 @@ pub mod plan;
 
 use plan::{ContractPlan, FunctionPlan, Handle, NO_KEY, RECURSION_EXHAUSTS, RECURSION_SAFE, Src, Step};
 use rand::Rng;
+use svm::event::{MAX_EVENT_DATA_BYTES, MAX_EVENT_EXPIRY, MAX_EVENT_TOPICS, MAX_EVENTS};
 use svm::Limits;
 use svm::registers::REGISTER_CLASSES;
 
@@ -342,7 +343,7 @@ fn register<R: Rng>(rng: &mut R) -> (u32, u32) {
 /// register round trip; a burst of logs …
 fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<Step>) {
     let memory = shape.memory;
-    match rng.random_range(0..25) {
+    match rng.random_range(0..27) {
         // Integer forms, read before and after the write.
         0..=2 => {
             let wide = rng.random_bool(0.5);
@@ -467,6 +468,17 @@ fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<S
         },
         19 => steps.push(Step::Spin { iterations: rng.random_range(0..=20_000) }),
         20..=24 if memory && !shape.slots.is_empty() => collection_family(rng, shape, steps),
+        // Events: topics from the first bytes of the data (so that topics repeat across calls), mostly
+        // short expiries (so that layer boundaries prune), now and then the longest.
+        25..=26 if memory => {
+            let topics = rng.random_range(0..=MAX_EVENT_TOPICS);
+            let topics_ptr = [0, 32, 64][rng.random_range(0..3)];
+            let len = [0, 8, 32, 100, MAX_EVENT_DATA_BYTES][rng.random_range(0..5)];
+            let expiry = [0, 0, 1, 2, 3, 5, 8, 20, 100, MAX_EVENT_EXPIRY][rng.random_range(0..10)];
+            let count = if rng.random_bool(0.8) { 1 } else { rng.random_range(2..=MAX_EVENTS) };
+            let expiry = if count > 1 { expiry.min(8) } else { expiry };
+            steps.push(Step::Emit { count, topics_ptr, topics, ptr: ptr(rng, len), len, expiry });
+        }
         _ => steps.push(Step::CalldataLen),
     }
 }
@@ -515,6 +527,11 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             Step::ReturndataSet { ptr: 0, len: limits.max_returndata_bytes + 1 },
             Step::Log { ptr: 0, len: limits.max_log_bytes + 1 },
             Step::LogMany { count: limits.max_logs + 1, ptr: 0, len: 4 },
+            Step::Emit { count: 1, topics_ptr: 0, topics: MAX_EVENT_TOPICS + 1, ptr: 0, len: 0, expiry: 0 },
+            Step::Emit { count: 1, topics_ptr: 0, topics: 1, ptr: 0, len: MAX_EVENT_DATA_BYTES + 1, expiry: 0 },
+            Step::Emit { count: 1, topics_ptr: 0, topics: 0, ptr: 0, len: 8, expiry: MAX_EVENT_EXPIRY + 1 },
+            Step::Emit { count: MAX_EVENTS + 1, topics_ptr: 0, topics: 0, ptr: 0, len: 0, expiry: 0 },
+            Step::Emit { count: 1, topics_ptr: WASM_PAGE - 16, topics: 1, ptr: 0, len: 0, expiry: 0 },
             Step::ReadToMem { slice, offset: 0, len, ptr: WASM_PAGE - len / 2 },
             Step::MemStore { ptr: WASM_PAGE * limits.max_memory_pages, src: Src::B },
         ]);
@@ -522,6 +539,7 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
         candidates.extend([
             Step::ReadToMem { slice, offset: 0, len, ptr: 0 },
             Step::Log { ptr: 0, len: 0 },
+            Step::Emit { count: 1, topics_ptr: 0, topics: 0, ptr: 0, len: 0, expiry: 0 },
             Step::RegGetToMem { bits: 64, reg: 0, ptr: 0 },
         ]);
     }

@@ -89,6 +89,8 @@ pub enum Step {
     Log { ptr: u32, len: u32 },
     /// `log(ptr, len)`, `count` times.
     LogMany { count: u32, ptr: u32, len: u32 },
+    /// `event_emit(topics_ptr, topics, ptr, len, expiry)`, `count` times.
+    Emit { count: u32, topics_ptr: u32, topics: u32, ptr: u32, len: u32, expiry: u32 },
     /// `i64.store(ptr, src)`.
     MemStore { ptr: u32, src: Src },
     /// acc ← mix(acc, `i64.load(ptr)`).
