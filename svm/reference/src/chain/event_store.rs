@@ -292,6 +292,16 @@ mod tests {
     }
 
     #[test]
+    fn ids_restart_in_a_new_layer_even_before_its_boundary() {
+        let mut store = EventStore::new();
+        assert_eq!(store.add(3, &[event(1, &[], 9), event(1, &[], 9)]).unwrap().len(), 2);
+        assert_eq!(store.add(4, &[event(1, &[], 9)]).unwrap(), vec![EventId { layer: 4, seq: 0 }]);
+        assert_eq!(store.counter(), Some((4, 1)));
+        assert_eq!(store.add(4, &[]).unwrap(), vec![]);
+        assert_eq!(store.counter(), Some((4, 1)), "no events, no counter change");
+    }
+
+    #[test]
     fn a_layer_behind_the_counter_is_refused_and_changes_nothing() {
         let mut store = EventStore::new();
         store.add(5, &[event(1, &[], 9)]).unwrap();
