@@ -539,7 +539,9 @@ fn a_snapshot_carries_the_collections_out_and_back_in() {
         let entries = collection.entries.clone();
         assert_eq!(Collection { width: collection.key_width.into(), entries }.root(), *root);
     }
-    let copy = ReferenceVm::from_snapshot(Limits::default(), accounts.clone(), chain.vm.root()).unwrap();
+    let copy =
+        ReferenceVm::from_snapshot(Limits::default(), accounts.clone(), chain.vm.event_entries(), chain.vm.root())
+            .unwrap();
     assert_eq!(copy.root(), chain.vm.root());
     let mut other = Chain { vm: copy, contract: chain.contract, code_len: chain.code_len, nonce: chain.nonce };
     assert_eq!(other.call("read"), chain.call("read"));
@@ -552,7 +554,7 @@ fn a_snapshot_carries_the_collections_out_and_back_in() {
         let mut accounts = accounts.clone();
         let account = accounts.iter_mut().find(|a| a.address == chain.contract).unwrap();
         change(account.contract.as_mut().unwrap());
-        ReferenceVm::from_snapshot(Limits::default(), accounts, ReferenceVm::default().root())
+        ReferenceVm::from_snapshot(Limits::default(), accounts, BTreeMap::new(), ReferenceVm::default().root())
     };
     let first = *contract.collections.keys().next().unwrap();
     let tampered = with(&|c| {

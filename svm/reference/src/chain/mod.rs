@@ -7,6 +7,7 @@
 //! - [`hashing`]: identifiers, metadata encoding, page hash and page tree;
 //! - [`collections`]: a collection as a plain ordered map, and its root by the definition;
 //! - [`collection_store`]: every committed collection's contents, by root;
+//! - [`event_store`]: every live event and the layer counter, their entries and root;
 //! - [`open_collections`]: an execution's table of open collections (handles), and their commit;
 //! - [`trie`]: the account encoding and the global state root;
 //! - [`registers`]: an execution's register file;
@@ -19,6 +20,7 @@ pub mod admission;
 pub mod collection_store;
 pub mod collections;
 pub mod engine;
+pub mod event_store;
 pub mod hashing;
 pub mod ledger;
 pub mod open_collections;

@@ -1,11 +1,12 @@
 //! The reference VM: applies transactions to plain state by `docs/consensus.md` (Transaction validity,
-//! The fee rule, Deploy admission, Execution, Intrinsic gas, Outcomes, receipts), and recomputes the
-//! state root from the whole account set after every admitted transaction.
+//! The fee rule, Deploy admission, Execution, Intrinsic gas, Outcomes, receipts, Events), and recomputes
+//! the state root from the whole account set and the event store after every admitted transaction.
 
 use crate::chain::admission;
 use crate::chain::collection_store::{CollectionStore, StoreError};
 use crate::chain::collections::Collection;
 use crate::chain::engine::{Engine, Interpreter};
+use crate::chain::event_store::{EventStore, EventStoreError};
 use crate::chain::hashing;
 use crate::chain::ledger::{self, Ledger, LedgerOverflow};
 use crate::chain::state::{AccountRecord, ContractRecord, Page, State};
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use svm_core::account::Account;
 use svm_core::collection_state::MAX_KEY_WIDTH;
 use svm_core::contract_meta::ContractMeta;
+use svm_core::event::{Event, EventId, Topic};
 use svm_core::fee::FEE_ACCOUNT;
 use svm_core::gas::intrinsic::{
     DEPLOY_BASE, DEPLOY_PER_CODE_BYTE, DEPLOY_PER_SLICE, EXECUTE_BASE, EXECUTE_PER_CALLDATA_BYTE,
@@ -31,7 +33,8 @@ use svm_core::validation::validate;
 use svm_core::{Address, ContractState, Hash, Limits, StateRoot, Value};
 
 /// Something the rules say cannot happen: never an outcome, and no receipt. The state is unchanged
-/// (except for a key collision, found only after the commit).
+/// (except for a key collision, found only after the commit, and the layer boundary, which a fault
+/// after it does not undo).
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
     /// The engine stopped with a fault (a bug in the interpreter or a vmcall).
@@ -53,6 +56,13 @@ pub enum ReferenceError {
     /// Two accounts' key paths collide in the account trie.
     #[error(transparent)]
     KeyCollision(#[from] KeyCollision),
+    /// A transaction of a layer before the event counter's (layers never go back), or a layer with
+    /// more events than its counter holds: the node refuses the transaction.
+    #[error(transparent)]
+    Events(#[from] EventStoreError),
+    /// The event-store entries of a state to start from are not a store the rules can give.
+    #[error("the snapshot's event store: {0}")]
+    SnapshotEvents(EventStoreError),
     /// A state to start from does not hash to the root it was given with.
     #[error("the snapshot's contents hash to root {computed}, not {expected}")]
     SnapshotRoot {
@@ -120,7 +130,8 @@ pub struct ReferenceVm {
     limits: Limits,
     engine: Box<dyn Engine>,
     state: State,
-    root: StateRoot,
+    accounts_root: StateRoot,
+    events: EventStore,
 }
 
 impl Default for ReferenceVm {
@@ -131,7 +142,11 @@ impl Default for ReferenceVm {
 
 impl std::fmt::Debug for ReferenceVm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReferenceVm").field("root", &self.root).field("accounts", &self.state.accounts().len()).finish()
+        f.debug_struct("ReferenceVm")
+            .field("root", &self.root())
+            .field("accounts", &self.state.accounts().len())
+            .field("events", &self.events.events().count())
+            .finish()
     }
 }
 
@@ -164,18 +179,28 @@ impl ReferenceVm {
 
     /// An empty state under `limits`, running code with `engine`.
     pub fn with_engine(limits: Limits, engine: Box<dyn Engine>) -> ReferenceVm {
-        ReferenceVm { limits, engine, state: State::default(), root: StateRoot::EMPTY }
+        ReferenceVm {
+            limits,
+            engine,
+            state: State::default(),
+            accounts_root: StateRoot::EMPTY,
+            events: EventStore::new(),
+        }
     }
 
-    /// The state `accounts` describe under `limits`, which must hash — by this VM's own hashing of
-    /// pages, contract states, code, metadata and the account trie — to `expected`: a chain that starts
-    /// from a snapshot, checked independently of the store it came from.
+    /// The state `accounts` and the event store's entries `events` describe under `limits`, which must
+    /// hash — by this VM's own hashing of pages, contract states, code, metadata, the account trie and
+    /// the event store — to `expected`: a chain that starts from a snapshot, checked independently of the
+    /// store it came from. Every event record must decode and the entries must be exactly the rows its
+    /// records and counter give.
     pub fn from_snapshot(
         limits: Limits,
         accounts: Vec<SnapshotAccount>,
+        events: BTreeMap<Vec<u8>, Vec<u8>>,
         expected: StateRoot,
     ) -> Result<ReferenceVm, ReferenceError> {
         let mut vm = ReferenceVm::new(limits);
+        vm.events = EventStore::from_entries(&events).map_err(ReferenceError::SnapshotEvents)?;
         for account in accounts {
             let record = AccountRecord { balance: account.balance, nonce: account.nonce, contract: None };
             vm.state.insert(account.address, record);
@@ -204,9 +229,9 @@ impl ReferenceVm {
             };
             vm.state.install_contract(&account.address, record);
         }
-        vm.root = trie::state_root(&vm.state)?;
-        if vm.root != expected {
-            return Err(ReferenceError::SnapshotRoot { expected, computed: vm.root });
+        vm.accounts_root = trie::state_root(&vm.state)?;
+        if vm.root() != expected {
+            return Err(ReferenceError::SnapshotRoot { expected, computed: vm.root() });
         }
         Ok(vm)
     }
@@ -283,13 +308,51 @@ impl ReferenceVm {
         }
         let changes = ledger.into_changes();
         ledger::commit(&mut self.state, changes);
-        self.root = trie::state_root(&self.state)?;
-        Ok(self.root)
+        self.accounts_root = trie::state_root(&self.state)?;
+        Ok(self.root())
     }
 
-    /// The root of the current state.
+    /// The root of the current state: the account root while no event is live, else the account root
+    /// and the event store's root hashed together.
     pub fn root(&self) -> StateRoot {
-        self.root
+        StateRoot::of(self.accounts_root.0, self.events.root())
+    }
+
+    /// The root of the account trie alone.
+    pub fn accounts_root(&self) -> StateRoot {
+        self.accounts_root
+    }
+
+    /// The event store's root (`croot` of its entries; `ZERO` while it is empty).
+    pub fn events_root(&self) -> Hash {
+        self.events.root()
+    }
+
+    /// Every entry of the event store (records, index entries, counter), the form
+    /// [`Self::from_snapshot`] takes them in.
+    pub fn event_entries(&self) -> BTreeMap<Vec<u8>, Vec<u8>> {
+        self.events.entries()
+    }
+
+    /// The layer boundary before `layer`: removes every event that expired before it, with all its
+    /// entries, and the counter if it counts an earlier layer. Idempotent; [`Self::apply`] does it
+    /// before every transaction, and a node may do it when the layer begins. A layer before the
+    /// counter's is refused and changes nothing. Returns how many events were removed.
+    pub fn begin_layer(&mut self, layer: u64) -> Result<usize, ReferenceError> {
+        self.events.check_layer(layer)?;
+        Ok(self.events.begin_layer(layer))
+    }
+
+    /// The live events of `contract` — with `topic` at any position, when given — emitted in a layer of
+    /// `from_layer ..= to_layer`, in id order.
+    pub fn events(
+        &self,
+        contract: &Address,
+        topic: Option<Topic>,
+        from_layer: u64,
+        to_layer: u64,
+    ) -> Vec<(EventId, Event)> {
+        self.events.query(contract, topic.as_ref(), from_layer, to_layer)
     }
 
     /// The account at `address` (the default account if it was never written).
@@ -345,16 +408,18 @@ impl ReferenceVm {
         Some(contract.pages.get(&index).map_or_else(|| vec![0; svm_core::layout::PAGE_SIZE], |p| p.to_vec()))
     }
 
-    /// Applies `tx` in `layer` and returns its receipt. An error is a node fault: no receipt, and the
-    /// state is unchanged.
+    /// Applies `tx` in `layer` and returns its receipt, after the layer boundary (whatever the
+    /// transaction and its outcome). An error is a node fault: no receipt, and the state is unchanged
+    /// but for the boundary; a layer before the event counter's is refused before the boundary.
     pub fn apply(&mut self, tx: &Transaction, layer: u64) -> Result<Receipt, ReferenceError> {
+        self.begin_layer(layer)?;
         let receipt = match tx {
             Transaction::Deploy(d) => self.deploy(d)?,
             Transaction::Execute(e) => self.execute(e, layer)?,
             Transaction::Transfer(t) => self.transfer(t)?,
         };
         if !receipt.outcome.is_invalid() {
-            self.root = trie::state_root(&self.state)?;
+            self.accounts_root = trie::state_root(&self.state)?;
         }
         Ok(receipt)
     }
@@ -553,6 +618,8 @@ impl ReferenceVm {
         // their parents and slots when the run returned).
         let gas_used = e.gas_limit - meter.remaining;
         Self::pay(&mut ledger, &e.sender, gas_used, e.gas_price)?;
+        // The events are stored with the rest of the state change (the last step that can fail).
+        self.events.add(layer, &effects.events)?;
         let changes = ledger.into_changes();
         ledger::commit(&mut self.state, changes);
         let contract = self
@@ -570,6 +637,7 @@ impl ReferenceVm {
         receipt.returns = returns;
         receipt.returndata = effects.returndata;
         receipt.logs = effects.logs;
+        receipt.events = effects.events;
         Ok(receipt)
     }
 }

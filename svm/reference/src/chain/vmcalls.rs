@@ -4,7 +4,7 @@
 //! Each call goes: look up its spec in svm-core's registry (signature and price as data); charge the
 //! price `base + per_byte × bytes` (saturating) before any work; run the vmcall's checks in the
 //! documented order, paying page gas at the documented point; then do the work. Every i32 argument is
-//! read as unsigned. The collection vmcalls are in [`collection_calls`].
+//! read as unsigned. The collection vmcalls are in [`collection_calls`], `event_emit` in [`event_calls`].
 
 use crate::chain::collection_store::CollectionStore;
 use crate::chain::collections::Collection;
@@ -14,6 +14,7 @@ use crate::chain::registers::Registers;
 use crate::chain::state::Page;
 use crate::host::{Host, Meter, Stop};
 use std::collections::{BTreeMap, BTreeSet};
+use svm_core::event::Event;
 use svm_core::gas::storage_prices::{PAGE_DIRTY_BASE, PAGE_DIRTY_PER_LEVEL, PAGE_LOAD_BASE, PAGE_LOAD_PER_LEVEL};
 use svm_core::layout::{PAGE_SIZE, PageSlice, SliceKind, StorageLayout, tree_depth};
 use svm_core::vmcalls::HostError;
@@ -21,6 +22,7 @@ use svm_core::vmcalls::registry::{VmcallSpec, vmcall};
 use svm_core::{Address, Limits, Value, ValueType};
 
 mod collection_calls;
+mod event_calls;
 
 static ZERO_PAGE: [u8; PAGE_SIZE] = [0; PAGE_SIZE];
 
@@ -46,7 +48,7 @@ pub struct ExecutionEnv<'a> {
 }
 
 /// What a finished execution leaves: the pages it wrote and the collections it committed (to keep on
-/// success), its returndata and logs.
+/// success), its returndata, logs and events.
 #[derive(Debug, Default)]
 pub struct Effects {
     /// This execution's copy of every page it made dirty.
@@ -57,6 +59,8 @@ pub struct Effects {
     pub returndata: Vec<u8>,
     /// Every `log` entry, in order.
     pub logs: Vec<Vec<u8>>,
+    /// Every event emitted, in order.
+    pub events: Vec<Event>,
 }
 
 /// The limits the vmcalls enforce.
@@ -69,7 +73,7 @@ struct VmcallLimits {
 }
 
 /// One execution's view of the chain: the contract's storage (copy-on-write), its open collections,
-/// registers, calldata, returndata, logs, and what the transaction and the chain tell it.
+/// registers, calldata, returndata, logs, events, and what the transaction and the chain tell it.
 pub struct ExecutionContext<'a> {
     env: ExecutionEnv<'a>,
     limits: VmcallLimits,
@@ -85,6 +89,7 @@ pub struct ExecutionContext<'a> {
     registers: Registers,
     returndata: Vec<u8>,
     logs: Vec<Vec<u8>>,
+    events: Vec<Event>,
 }
 
 /// Ends the execution with the vmcall error `e`.
@@ -141,6 +146,7 @@ fn priced_bytes(name: &str) -> PricedBytes {
         "calldata_copy" | "returndata_set" | "log" => PricedBytes::Len(1),
         "collection_insert" | "collection_get" => PricedBytes::Len(3),
         "collection_push" | "collection_pop" => PricedBytes::Len(2),
+        "event_emit" => PricedBytes::Len(3),
         "reg_set_from_mem" | "reg_get_to_mem" | "reg_copy" | "reg_cmp" => PricedBytes::RegisterWidth,
         _ => PricedBytes::None,
     }
@@ -176,6 +182,7 @@ impl<'a> ExecutionContext<'a> {
             registers: Registers::new(),
             returndata: Vec::new(),
             logs: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -185,13 +192,14 @@ impl<'a> ExecutionContext<'a> {
         self
     }
 
-    /// The pages written, the collections committed, the returndata and the logs.
+    /// The pages written, the collections committed, the returndata, the logs and the events.
     pub fn into_effects(self) -> Effects {
         Effects {
             written: self.written,
             collections: self.committed_collections,
             returndata: self.returndata,
             logs: self.logs,
+            events: self.events,
         }
     }
 
@@ -241,6 +249,11 @@ impl<'a> ExecutionContext<'a> {
     /// The log entries so far.
     pub fn logs(&self) -> &[Vec<u8>] {
         &self.logs
+    }
+
+    /// The events emitted so far.
+    pub fn events(&self) -> &[Event] {
+        &self.events
     }
 
     /// Page `index` as this execution sees it (its own writes included).
@@ -493,6 +506,7 @@ impl<'a> ExecutionContext<'a> {
                 self.logs.push(source.to_vec());
                 none
             }
+            "event_emit" => self.event_emit(a, memory, meter),
             collection if collection.starts_with("collection_") => self.run_collection(collection, a, memory, meter),
             other => Err(Stop::Fault(format!("vmcall `{other}` is in the registry but not in the reference"))),
         }
