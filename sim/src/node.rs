@@ -381,9 +381,10 @@ impl Node {
                 runtime.record_head(snapshot.layer, 0, true)?;
             }
             Engine::Reference(vm) => {
-                let accounts = svm::state::export_state(source.as_ref(), root)
-                    .map_err(|e| NodeError::Store(format!("reading the snapshot: {e}")))?;
-                **vm = ReferenceVm::from_snapshot(vm.limits().clone(), accounts, root)?;
+                let read = |e: svm::state::StateError| NodeError::Store(format!("reading the snapshot: {e}"));
+                let accounts = svm::state::export_state(source.as_ref(), root).map_err(read)?;
+                let events = svm::state::export_events(source.as_ref(), root).map_err(read)?;
+                **vm = ReferenceVm::from_snapshot(vm.limits().clone(), accounts, events, root)?;
             }
         }
         Ok(root)
@@ -403,8 +404,13 @@ impl Node {
 
     /// The layer boundary before `layer`: expired events are pruned (idempotent; `apply` passes it too).
     pub fn begin_layer(&mut self, layer: u64) -> Result<(), NodeError> {
-        if let Engine::Wasmer { runtime, .. } = &mut self.engine {
-            runtime.begin_layer(layer)?;
+        match &mut self.engine {
+            Engine::Wasmer { runtime, .. } => {
+                runtime.begin_layer(layer)?;
+            }
+            Engine::Reference(vm) => {
+                vm.begin_layer(layer)?;
+            }
         }
         Ok(())
     }

@@ -107,10 +107,10 @@ pub const CHECKER: Checker = Checker {
             }
         }
         let rebuilt = trie.root();
-        if rebuilt != step.after.0 {
+        let after = step.accounts_root(step.after)?;
+        if rebuilt != after {
             return Err(format!(
-                "root {} is not the old root with only {} accounts replaced ({rebuilt}): another account changed",
-                step.after,
+                "account root {after} is not the old one with only {} accounts replaced ({rebuilt}): another account changed",
                 effects.touched.len()
             ));
         }

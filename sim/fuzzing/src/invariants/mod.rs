@@ -44,9 +44,17 @@ pub struct Step<'a> {
 }
 
 impl Step<'_> {
-    /// The account trie at `root` of the runtime's store, read through the checker's node cache.
+    /// The account-trie root of the state `root` (its own account half when events are live).
+    pub fn accounts_root(&self, root: StateRoot) -> Result<svm::Hash, String> {
+        svm::state::resolve_parts(self.runtime.kv().as_ref(), root)
+            .map(|p| p.accounts)
+            .map_err(|e| format!("the parts of {root}: {e}"))
+    }
+
+    /// The account trie at `root` of the runtime's store, read through the checker's node cache (a root
+    /// whose parts cannot be read opens as an account root, and fails on its first read).
     pub fn trie_at(&self, root: StateRoot) -> AccountTrie<'_> {
-        let accounts = svm::state::resolve_parts(self.runtime.kv().as_ref(), root).map_or(root.0, |p| p.accounts);
+        let accounts = self.accounts_root(root).unwrap_or(root.0);
         let trie = AccountTrie::open(self.runtime.kv().as_ref(), accounts);
         match self.nodes {
             Some(nodes) => trie.with_cache(nodes),

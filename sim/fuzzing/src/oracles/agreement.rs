@@ -200,11 +200,14 @@ impl Replicas {
         &self.nodes
     }
 
-    /// The layer boundary before `layer` on every wasmer replica (the reference VM passes it when it
-    /// applies the layer's first transaction): expired events are pruned.
+    /// The layer boundary before `layer` on every replica: expired events are pruned.
     pub fn begin_layer(&mut self, layer: u64) -> Result<(), Disagreement> {
         for (name, rt) in &mut self.nodes {
             rt.begin_layer(layer).map_err(|e| Disagreement::NodeFault { replica: name.clone(), message: e.to_string() })?;
+        }
+        if let Some(vm) = &mut self.reference {
+            vm.begin_layer(layer)
+                .map_err(|e| Disagreement::NodeFault { replica: REFERENCE.into(), message: e.to_string() })?;
         }
         Ok(())
     }

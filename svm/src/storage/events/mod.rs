@@ -58,11 +58,17 @@ impl EventStore {
     }
 
     /// The layer boundary before `layer`: removes every event that expired before it (record and
-    /// index entries) and a counter of an earlier layer. Idempotent.
+    /// index entries) and a counter of an earlier layer. Idempotent. A layer before the counter's is
+    /// refused: layers never go back.
     pub fn begin_layer(&mut self, layer: u64) -> Result<Pruned, EventStoreError> {
         let mut pruned = Pruned::default();
         if self.tree.root().is_zero() {
             return Ok(pruned);
+        }
+        if let Some((current, _)) = self.counter()?
+            && current > layer
+        {
+            return Err(EventStoreError::LayerBehind { layer, current });
         }
         let from = keys::expiry(0, EventId { layer: 0, seq: 0 });
         loop {
