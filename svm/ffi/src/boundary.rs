@@ -105,3 +105,36 @@ impl<T> Out<T> {
         unsafe { self.0.as_ptr().write(value) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{SVM_ERR_NULL_POINTER, SVM_ERR_PANIC};
+
+    fn message(error: SvmBuffer) -> String {
+        // SAFETY: `call` handed this buffer out.
+        String::from_utf8(unsafe { error.into_vec() }).unwrap()
+    }
+
+    #[test]
+    fn a_panic_inside_an_entry_point_is_caught_and_reported_with_its_message() {
+        let mut error = SvmBuffer::EMPTY;
+        let code = call(&mut error, || panic!("boom {}", 7));
+        assert_eq!(code, SVM_ERR_PANIC);
+        assert_eq!(message(error), "internal panic: boom 7");
+        assert_eq!(call(std::ptr::null_mut(), || panic!("no error buffer")), SVM_ERR_PANIC);
+    }
+
+    #[test]
+    fn an_error_is_reported_by_code_and_message_and_success_leaves_the_buffer_empty() {
+        let mut error = SvmBuffer::EMPTY;
+        assert_eq!(call(&mut error, || Err(FfiError::NullPointer("tx"))), SVM_ERR_NULL_POINTER);
+        assert_eq!(message(error), "tx is a null pointer");
+        let mut error = SvmBuffer::from_vec(b"stale".to_vec());
+        let stale = SvmBuffer { ptr: error.ptr, len: error.len, cap: error.cap };
+        assert_eq!(call(&mut error, || Ok(())), SVM_OK);
+        assert!(error.ptr.is_null());
+        // SAFETY: the buffer made above, overwritten (not freed) by `call`.
+        drop(unsafe { stale.into_vec() });
+    }
+}

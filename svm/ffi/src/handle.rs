@@ -55,3 +55,30 @@ fn slot(handle: SvmRuntime) -> Result<Slot, FfiError> {
     let handles = HANDLES.read().unwrap_or_else(|poisoned| poisoned.into_inner());
     handles.get(&handle).cloned().ok_or(FfiError::Handle(handle))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use svm::runtime::Compiler;
+
+    #[test]
+    fn a_handle_whose_call_panicked_is_poisoned_until_closed() {
+        let handle = open(Node::memory(Compiler::Singlepass));
+        let panicked = std::panic::catch_unwind(|| with(handle, |_| -> Result<(), FfiError> { panic!("inside") }));
+        assert!(panicked.is_err());
+        assert!(matches!(with(handle, |node| Ok(node.root())), Err(FfiError::Poisoned(h)) if h == handle));
+        close(handle).unwrap();
+        assert!(matches!(with(handle, |node| Ok(node.root())), Err(FfiError::Handle(h)) if h == handle));
+        assert!(matches!(close(handle), Err(FfiError::Handle(_))));
+    }
+
+    #[test]
+    fn handle_numbers_are_never_reused() {
+        let first = open(Node::memory(Compiler::Singlepass));
+        close(first).unwrap();
+        let second = open(Node::memory(Compiler::Singlepass));
+        assert_ne!(first, second);
+        assert!(with(first, |_| Ok(())).is_err());
+        close(second).unwrap();
+    }
+}
