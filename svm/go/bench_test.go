@@ -23,7 +23,7 @@ func BenchmarkStateRoot(b *testing.B) {
 }
 
 // counter.inc applied from Go: canonical bytes in, canonical receipt bytes out (transactions encoded
-// before the timer). Compare with `cargo bench -p svm-ffi --bench boundary` (counter_inc/*).
+// before the timer). Compare with `cargo run --release -p svm-ffi --example boundary`.
 func BenchmarkCounterIncBytes(b *testing.B) {
 	rt, counter := withContract(b, "counter")
 	defer rt.Close()
