@@ -1,0 +1,3 @@
+module github.com/svm-dev/svm/svm/go
+
+go 1.19
