@@ -54,13 +54,20 @@ def enc_account(balance, nonce, contract=None):
         ch, mh, st = contract
         out += ch + mh + st
     return out
-def enc_receipt_consensus(cls, detail, gas_used, contract=None, state=None, returns=(), returndata=b'', logs=()):
+def enc_event(contract, topics, data, expires):
+    assert all(len(t) == 32 for t in topics) and len(topics) <= 4
+    return contract + u8(len(topics)) + b''.join(topics) + bstr(data) + u64(expires)
+def enc_receipt_consensus(cls, detail, gas_used, contract=None, state=None, returns=(), returndata=b'', logs=(), events=()):
     out = u8(cls) + u8(detail) + u64(gas_used)
     out += boolean(contract is not None) + (contract or b'')
     out += boolean(state is not None) + (state or b'')
     out += u32(len(returns)) + b''.join(enc_value(t, v) for t, v in returns)
     out += bstr(returndata) + u32(len(logs)) + b''.join(bstr(l) for l in logs)
+    out += u32(len(events)) + b''.join(enc_event(*e) for e in events)
     return out
+STATE_ROOT_KEY = b"svm/v1/state/root..............."
+def state_root_with_events(accounts, events):
+    return accounts if events == ZERO else KH(STATE_ROOT_KEY, accounts + events)
 def receipt_hash(*a, **k): return H(enc_receipt_consensus(*a, **k))
 
 # pages
@@ -121,7 +128,8 @@ def receipt(i):
     cls, det = outcome(i["outcome"])
     return enc_receipt_consensus(cls, det, i["gas_used"], contract=hx(i["contract"]) if i.get("contract") else None,
         state=hx(i["state"]) if i.get("state") else None, returns=vals(i["returns"]), returndata=hx(i["returndata"]),
-        logs=[hx(l) for l in i["logs"]])
+        logs=[hx(l) for l in i["logs"]],
+        events=[(hx(e["contract"]), [hx(t) for t in e["topics"]], hx(e["data"]), e["expires"]) for e in i.get("events", [])])
 def tx(i):
     if "transfer" in i:
         t = i["transfer"]; return u8(2) + u8(2) + hx(t["from"]) + hx(t["to"]) + u64(t["nonce"]) + u64(t["amount"]) + u64(t["gas_price"])
@@ -145,6 +153,7 @@ F = {
  "receipt_hash": lambda i: H(receipt(i)),
  "receipt_encoding": lambda i: u8(2) + receipt(i) + bstr(i["diagnostic"].encode()),
  "transaction_encoding": tx,
+ "state_root_with_events": lambda i: state_root_with_events(hx(i["accounts"]), hx(i["events"])),
  "contract_meta_hash": lambda i: meta_hash(i["code_len"], i["page_count"], [tuple(s) for s in i["slices"]],
         {n: ([VT[t] for t in s["params"]], [VT[t] for t in s["results"]]) for n, s in i["exports"].items()}),
 }

@@ -82,6 +82,8 @@ pub struct Coverage {
     pub logs: Histogram,
     /// Events per successful execution.
     pub events: Histogram,
+    /// Layer boundaries that pruned expired events.
+    pub pruning_boundaries: u64,
     /// Calldata bytes per execution transaction.
     pub calldata_bytes: Histogram,
     /// Returndata bytes per successful execution.
@@ -106,6 +108,7 @@ impl Default for Coverage {
             dirty_pages: Histogram::new(&[0, 1, 2, 16, 64, 255]),
             logs: Histogram::new(&[0, 1, 16, 63]),
             events: Histogram::new(&[0, 1, 4, 16]),
+            pruning_boundaries: 0,
             calldata_bytes: Histogram::new(&[0, 64, 4096, 65_535]),
             returndata_bytes: Histogram::new(&[0, 64, 4096, 65_535]),
             unwritten_register_reads: REGISTER_CLASSES.iter().map(|(bits, _)| (format!("{bits}-bit"), 0)).collect(),
@@ -217,6 +220,7 @@ impl Coverage {
             ("dirty pages per execution", self.dirty_pages.line()),
             ("log entries per execution", self.logs.line()),
             ("events per successful execution", self.events.line()),
+            ("layer boundaries that pruned events", self.pruning_boundaries.to_string()),
             ("calldata bytes per call", self.calldata_bytes.line()),
             ("returndata bytes per successful call", self.returndata_bytes.line()),
         ];

@@ -252,6 +252,7 @@ pub fn run_replica(setup: &Setup<'_>, config: &NodeConfig, progress: &Progress) 
                         nodes: Some(&nodes),
                     };
                     for boundary in &outcome.boundaries {
+                        coverage.pruning_boundaries += 1;
                         let (before, after) = (boundary.before, boundary.after);
                         let kv = runtime.kv().as_ref();
                         if let Err(detail) = events_live::check_boundary(kv, before, after, boundary.layer) {

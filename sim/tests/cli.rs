@@ -93,7 +93,7 @@ fn a_node_fault_on_every_replica_exits_1_with_its_report_section_and_a_reproduce
     let dir = tempfile::tempdir().unwrap();
     // The wasmer replicas only: the reference VM, which no canary touches, would stand apart instead.
     let replicas = "sp-off-big,sp-mem-tiny,cl-off-tiny,cl-ser-tiny";
-    let args = ["run", "--seed", "9", "--txs", "150", "--canary", "node-fault", "--replicas", replicas, "--out", "f"];
+    let args = ["run", "--seed", "10", "--txs", "150", "--canary", "node-fault", "--replicas", replicas, "--out", "f"];
     let out = sim(&args, dir.path());
     let stdout = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}");

@@ -1,4 +1,4 @@
-//! A default campaign reaches the whole VM surface: every vmcall, and every outcome kind that
+//! A default campaign of 8,000 transactions reaches the whole VM surface: every vmcall, and every outcome kind that
 //! `coverage::UNREACHABLE` does not excuse, at least ten times — with every invariant and expected
 //! effect holding — and the storage, log, calldata and register shapes the generator aims for.
 
@@ -11,7 +11,7 @@ use svm_sim::run::{Checks, Setup, run_replica};
 
 #[test]
 fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times() {
-    let stream = generate(&WorkloadParams::derive(12, 5000)).unwrap();
+    let stream = generate(&WorkloadParams::derive(12, 8000)).unwrap();
     // A replica with a one-page page cache, so that evictions are counted too.
     let node = default_nodes().into_iter().find(|n| n.page_cache == 1).unwrap();
     let nodes = [node.clone()];
@@ -21,7 +21,7 @@ fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times
     assert!(replica.fault.is_none(), "{:?}", replica.fault);
     assert_eq!(replica.finding_count, 0, "{:?}", replica.findings);
     let coverage = &replica.coverage;
-    assert_eq!(coverage.transactions, 5000);
+    assert_eq!(coverage.transactions, 8000);
     let shortfalls = coverage.shortfalls(10);
     assert!(shortfalls.is_empty(), "reached fewer than 10 times: {shortfalls:?}");
     // Nothing excused is reached after all (the excuse would be wrong).

@@ -25,7 +25,7 @@ fn summary(dir: &Path, shard: &str) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join(shard).join("summary.json")).unwrap()).unwrap()
 }
 
-const SWEEP: [&str; 7] = ["sweep", "--seeds", "1..5", "--txs", "80", "--no-faults", "--canary"];
+const SWEEP: [&str; 7] = ["sweep", "--seeds", "1..5", "--txs", "120", "--no-faults", "--canary"];
 
 #[test]
 fn a_canary_found_by_several_seeds_merges_into_one_finding_and_a_missing_shard_is_missing_seeds() {

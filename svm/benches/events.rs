@@ -94,7 +94,11 @@ fn main() {
             found += store.query(&EventQuery::contract(contract(j)).in_layers(layer, layer)).expect("query").len();
         }
         let per = micros(started, ops);
-        println!("{n:>10}  {:<34} {:>10.1}", format!("query contract, one layer ({} found)", found / ops as usize), per);
+        println!(
+            "{n:>10}  {:<34} {:>10.1}",
+            format!("query contract, one layer ({} found)", found / ops as usize),
+            per
+        );
 
         // Pruning: the boundaries before layers EXPIRY + 1, + 2, …: each removes one layer's events.
         let layers = 5.min(last_layer);

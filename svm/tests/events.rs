@@ -247,7 +247,10 @@ fn gc_retention_sync_and_rewind_keep_every_live_event_and_drop_only_expired_ones
     let target = Arc::new(MemKv::new());
     let (head, _) = sync_layer(kv.as_ref(), target.as_ref(), 4, Some(layer_root(4))).unwrap();
     let synced = Runtime::open(target.clone(), RuntimeConfig::default(), head.root).unwrap();
-    assert_eq!(synced.events(&EventQuery::contract(c)).unwrap(), rt.events_at(layer_root(4), &EventQuery::contract(c)).unwrap());
+    assert_eq!(
+        synced.events(&EventQuery::contract(c)).unwrap(),
+        rt.events_at(layer_root(4), &EventQuery::contract(c)).unwrap()
+    );
 
     // Rewind to layer 3: its events (pruned since) are back, and the chain runs on from there.
     rt.rewind(3).unwrap();

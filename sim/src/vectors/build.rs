@@ -91,6 +91,16 @@ impl Builder {
         }
     }
 
+    /// Later transactions run in `layer` (from 1 at the start; layers only go forward).
+    pub fn at_layer(&mut self, layer: u64) {
+        self.layer = layer;
+    }
+
+    /// The runtime the vector is made on.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
     /// The next nonce of `who`.
     pub fn nonce(&self, who: &Address) -> u64 {
         self.runtime.account(who).ok().flatten().map_or(0, |a| a.nonce)

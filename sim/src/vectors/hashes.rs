@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm::account::{Account, ContractInfo};
 use svm::contract_meta::{ContractMeta, FunctionSignature};
-use svm::event::Event;
 use svm::outcome::Outcome;
 use svm::receipt::Receipt;
 use svm::state::AccountTrie;
@@ -18,7 +17,7 @@ use svm::storage::kv::{MemKv, WriteBatch};
 use svm::storage::page_slices::{PageSlice, StorageLayout};
 use svm::storage::pages::{Page, PagesStorage, node_hash, page_hash};
 use svm::transaction::{Execute, Transaction, Transfer};
-use svm::{Address, ContractState, Hash, Value, ValueType};
+use svm::{Address, ContractState, Hash, StateRoot, Value, ValueType};
 use svm_fuzzing::tx_format::{ValueJson, any_hex, fixed_hex};
 
 const RULE: &str = "docs/consensus.md#hashes-and-encodings";
@@ -142,6 +141,26 @@ pub fn all() -> Vec<Vector> {
         ),
         ("hash/receipt", "receipt_hash", "blake3 of the receipt's canonical encoding.", receipt_inputs()),
         (
+            "encoding/receipt-with-events",
+            "receipt_encoding",
+            "A receipt with two events: one with two topics and data, one with neither (the events list follows the \
+             logs; each event is its contract, topic count, topics, data and expiry).",
+            receipt_with_events(),
+        ),
+        (
+            "hash/state-root-with-events",
+            "state_root_with_events",
+            "While any event is live, the state root is keyed blake3 (key \"svm/v1/state/root...............\") over \
+             the account root and the event store's root.",
+            json!({"accounts": hash(0x11), "events": hash(0x22)}),
+        ),
+        (
+            "hash/state-root-no-events",
+            "state_root_with_events",
+            "With no live event (an event root of 32 zero bytes) the state root is the account root itself.",
+            json!({"accounts": hash(0x11), "events": hex::encode([0u8; 32])}),
+        ),
+        (
             "encoding/transaction-execute",
             "transaction_encoding",
             "The canonical encoding of an execution.",
@@ -162,6 +181,15 @@ pub fn all() -> Vec<Vector> {
             Vector::new(name, RULE, description, Case::Hash { function: function.into(), inputs, output })
         })
         .collect()
+}
+
+fn receipt_with_events() -> serde_json::Value {
+    let mut inputs = receipt_inputs();
+    inputs["events"] = json!([
+        {"contract": address(0xC2), "topics": [hash(0x01), hash(0x02)], "data": "0a0b0c", "expires": 12},
+        {"contract": address(0xC2), "topics": [], "data": "", "expires": 10},
+    ]);
+    inputs
 }
 
 fn receipt_inputs() -> serde_json::Value {
@@ -204,9 +232,9 @@ struct ReceiptJson {
     returns: Vec<ValueJson>,
     returndata: String,
     logs: Vec<String>,
-    /// Events, each `enc(Event)` in hex.
+    /// Events, in order.
     #[serde(default)]
-    events: Vec<String>,
+    events: Vec<super::EventJson>,
     diagnostic: String,
 }
 
@@ -343,16 +371,17 @@ pub fn compute(function: &str, inputs: &serde_json::Value) -> Result<String, Str
                     .map_err(|e| e.to_string())?,
                 returndata: bytes("returndata", &json.returndata)?,
                 logs: json.logs.iter().map(|l| bytes("logs", l)).collect::<Result<_, _>>()?,
-                events: json
-                    .events
-                    .iter()
-                    .map(|e| Event::from_bytes(&bytes("events", e)?).map_err(|e| e.to_string()))
-                    .collect::<Result<_, _>>()?,
+                events: json.events.iter().map(super::EventJson::event).collect::<Result<_, _>>()?,
                 diagnostic: json.diagnostic,
             };
             if function == "receipt_hash" { receipt.hash().to_string() } else { hex::encode(receipt.to_bytes()) }
         }
         "transaction_encoding" => hex::encode(transaction(inputs)?.to_bytes()),
+        "state_root_with_events" => StateRoot::of(
+            h("accounts", &field::<String>(inputs, "accounts")?)?,
+            h("events", &field::<String>(inputs, "events")?)?,
+        )
+        .to_string(),
         other => return Err(format!("unknown function {other}")),
     })
 }

@@ -89,9 +89,9 @@ pub struct TxExpect {
     pub returndata: String,
     /// Log entries, hex.
     pub logs: Vec<String>,
-    /// Events, each `enc(Event)` in hex.
+    /// Events, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub events: Vec<String>,
+    pub events: Vec<EventJson>,
     /// The contract the receipt names (hex), if any.
     pub contract: Option<String>,
     /// The contract state the receipt reports (hex), if any.
@@ -100,6 +100,46 @@ pub struct TxExpect {
     pub receipt_hash: String,
     /// The global state root after the transaction (hex).
     pub root: String,
+}
+
+/// An event as vector files spell it: its fields, in hex where they are bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventJson {
+    /// The emitting contract (20 bytes, hex).
+    pub contract: String,
+    /// Its topics (32 bytes each, hex).
+    pub topics: Vec<String>,
+    /// Its data (hex).
+    pub data: String,
+    /// The last layer it is live in.
+    pub expires: u64,
+}
+
+impl From<&svm::event::Event> for EventJson {
+    fn from(event: &svm::event::Event) -> EventJson {
+        EventJson {
+            contract: hex::encode(event.contract.0),
+            topics: event.topics.iter().map(hex::encode).collect(),
+            data: hex::encode(&event.data),
+            expires: event.expires,
+        }
+    }
+}
+
+impl EventJson {
+    /// The event, or what is wrong with a field.
+    pub fn event(&self) -> Result<svm::event::Event, String> {
+        let contract =
+            svm_fuzzing::tx_format::fixed_hex::<20>("event contract", &self.contract).map_err(|e| e.to_string())?;
+        let topics = self
+            .topics
+            .iter()
+            .map(|t| svm_fuzzing::tx_format::fixed_hex::<32>("event topic", t).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        let data = hex::decode(&self.data).map_err(|e| format!("event data: {e}"))?;
+        Ok(svm::event::Event { contract: svm::Address(contract), topics, data, expires: self.expires })
+    }
 }
 
 impl TxExpect {
@@ -111,7 +151,7 @@ impl TxExpect {
             returns: receipt.returns.iter().map(|v| ValueJson::from(*v)).collect(),
             returndata: hex::encode(&receipt.returndata),
             logs: receipt.logs.iter().map(hex::encode).collect(),
-            events: receipt.events.iter().map(|e| hex::encode(e.to_bytes())).collect(),
+            events: receipt.events.iter().map(EventJson::from).collect(),
             contract: receipt.contract.map(|a| hex::encode(a.0)),
             state: receipt.state.map(|s| s.to_string()),
             receipt_hash: receipt.hash().to_string(),

@@ -20,6 +20,7 @@ pub fn all() -> Vec<Vector> {
         intrinsic_gas(),
         page_gas(),
         collection_work_gas(),
+        events_expire(),
         stack_budget(),
         memory_cap(),
         canonical_nan(),
@@ -285,6 +286,53 @@ fn collection_work_gas() -> Vector {
             "Five inserts of new keys into one map, one per execution: each pays the price (100 + 3 × 8), page load \
              and page dirty of the slot's page, and work gas 250 × levels(n) for the n entries before it (levels = \
              bit length of n + 1: 1, 2, 3, 3, 4), so successive gas_used differ by 250, 250, 0, 250: {gas:?}."
+        ),
+    )
+}
+
+/// Events: the receipt carries them, the store keeps them under the state root, and the layer boundary
+/// after each one's last layer prunes it, until the root is the account root again.
+fn events_expire() -> Vector {
+    let mut b = Builder::new();
+    let wat = ";; svm-layout: pages=1 slices=0:0:8
+(module
+  (import \"svm\" \"event_emit\" (func $emit (param i32 i32 i32 i32 i32)))
+  (memory (export \"memory\") 1)
+  (data (i32.const 0) \"topic-one.......................topic-two.......................payload\")
+  (func (export \"emit\") (param $topics i32) (param $len i32) (param $expiry i32)
+    (call $emit (i32.const 0) (local.get $topics) (i32.const 64) (local.get $len) (local.get $expiry))))";
+    b.deploy("emitter", wat, None);
+    let emit = |topics: i32, len: i32, expiry: i32| {
+        call("emitter", "emit", vec![Value::I32(topics), Value::I32(len), Value::I32(expiry)])
+    };
+    let bare = b.execute(emit(0, 0, 0)).gas_used;
+    let full = b.execute(emit(2, 7, 2)).gas_used;
+    // The same code path: only the price's bytes and the retention gas differ.
+    let retention = |t: u64, len: u64, expiry: u64| 300 * (3 + t) + (64 + 32 * t + len) * (expiry + 1) / 8;
+    expect_gas(
+        "two topics, 7 bytes, 2 layers vs a bare event",
+        full - bare,
+        2 * 7 + retention(2, 7, 2) - retention(0, 0, 0),
+    );
+    let accounts_only = |b: &Builder| b.runtime().root() == svm::StateRoot(b.runtime().state_parts().accounts);
+    assert!(!accounts_only(&b), "live events: the root covers the store");
+    b.at_layer(2);
+    b.transfer(OTHER, 1, 1);
+    b.at_layer(3);
+    b.transfer(OTHER, 1, 1);
+    assert!(!accounts_only(&b), "the second event is live through layer 3");
+    b.at_layer(4);
+    b.transfer(OTHER, 1, 1);
+    assert!(accounts_only(&b), "every event expired: the root is the account root again");
+    b.finish(
+        "events/expire",
+        "docs/consensus.md#events",
+        &format!(
+            "At layer 1 two events: none of topics or data, live through layer 1 ({bare} gas), and two topics with \
+             7 bytes live through layer 3 ({full} gas: 2 × 7 more price and {} more retention gas). The store is under \
+             the state root; the boundary before layer 2 prunes the first, the one before layer 4 the second, and the \
+             root after layer 4's transfer is the account root again.",
+            retention(2, 7, 2) - retention(0, 0, 0)
         ),
     )
 }

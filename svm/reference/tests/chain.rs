@@ -119,10 +119,25 @@ fn receipt_of(j: &Json) -> Receipt {
         returns: j["returns"].as_array().unwrap().iter().map(value).collect(),
         returndata: unhex(j["returndata"].as_str().unwrap()),
         logs: j["logs"].as_array().unwrap().iter().map(|l| unhex(l.as_str().unwrap())).collect(),
-        events: j.get("events").and_then(Json::as_array).map_or_else(Vec::new, |events| {
-            events.iter().map(|e| svm_core::event::Event::from_bytes(&unhex(e.as_str().unwrap())).unwrap()).collect()
-        }),
+        events: j
+            .get("events")
+            .and_then(Json::as_array)
+            .map_or_else(Vec::new, |events| events.iter().map(event_of).collect()),
         diagnostic: j.get("diagnostic").and_then(Json::as_str).unwrap_or("").to_string(),
+    }
+}
+
+fn event_of(j: &Json) -> svm_core::event::Event {
+    svm_core::event::Event {
+        contract: addr(&j["contract"]),
+        topics: j["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| unhex(t.as_str().unwrap()).try_into().unwrap())
+            .collect(),
+        data: unhex(j["data"].as_str().unwrap()),
+        expires: u64_of(&j["expires"]),
     }
 }
 
@@ -248,6 +263,7 @@ fn compute(function: &str, inputs: &Json) -> String {
         "receipt_encoding" => hex(&receipt_of(inputs).to_bytes()),
         "receipt_hash" => receipt_of(inputs).hash().to_string(),
         "transaction_encoding" => hex(&transaction_of(inputs, &BTreeMap::new()).to_bytes()),
+        "state_root_with_events" => StateRoot::of(hash(&inputs["accounts"]), hash(&inputs["events"])).to_string(),
         other => panic!("unknown vector function {other}"),
     }
 }
@@ -255,7 +271,7 @@ fn compute(function: &str, inputs: &Json) -> String {
 #[test]
 fn every_hash_and_encoding_vector() {
     let files = vector_files(&["hash.", "encoding."]);
-    assert_eq!(files.len(), 21, "docs/consensus.md promises 21 hash and encoding vectors: {files:?}");
+    assert_eq!(files.len(), 24, "docs/consensus.md promises 24 hash and encoding vectors: {files:?}");
     for file in files {
         let v = load(&file);
         assert_eq!(v["kind"], "hash", "{file}");
@@ -333,7 +349,7 @@ fn interpreter_present() -> bool {
 fn every_transaction_vector_with_the_interpreter() {
     let files: Vec<String> =
         vector_files(&[""]).into_iter().filter(|f| !f.starts_with("hash.") && !f.starts_with("encoding.")).collect();
-    assert_eq!(files.len(), 19, "docs/consensus.md promises 19 transaction vectors: {files:?}");
+    assert_eq!(files.len(), 20, "docs/consensus.md promises 20 transaction vectors: {files:?}");
     let present = interpreter_present();
     let mut faulted = Vec::new();
     for file in &files {
@@ -1461,8 +1477,8 @@ fn the_leading_deploys_of_every_seed_stream_match_their_golden_pins() {
             *outcomes.entry(pin[3].as_str().unwrap().to_string()).or_insert(0) += 1;
         }
     }
-    // docs/consensus.md: the admission path alone reproduces 69 such pins.
-    assert_eq!(total, 69);
+    // docs/consensus.md: the admission path alone reproduces 70 such pins.
+    assert_eq!(total, 70);
     assert!(outcomes.contains_key("success"), "{outcomes:?}");
     // Generated contracts with collection slots are among them (seed 4).
     assert!(slots > 0, "no leading deploy declares a collection slot");

@@ -3,12 +3,12 @@
 //! whole at any root; shared by the garbage-collection and sync tests.
 
 use super::*;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use svm::fee::FEE_ACCOUNT;
 use svm::runtime::{Runtime, RuntimeConfig, RuntimeError};
 use svm::snapshot::SnapshotAccount;
-use std::collections::BTreeMap;
 use svm::state::{Account, StateRoot, export_events, export_state, load_code};
 use svm::storage::kv::{KvError, KvStore, MemKv, WriteBatch};
 use svm::{Address, Value};

@@ -44,7 +44,11 @@ fn check(step: &Step<'_>) -> Result<(), String> {
     }
     let stored: Vec<&Event> = added.iter().map(|(_, e)| *e).collect();
     if stored != emitted.iter().collect::<Vec<_>>() {
-        return Err(format!("the store gained {} events, the receipt carries {}: {stored:?}", stored.len(), emitted.len()));
+        return Err(format!(
+            "the store gained {} events, the receipt carries {}: {stored:?}",
+            stored.len(),
+            emitted.len()
+        ));
     }
     Ok(())
 }
@@ -59,7 +63,10 @@ pub fn check_boundary(kv: &dyn KvStore, before: StateRoot, after: StateRoot, lay
             (false, None) => return Err(format!("the boundary before layer {layer} removed live event {id:?}")),
             (false, Some(kept)) if kept != event => return Err(format!("the boundary changed event {id:?}")),
             (true, Some(_)) => {
-                return Err(format!("event {id:?} expired at {} and survived the boundary before {layer}", event.expires));
+                return Err(format!(
+                    "event {id:?} expired at {} and survived the boundary before {layer}",
+                    event.expires
+                ));
             }
             _ => {}
         }

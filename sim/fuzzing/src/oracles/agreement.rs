@@ -203,7 +203,8 @@ impl Replicas {
     /// The layer boundary before `layer` on every replica: expired events are pruned.
     pub fn begin_layer(&mut self, layer: u64) -> Result<(), Disagreement> {
         for (name, rt) in &mut self.nodes {
-            rt.begin_layer(layer).map_err(|e| Disagreement::NodeFault { replica: name.clone(), message: e.to_string() })?;
+            rt.begin_layer(layer)
+                .map_err(|e| Disagreement::NodeFault { replica: name.clone(), message: e.to_string() })?;
         }
         if let Some(vm) = &mut self.reference {
             vm.begin_layer(layer)

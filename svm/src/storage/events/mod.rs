@@ -6,7 +6,7 @@ pub mod query;
 
 pub use query::{EventQuery, StoredEvent};
 
-use super::collections::{CollectionError, CollectionTree};
+use super::collections::{CollectionError, CollectionTree, Entry};
 use super::kv::{KvStore, WriteBatch};
 use crate::Hash;
 use std::sync::Arc;
@@ -71,9 +71,8 @@ impl EventStore {
             return Err(EventStoreError::LayerBehind { layer, current });
         }
         let from = keys::expiry(0, EventId { layer: 0, seq: 0 });
-        loop {
-            // The smallest expiry entry: the first key at or after `from`.
-            let Some((key, _)) = self.first_at_or_after(&from)? else { break };
+        // The smallest expiry entry each time: the first key at or after `from`.
+        while let Some((key, _)) = self.first_at_or_after(&from)? {
             let Some(expires) = keys::expiry_of(&key) else { break };
             if expires >= layer {
                 break;
@@ -148,7 +147,7 @@ impl EventStore {
     }
 
     /// The entry with the smallest key at or after `key`.
-    fn first_at_or_after(&mut self, key: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, EventStoreError> {
+    fn first_at_or_after(&mut self, key: &[u8]) -> Result<Option<Entry>, EventStoreError> {
         if let Some(value) = self.tree.get(key)? {
             return Ok(Some((key.to_vec(), value)));
         }

@@ -132,7 +132,8 @@ fn step_wat(plan: &ContractPlan, step: &Step) -> String {
         Step::Balance { bits, reg } => mix(&format!("(call $get_balance_from_reg {} {})", c(bits), c(reg))),
         Step::Log { ptr, len } => format!("(call $log {} {})", c(ptr), c(len)),
         Step::Emit { count, topics_ptr, topics, ptr, len, expiry } => {
-            let call = format!("(call $event_emit {} {} {} {} {})", c(topics_ptr), c(topics), c(ptr), c(len), c(expiry));
+            let call =
+                format!("(call $event_emit {} {} {} {} {})", c(topics_ptr), c(topics), c(ptr), c(len), c(expiry));
             if count == 1 { call } else { repeat(count, &call) }
         }
         Step::LogMany { count, ptr, len } => repeat(count, &format!("(call $log {} {})", c(ptr), c(len))),

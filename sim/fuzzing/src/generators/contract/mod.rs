@@ -15,8 +15,8 @@ pub mod plan;
 
 use plan::{ContractPlan, FunctionPlan, Handle, NO_KEY, RECURSION_EXHAUSTS, RECURSION_SAFE, Src, Step};
 use rand::Rng;
-use svm::event::{MAX_EVENT_DATA_BYTES, MAX_EVENT_EXPIRY, MAX_EVENT_TOPICS, MAX_EVENTS};
 use svm::Limits;
+use svm::event::{MAX_EVENT_DATA_BYTES, MAX_EVENT_EXPIRY, MAX_EVENT_TOPICS, MAX_EVENTS};
 use svm::registers::REGISTER_CLASSES;
 
 /// Bytes in one storage page.
@@ -278,7 +278,7 @@ fn steps<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, deck: &mut Vec<Ste
         deck.swap_remove(rng.random_range(0..deck.len()))
     };
     let mut shifts: Vec<u32> = (0..31).map(|i| i * 2).collect();
-    let guarded = if shape.collections_only { rng.random_range(4..=6) } else { rng.random_range(2..=6) };
+    let guarded = if shape.collections_only { rng.random_range(5..=7) } else { rng.random_range(3..=7) };
     for _ in 0..guarded {
         let shift = shifts.swap_remove(rng.random_range(0..shifts.len()));
         let at = rng.random_range(0..=steps.len());
@@ -343,7 +343,7 @@ fn register<R: Rng>(rng: &mut R) -> (u32, u32) {
 /// register round trip; a burst of logs …
 fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<Step>) {
     let memory = shape.memory;
-    match rng.random_range(0..27) {
+    match rng.random_range(0..30) {
         // Integer forms, read before and after the write.
         0..=2 => {
             let wide = rng.random_bool(0.5);
@@ -470,7 +470,7 @@ fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<S
         20..=24 if memory && !shape.slots.is_empty() => collection_family(rng, shape, steps),
         // Events: topics from the first bytes of the data (so that topics repeat across calls), mostly
         // short expiries (so that layer boundaries prune), now and then the longest.
-        25..=26 if memory => {
+        25..=29 if memory => {
             let topics = rng.random_range(0..=MAX_EVENT_TOPICS);
             let topics_ptr = [0, 32, 64][rng.random_range(0..3)];
             let len = [0, 8, 32, 100, MAX_EVENT_DATA_BYTES][rng.random_range(0..5)];
@@ -487,8 +487,10 @@ fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<S
 /// and then (it burns the whole gas limit) out of gas.
 fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
     if shape.collections_only {
-        // One slot of each family of errors (a set fails as a map does, a map of lists as the chain).
+        // One slot of each family of errors (a set fails as a map does, a map of lists as the chain),
+        // and a shape no collection has (kind 0), whatever the slot holds.
         let mut candidates = slot_failures(rng, shape, shape.slots[0].0);
+        candidates.push(Step::CollOpen { dst: 0, slot: shape.slots[0].0, kind: 0, width: 8, values: 0 });
         for &(slot, flavor) in &shape.slots {
             if matches!(flavor, Flavor::Map(1) | Flavor::List | Flavor::ListOfMaps | Flavor::Chain) {
                 candidates.extend(collection_failures(slot, flavor));
@@ -527,14 +529,10 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             Step::ReturndataSet { ptr: 0, len: limits.max_returndata_bytes + 1 },
             Step::Log { ptr: 0, len: limits.max_log_bytes + 1 },
             Step::LogMany { count: limits.max_logs + 1, ptr: 0, len: 4 },
-            Step::Emit { count: 1, topics_ptr: 0, topics: MAX_EVENT_TOPICS + 1, ptr: 0, len: 0, expiry: 0 },
-            Step::Emit { count: 1, topics_ptr: 0, topics: 1, ptr: 0, len: MAX_EVENT_DATA_BYTES + 1, expiry: 0 },
-            Step::Emit { count: 1, topics_ptr: 0, topics: 0, ptr: 0, len: 8, expiry: MAX_EVENT_EXPIRY + 1 },
-            Step::Emit { count: MAX_EVENTS + 1, topics_ptr: 0, topics: 0, ptr: 0, len: 0, expiry: 0 },
-            Step::Emit { count: 1, topics_ptr: WASM_PAGE - 16, topics: 1, ptr: 0, len: 0, expiry: 0 },
             Step::ReadToMem { slice, offset: 0, len, ptr: WASM_PAGE - len / 2 },
             Step::MemStore { ptr: WASM_PAGE * limits.max_memory_pages, src: Src::B },
         ]);
+        candidates.extend(event_failures());
     } else {
         candidates.extend([
             Step::ReadToMem { slice, offset: 0, len, ptr: 0 },
@@ -549,19 +547,33 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             candidates.push(Step::WriteMany { first: shape.strip_first, count, src: Src::Acc });
         }
     }
-    // Of the collection failures, a contract of any variety draws one; the contract of every kind of
+    // Of the collection failures, a contract of any variety draws two; the contract of every kind of
     // collection (`Variety::Collections`) is dealt them all.
     if let Some(&(slot, flavor)) = shape.slots.first() {
         let mut slot_failures = slot_failures(rng, shape, slot);
         if shape.memory {
             slot_failures.extend(collection_failures(slot, flavor));
         }
-        candidates.push(slot_failures.swap_remove(rng.random_range(0..slot_failures.len())));
+        for _ in 0..2 {
+            candidates.push(slot_failures.swap_remove(rng.random_range(0..slot_failures.len())));
+        }
     }
     if rng.random_bool(0.3) {
         candidates.push(Step::SpinForever);
     }
     candidates
+}
+
+/// One `event_emit` for each way it fails: too many topics, too much data, too long an expiry, one
+/// event too many, topics past the end of memory.
+fn event_failures() -> [Step; 5] {
+    [
+        Step::Emit { count: 1, topics_ptr: 0, topics: MAX_EVENT_TOPICS + 1, ptr: 0, len: 0, expiry: 0 },
+        Step::Emit { count: 1, topics_ptr: 0, topics: 1, ptr: 0, len: MAX_EVENT_DATA_BYTES + 1, expiry: 0 },
+        Step::Emit { count: 1, topics_ptr: 0, topics: 0, ptr: 0, len: 8, expiry: MAX_EVENT_EXPIRY + 1 },
+        Step::Emit { count: MAX_EVENTS + 1, topics_ptr: 0, topics: 0, ptr: 0, len: 0, expiry: 0 },
+        Step::Emit { count: 1, topics_ptr: WASM_PAGE - 16, topics: 1, ptr: 0, len: 0, expiry: 0 },
+    ]
 }
 
 /// A key for a collection of `width`-byte keys: the low bytes of an argument, or a small constant
