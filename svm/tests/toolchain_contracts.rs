@@ -187,6 +187,20 @@ fn the_sdk_registry_keeps_its_collections_across_calls() {
     assert_eq!(returns[13], vec![i(3)], "and it is off the list");
     assert_eq!(returns[14], vec![i(2)], "5 had two values");
     assert_eq!(returns[15], vec![i(0)], "7 never had one: its history opens empty");
+    // Every registration emitted its event: topics "register" and the name (big-endian, zero-padded),
+    // data the value, live for 16 more layers than the one it ran in (0 here).
+    let topic = |bytes: &[u8]| {
+        let mut t = [0u8; 32];
+        t[..bytes.len()].copy_from_slice(bytes);
+        t
+    };
+    for (call, (name, value)) in [(0, (5u64, 50u64)), (1, (2, 20)), (2, (9, 90)), (3, (5, 55))] {
+        let event = &r[call].events;
+        assert_eq!(event.len(), 1, "register call {call}");
+        assert_eq!(event[0].topics, vec![topic(b"register"), topic(&name.to_be_bytes())]);
+        assert_eq!((event[0].data.clone(), event[0].expires), (value.to_le_bytes().to_vec(), 16));
+    }
+    assert!(r[4..].iter().all(|r| r.events.is_empty()), "only registrations emit");
 }
 
 #[test]

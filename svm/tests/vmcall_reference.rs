@@ -26,6 +26,23 @@ fn the_reference_document_carries_the_registry_table() {
 }
 
 #[test]
+fn the_sdk_and_the_c_header_declare_every_vmcall() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let sdk = std::fs::read_to_string(format!("{root}/svm/sdk/src/vmcalls.rs")).unwrap();
+    let header = std::fs::read_to_string(format!("{root}/corpus/contracts/c/svm.h")).unwrap();
+    for spec in VMCALLS {
+        assert!(sdk.contains(&format!("pub fn {}(", spec.name)), "svm/sdk/src/vmcalls.rs lacks {}", spec.name);
+        let declared = format!("SVM_IMPORT({}) ", spec.name);
+        assert!(header.contains(&declared), "corpus/contracts/c/svm.h lacks {}", spec.name);
+        let params = header.lines().find(|l| l.starts_with(&declared)).map_or(0, |l| {
+            let inside = &l[l.rfind('(').unwrap_or(0) + 1..l.rfind(')').unwrap_or(0)];
+            if inside.trim() == "void" { 0 } else { inside.split(',').count() }
+        });
+        assert_eq!(params, spec.params.len(), "svm.h declares {} with another parameter count", spec.name);
+    }
+}
+
+#[test]
 fn every_registered_vmcall_binds_with_its_registered_signature() {
     let mut store = Store::default();
     let env = FunctionEnv::new(

@@ -37,6 +37,18 @@ SVM_IMPORT(host_layer) u64 svm_host_layer(void);
 SVM_IMPORT(host_value) u64 svm_host_value(void);
 SVM_IMPORT(get_balance_from_reg) u64 svm_get_balance_from_reg(u32 bits, u32 reg);
 SVM_IMPORT(log) void svm_log(const void *mem, u32 len);
+/* Events: up to 4 topics of 32 bytes each at `topics`, `data_len` bytes at `data`, live for `expiry` more layers. */
+SVM_IMPORT(event_emit) void svm_event_emit(const void *topics, u32 topic_count, const void *data, u32 data_len, u32 expiry);
+/* Collections (docs/consensus.md, Collections): handles into the execution's table of open collections. */
+SVM_IMPORT(collection_open) u32 svm_collection_open(u32 slot, u32 kind, u32 key_width, u32 value_kind);
+SVM_IMPORT(collection_open_nested) u32 svm_collection_open_nested(u32 handle, const void *key, u32 kind, u32 key_width, u32 value_kind);
+SVM_IMPORT(collection_get) i32 svm_collection_get(u32 handle, const void *key, void *value, u32 value_cap);
+SVM_IMPORT(collection_insert) i32 svm_collection_insert(u32 handle, const void *key, const void *value, u32 value_len);
+SVM_IMPORT(collection_remove) i32 svm_collection_remove(u32 handle, const void *key);
+SVM_IMPORT(collection_push) u64 svm_collection_push(u32 handle, const void *value, u32 value_len);
+SVM_IMPORT(collection_pop) i32 svm_collection_pop(u32 handle, void *value, u32 value_cap);
+SVM_IMPORT(collection_len) u64 svm_collection_len(u32 handle);
+SVM_IMPORT(collection_next) i32 svm_collection_next(u32 handle, const void *after, const void *bound, void *key_out);
 
 /* Fails the call (the wasm `unreachable`): nothing it did is kept; it pays its fee. */
 #define svm_abort() __builtin_trap()

@@ -1,5 +1,7 @@
 //! registry: collections from the SDK — a map of names to values, a sorted set of names, a list of
-//! every registration, and a history (a list) per name.
+//! every registration, and a history (a list) per name — and events: every registration emits one
+//! (topics `"register"` and the name, data the value, live for 16 more layers), so that a node can list
+//! a name's recent registrations without reading storage.
 //!
 //! Exports: `register(name: u64, value: u64) -> u32` (1 if it replaced a value), `lookup(name: u64) -> u64`
 //! (`u64::MAX` if absent), `forget(name: u64) -> u32`, `count() -> u64`, `names_between(low: u64, high:
@@ -8,7 +10,11 @@
 //! stored big-endian, so that byte order is numeric order.
 #![no_std]
 
+use svm_sdk::event;
 use svm_sdk::storage::{List, Map, MapOfLists, SortedSet};
+
+/// Layers a registration's event stays queryable after its own.
+const EVENT_EXPIRY: u32 = 16;
 
 svm_sdk::layout! {
     /// Each name's value.
@@ -28,6 +34,7 @@ pub extern "C" fn register(name: u64, value: u64) -> u32 {
     NAMES.open().insert(&key);
     REGISTRATIONS.open().push(&key);
     HISTORY.open().list(&key).push(&value.to_le_bytes());
+    event::emit(&[event::topic(b"register"), event::topic(&key)], &value.to_le_bytes(), EVENT_EXPIRY);
     VALUES.open().insert(&key, &value.to_le_bytes()) as u32
 }
 

@@ -61,6 +61,8 @@ pub struct CollectionTree {
     root: Hash,
     width: usize,
     pending: BTreeMap<Hash, (Vec<u8>, Node)>,
+    /// Stored nodes this view has read and checked (content-addressed: they cannot go stale).
+    loaded: std::collections::HashMap<Hash, Node>,
     work: Work,
 }
 
@@ -81,7 +83,14 @@ impl CollectionTree {
         if width == 0 || width > MAX_KEY_WIDTH {
             return Err(CollectionError::KeyWidth { width });
         }
-        Ok(CollectionTree { kv, root, width, pending: BTreeMap::new(), work: Work::default() })
+        Ok(CollectionTree {
+            kv,
+            root,
+            width,
+            pending: BTreeMap::new(),
+            loaded: std::collections::HashMap::new(),
+            work: Work::default(),
+        })
     }
 
     /// The root, updates included.
@@ -287,7 +296,12 @@ impl CollectionTree {
         if let Some((_, node)) = self.pending.get(&hash) {
             return Ok(node.clone());
         }
-        load_stored(self.kv.as_ref(), hash, self.width)
+        if let Some(node) = self.loaded.get(&hash) {
+            return Ok(node.clone());
+        }
+        let node = load_stored(self.kv.as_ref(), hash, self.width)?;
+        self.loaded.insert(hash, node.clone());
+        Ok(node)
     }
 }
 
