@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:?usage: fuzz/campaign.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(codec storage collections vmcalls differential stream contracts)
+[ ${#targets[@]} -gt 0 ] || targets=(codec storage collections events vmcalls differential stream contracts)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 cargo fuzz build --sanitizer none
 mkdir -p reports/fuzz fuzz/logs

@@ -16,7 +16,7 @@ if [ "${1:-}" = --apply ]; then
   shift
 fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(codec storage collections vmcalls differential stream contracts)
+[ ${#targets[@]} -gt 0 ] || targets=(codec storage collections events vmcalls differential stream contracts)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # The build fuzz/campaign.sh and .ci/run make: nothing to do when it is there.
 cargo fuzz build --sanitizer none >&2

@@ -39,7 +39,7 @@ fn main() {
         write("codec", &format!("receipt-{i:02}"), &receipt.to_bytes());
     }
     for (i, seed) in (0..8).enumerate() {
-        for target in ["codec", "storage", "vmcalls", "differential", "stream", "contracts"] {
+        for target in ["codec", "storage", "events", "vmcalls", "differential", "stream", "contracts"] {
             let len = if target == "codec" { 64 } else { 1024 };
             write(target, &format!("random-{i}"), &pseudo_random(seed * 31 + target.len() as u64, len));
         }

@@ -18,10 +18,11 @@ use svm::transaction::{Deploy, Execute, Transaction};
 pub type Target = fn(&[u8]);
 
 /// Every target of this library by name (the simulator adds `stream`, whose oracle is the simulator).
-pub const TARGETS: [(&str, Target); 6] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("codec", codec),
     ("storage", storage),
     ("collections", collections),
+    ("events", events),
     ("vmcalls", vmcalls),
     ("differential", differential),
     ("contracts", contracts),
@@ -83,6 +84,16 @@ pub fn collections(data: &[u8]) {
     let mut u = Unstructured::new(data);
     if let Ok(ops) = super::generators::collection_ops::ops(&mut u, 256) {
         super::oracles::collection_model::check(&ops);
+    }
+}
+
+/// `events`: event-store operation sequences (transactions that emit, layer boundaries that prune,
+/// queries, restarts) on the runtime's store and the reference VM's; roots, ids, prunings and answers
+/// agree.
+pub fn events(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    if let Ok(ops) = super::generators::event_ops::ops(&mut u, 256) {
+        super::oracles::event_model::check(&ops);
     }
 }
 

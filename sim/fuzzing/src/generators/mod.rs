@@ -6,6 +6,7 @@ pub mod byte_rng;
 pub mod calls;
 pub mod collection_ops;
 pub mod contract;
+pub mod event_ops;
 pub mod module;
 pub mod storage_ops;
 pub mod stream;

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod codec;
 pub mod collection_model;
 pub mod differential;
+pub mod event_model;
 pub mod execution;
 pub mod expected_effects;
 pub mod generated_contract;
