@@ -134,9 +134,23 @@ func corpusContract(t testing.TB, name string) ([]byte, uint32, []Slice) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pages, slices := layoutOf(t, name, string(wat))
+	s := readStream(t, filepath.Join(corpusDir, "streams", "seed-1.jsonl"))
+	for _, c := range s.header.Contracts {
+		if c.Name == name {
+			return s.code[c.Hash], pages, slices
+		}
+	}
+	t.Fatalf("seed-1 carries no contract %s", name)
+	return nil, 0, nil
+}
+
+// layoutOf is the page count and slices the `;; svm-layout:` line of a contract's WAT declares.
+func layoutOf(t testing.TB, name, wat string) (uint32, []Slice) {
+	t.Helper()
 	var pages uint32
 	var slices []Slice
-	for _, line := range strings.Split(string(wat), "\n") {
+	for _, line := range strings.Split(wat, "\n") {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, ";; svm-layout:") {
 			continue
@@ -156,12 +170,5 @@ func corpusContract(t testing.TB, name string) ([]byte, uint32, []Slice) {
 			slices = append(slices, s)
 		}
 	}
-	s := readStream(t, filepath.Join(corpusDir, "streams", "seed-1.jsonl"))
-	for _, c := range s.header.Contracts {
-		if c.Name == name {
-			return s.code[c.Hash], pages, slices
-		}
-	}
-	t.Fatalf("seed-1 carries no contract %s", name)
-	return nil, 0, nil
+	return pages, slices
 }

@@ -59,6 +59,8 @@ type Receipt struct {
 	Returns    []Value
 	Returndata []byte
 	Logs       [][]byte
+	// Events are the events a successful execution emitted, in order (none for anything else).
+	Events []Event
 	// Diagnostic is for people; it is not consensus data and may differ between nodes.
 	Diagnostic string
 	// Hash is the consensus hash replicas compare.
@@ -76,6 +78,7 @@ type receiptJSON struct {
 	Returns       []map[string]json.RawMessage `json:"returns"`
 	Returndata    string                       `json:"returndata"`
 	Logs          []string                     `json:"logs"`
+	Events        []eventJSON                  `json:"events"`
 	Diagnostic    string                       `json:"diagnostic"`
 	Hash          string                       `json:"hash"`
 }
@@ -132,7 +135,41 @@ func DecodeReceipt(raw []byte) (*Receipt, error) {
 		}
 		r.Logs = append(r.Logs, log)
 	}
+	for _, e := range j.Events {
+		event, err := e.event()
+		if err != nil {
+			return nil, err
+		}
+		r.Events = append(r.Events, event)
+	}
 	return r, nil
+}
+
+// eventJSON is an event as svm_receipt_json renders it.
+type eventJSON struct {
+	Contract string   `json:"contract"`
+	Topics   []string `json:"topics"`
+	Data     string   `json:"data"`
+	Expires  uint64   `json:"expires"`
+}
+
+func (j eventJSON) event() (Event, error) {
+	e := Event{Expires: j.Expires}
+	var err error
+	if e.Contract, err = ParseAddress(j.Contract); err != nil {
+		return Event{}, err
+	}
+	for _, text := range j.Topics {
+		var t Topic
+		if err := parseHex("topic", text, t[:]); err != nil {
+			return Event{}, err
+		}
+		e.Topics = append(e.Topics, t)
+	}
+	if e.Data, err = hex.DecodeString(j.Data); err != nil {
+		return Event{}, fmt.Errorf("svm: event data: %w", err)
+	}
+	return e, nil
 }
 
 func valueOf(v map[string]json.RawMessage) (Value, error) {

@@ -203,17 +203,6 @@ func (r *Runtime) ContractSlice(address Address, slice uint32) ([]byte, error) {
 	return take(out), nil
 }
 
-// QueryEvents is the place for querying live events. Not wired yet: the library reports CodeUnsupported.
-func (r *Runtime) QueryEvents(filter []byte) ([]byte, error) {
-	var out, message C.SvmBuffer
-	rc := C.svm_events_query(r.handle, pointer(filter), C.size_t(len(filter)), &out, &message)
-	runtime.KeepAlive(r)
-	if err := status(rc, message); err != nil {
-		return nil, err
-	}
-	return take(out), nil
-}
-
 func headOf(h C.SvmHead) Head {
 	head := Head{Present: bool(h.present), Layer: uint64(h.layer), Applied: uint64(h.applied)}
 	for i := range head.Root {

@@ -13,7 +13,7 @@
 #define SVM_GENESIS_RECORD_BYTES 28
 
 // The version of this C API (bumped on any incompatible change to a signature or a struct).
-#define SVM_ABI_VERSION 1
+#define SVM_ABI_VERSION 2
 
 // Compile contracts with wasmer's singlepass compiler (fast compilation; the default).
 #define SVM_COMPILER_SINGLEPASS 0
@@ -130,15 +130,22 @@ int32_t svm_view(SvmRuntime runtime,
                  SvmBuffer *receipt_out,
                  SvmBuffer *error);
 
-// Queries live events matching `filter` (format to be fixed when events land). Not wired yet: always
-// fails with `SVM_ERR_UNSUPPORTED` (after the usual handle and pointer checks).
+// Lists the live events of the contract at the 20-byte `contract`, only those with the 32-byte
+// `topic` (at any position) unless `topic` is null, emitted in layers `from_layer ..= to_layer`, at
+// most `limit`, in id order, in the handle's state (a read-only handle's past layer included). Writes
+// `u32le count ‖ count × (u64le layer ‖ u32le seq ‖ enc(Event))` to `out`, with `enc(Event)` =
+// `contract(20) ‖ u8 topic_count ‖ topics(32 each) ‖ u32le data_len ‖ data ‖ u64le expires`. A `limit`
+// of 0 or `from_layer > to_layer` lists nothing (a count of 0).
 //
 // # Safety
-// `filter` must point to `filter_len` readable bytes; `out` and a non-null `error` must be valid for
-// writes of an `SvmBuffer`.
+// `contract` must point to 20 readable bytes and a non-null `topic` to 32; `out` and a non-null
+// `error` must be valid for writes of an `SvmBuffer`.
 int32_t svm_events_query(SvmRuntime runtime,
-                         const uint8_t *filter,
-                         size_t filter_len,
+                         const uint8_t *contract,
+                         const uint8_t *topic,
+                         uint64_t from_layer,
+                         uint64_t to_layer,
+                         uint32_t limit,
                          SvmBuffer *out,
                          SvmBuffer *error);
 
@@ -156,8 +163,9 @@ int32_t svm_transaction_from_json(const uint8_t *json,
                                   SvmBuffer *error);
 
 // Renders a canonical receipt message as JSON: `outcome` (its stable name), `outcome_class`,
-// `outcome_detail`, `gas_used`, `contract`, `state`, `returns`, `returndata`, `logs`, `diagnostic`
-// and `hash` (the consensus hash replicas compare).
+// `outcome_detail`, `gas_used`, `contract`, `state`, `returns`, `returndata`, `logs`, `events`
+// (each `contract`, `topics` and `data` as hex, and `expires`), `diagnostic` and `hash` (the consensus
+// hash replicas compare).
 //
 // # Safety
 // `receipt` must point to `receipt_len` readable bytes; `out` and a non-null `error` must be valid
@@ -190,12 +198,15 @@ int32_t svm_genesis(SvmRuntime runtime,
                     size_t allocations_len,
                     SvmBuffer *error);
 
-// Opens layer `layer` (not before the head's layer): transactions applied until the layer is
-// committed run in it.
+// Opens layer `layer` (not before the head's layer) and passes its boundary, pruning the events that
+// expired before it (the state root moves when there were any): transactions applied until the layer
+// is committed run in it.
 //
 // # Safety
 // A non-null `error` must be valid for writes of an `SvmBuffer`.
-int32_t svm_layer_begin(SvmRuntime runtime, uint64_t layer, SvmBuffer *error);
+int32_t svm_layer_begin(SvmRuntime runtime,
+                        uint64_t layer,
+                        SvmBuffer *error);
 
 // Commits the open layer: records it as the durable head, indexes it (so that it can be opened and
 // rewound to), syncs the store, and writes the new head to `head_out`.

@@ -82,6 +82,20 @@ pub unsafe fn address(what: &'static str, ptr: *const u8) -> Result<Address, Ffi
     Ok(Address(address))
 }
 
+/// The 32 bytes at `ptr`, or `None` when `ptr` is null (an argument that may be left out).
+///
+/// # Safety
+/// A non-null `ptr` must point to 32 readable bytes.
+pub unsafe fn optional_32(ptr: *const u8) -> Option<[u8; 32]> {
+    if ptr.is_null() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    // SAFETY: non-null, and the caller promises 32 readable bytes.
+    out.copy_from_slice(unsafe { std::slice::from_raw_parts(ptr, 32) });
+    Some(out)
+}
+
 /// An output argument: checked for null before any work is done, set when the work succeeds.
 pub struct Out<T>(std::ptr::NonNull<T>);
 

@@ -3,6 +3,7 @@
 
 use serde_json::{Value as Json, json};
 use svm::Value;
+use svm::event::Event;
 use svm::receipt::Receipt;
 use svm::state::Account;
 use svm::trace::{TraceEntry, TraceResult};
@@ -20,8 +21,19 @@ pub fn receipt(receipt: &Receipt) -> Json {
         "returns": receipt.returns.iter().map(value).collect::<Vec<_>>(),
         "returndata": hex::encode(&receipt.returndata),
         "logs": receipt.logs.iter().map(hex::encode).collect::<Vec<_>>(),
+        "events": receipt.events.iter().map(event).collect::<Vec<_>>(),
         "diagnostic": receipt.diagnostic,
         "hash": receipt.hash().to_string(),
+    })
+}
+
+/// An event as JSON: `contract`, `topics` and `data` as hex, `expires` (the last layer it is live in).
+pub fn event(event: &Event) -> Json {
+    json!({
+        "contract": event.contract.to_string(),
+        "topics": event.topics.iter().map(hex::encode).collect::<Vec<_>>(),
+        "data": hex::encode(&event.data),
+        "expires": event.expires,
     })
 }
 

@@ -12,6 +12,7 @@ mod boundary;
 pub mod buffer;
 mod describe;
 pub mod error;
+mod event_list;
 mod handle;
 mod node;
 mod tx_json;

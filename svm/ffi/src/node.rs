@@ -8,6 +8,7 @@ use std::sync::Arc;
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, Compiler, Runtime, RuntimeConfig};
 use svm::state::Account;
+use svm::storage::events::{EventQuery, StoredEvent};
 use svm::storage::head::Head;
 use svm::storage::kv::{KvDurability, KvStore, MemKv, RedbKv};
 use svm::trace::TraceEntry;
@@ -73,7 +74,8 @@ impl Node {
         Ok(root)
     }
 
-    /// Opens layer `layer`: the transactions applied until it is committed run in it.
+    /// Opens layer `layer` (pruning the events that expired before it): the transactions applied until
+    /// it is committed run in it.
     pub fn begin_layer(&mut self, layer: u64) -> Result<(), FfiError> {
         self.writable("begin a layer")?;
         if let Some(open) = self.open_layer {
@@ -84,6 +86,9 @@ impl Node {
         {
             return Err(FfiError::State(format!("layer {layer} is before the head's layer {}", head.layer)));
         }
+        // The layer boundary now (the runtime would pass it before the layer's first transaction):
+        // events that expired before `layer` are pruned, so that queries in the layer see them gone.
+        self.runtime.begin_layer(layer)?;
         self.open_layer = Some(layer);
         Ok(())
     }
@@ -167,6 +172,11 @@ impl Node {
             .into_iter()
             .nth(slice as usize)
             .ok_or_else(|| FfiError::NotFound(format!("slice {slice}: the contract at {address} has {count} slices")))
+    }
+
+    /// The live events `query` asks for, in this handle's state, in id order.
+    pub fn events(&self, query: &EventQuery) -> Result<Vec<StoredEvent>, FfiError> {
+        Ok(self.runtime.events(query)?)
     }
 
     /// Records the head at the current root and syncs the store.

@@ -39,7 +39,8 @@ fn null_pointers_are_refused_by_name() {
         check(|e| unsafe { svm_receipt_json(null(), 4, &mut buffer, e) }),
         check(|e| unsafe { svm_account_json(tx.as_ptr(), tx.len(), null_mut(), e) }),
         check(|e| unsafe { svm_version(null_mut(), e) }),
-        check(|e| unsafe { svm_events_query(rt, null(), 0, null_mut(), e) }),
+        check(|e| unsafe { svm_events_query(rt, null(), null(), 0, 9, 10, &mut buffer, e) }),
+        check(|e| unsafe { svm_events_query(rt, USER.as_ptr(), null(), 0, 9, 10, null_mut(), e) }),
     ];
     for (i, failure) in failures.into_iter().enumerate() {
         let failure = failure.unwrap_err();
@@ -151,7 +152,7 @@ fn a_closed_or_forged_handle_is_a_handle_error_on_every_entry_point() {
             check(|e| unsafe { svm_apply_traced(handle, tx.as_ptr(), tx.len(), &mut buffer, &mut buffer, e) }),
             account(handle, &USER).map(drop),
             slice(handle, &USER, 0).map(drop),
-            check(|e| unsafe { svm_events_query(handle, null(), 0, &mut buffer, e) }),
+            check(|e| unsafe { svm_events_query(handle, USER.as_ptr(), null(), 0, 9, 10, &mut buffer, e) }),
         ];
         for (i, result) in results.into_iter().enumerate() {
             let failure = result.unwrap_err();
@@ -193,9 +194,6 @@ fn bad_arguments_are_invalid_input_or_not_found() {
     assert_eq!(code(check(|e| unsafe { svm_runtime_new_memory(7, &mut handle, e) })), SVM_ERR_INVALID_INPUT);
     assert_eq!(code(slice(rt, &USER, 0)), SVM_ERR_NOT_FOUND, "a plain account is no contract");
     assert_eq!(code(slice(rt, &address_bytes(&counter), 1)), SVM_ERR_NOT_FOUND, "the counter has one slice");
-    let mut out = SvmBuffer::EMPTY;
-    let failure = check(|e| unsafe { svm_events_query(rt, null(), 0, &mut out, e) }).unwrap_err();
-    assert_eq!(failure.code, SVM_ERR_UNSUPPORTED, "events are not wired yet: {failure:?}");
     close(rt).unwrap();
 }
 

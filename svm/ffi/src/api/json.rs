@@ -34,8 +34,9 @@ pub unsafe extern "C" fn svm_transaction_from_json(
 }
 
 /// Renders a canonical receipt message as JSON: `outcome` (its stable name), `outcome_class`,
-/// `outcome_detail`, `gas_used`, `contract`, `state`, `returns`, `returndata`, `logs`, `diagnostic`
-/// and `hash` (the consensus hash replicas compare).
+/// `outcome_detail`, `gas_used`, `contract`, `state`, `returns`, `returndata`, `logs`, `events`
+/// (each `contract`, `topics` and `data` as hex, and `expires`), `diagnostic` and `hash` (the consensus
+/// hash replicas compare).
 ///
 /// # Safety
 /// `receipt` must point to `receipt_len` readable bytes; `out` and a non-null `error` must be valid

@@ -69,8 +69,9 @@ pub unsafe extern "C" fn svm_genesis(
     })
 }
 
-/// Opens layer `layer` (not before the head's layer): transactions applied until the layer is
-/// committed run in it.
+/// Opens layer `layer` (not before the head's layer) and passes its boundary, pruning the events that
+/// expired before it (the state root moves when there were any): transactions applied until the layer
+/// is committed run in it.
 ///
 /// # Safety
 /// A non-null `error` must be valid for writes of an `SvmBuffer`.

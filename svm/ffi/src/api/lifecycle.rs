@@ -9,7 +9,7 @@ use std::path::Path;
 use svm::runtime::Compiler;
 
 /// The version of this C API (bumped on any incompatible change to a signature or a struct).
-pub const SVM_ABI_VERSION: u32 = 1;
+pub const SVM_ABI_VERSION: u32 = 2;
 /// Compile contracts with wasmer's singlepass compiler (fast compilation; the default).
 pub const SVM_COMPILER_SINGLEPASS: u32 = 0;
 /// Compile contracts with wasmer's cranelift compiler (optimizing).

@@ -1,5 +1,6 @@
 /* The C API from C: create a runtime, deploy and call the corpus counter, check receipts and state,
- * and exercise the error paths (null pointers, truncated bytes, bad JSON, a closed handle).
+ * query its (absent) events, and exercise the error paths (null pointers, truncated bytes, bad JSON, a
+ * closed handle).
  *
  * Usage: api_test <counter.wasm>   (corpus/contracts/c/counter.clang.wasm: pages=1 slices=0:0:8)
  * Built and run by tests/c_api.rs; exits 0 when every check holds, 1 (naming the check) otherwise. */
@@ -199,6 +200,14 @@ int main(int argc, char **argv) {
     if (slice.len == 8) memcpy(&count, slice.ptr, 8);
     CHECK(count == 3);
     svm_buffer_free(slice);
+
+    /* The counter emits no events: the query lists none (a u32le count of 0); a null contract is refused. */
+    SvmBuffer events = {0};
+    OK(svm_events_query(rt, address, NULL, 0, UINT64_MAX, 100, &events, E));
+    CHECK(events.len == 4 && memcmp(events.ptr, "\0\0\0\0", 4) == 0);
+    svm_buffer_free(events);
+    CHECK(svm_events_query(rt, NULL, NULL, 0, UINT64_MAX, 100, &events, NULL) == SVM_ERR_NULL_POINTER);
+    CHECK(events.ptr == NULL);
 
     /* Bad JSON is invalid input, with a message. */
     SvmBuffer out = {0}, error = {0};

@@ -145,18 +145,74 @@ pub fn contract(name: &str) -> svm_fuzzing::contract_source::ContractSource {
     svm_fuzzing::contract_source::ContractSource::from_wat(name, &std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-pub const AUTHOR: [u8; 20] = [1; 20];
-pub const USER: [u8; 20] = [2; 20];
+/// The `emitter` of the pinned conformance vector `events/expire` (what the Go tests deploy too):
+/// `emit(topic_count, data_len, expiry)` emits up to two topics, `topic-one…` and `topic-two…`, and up to
+/// 7 bytes of `payload`.
+pub fn emitter() -> svm_fuzzing::contract_source::ContractSource {
+    let path = format!("{}/../../corpus/conformance/events.expire.json", env!("CARGO_MANIFEST_DIR"));
+    let vector: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let wat = vector["sources"]["emitter"].as_str().unwrap();
+    svm_fuzzing::contract_source::ContractSource::from_wat("emitter", wat).unwrap()
+}
 
-/// The deploy of corpus contract `name` by `AUTHOR` with `nonce`, as canonical bytes.
-pub fn deploy_tx(name: &str, nonce: u64) -> Vec<u8> {
-    let source = contract(name);
+/// The emitter's topics: 32 bytes each, `topic-one` / `topic-two` padded with dots.
+pub fn emitter_topic(n: usize) -> [u8; 32] {
+    let mut topic = [b'.'; 32];
+    let name: &[u8] = if n == 0 { b"topic-one" } else { b"topic-two" };
+    topic[..name.len()].copy_from_slice(name);
+    topic
+}
+
+/// `svm_events_query`'s raw answer.
+pub fn query_raw(
+    rt: SvmRuntime,
+    contract: &[u8; 20],
+    topic: Option<&[u8; 32]>,
+    layers: (u64, u64),
+    limit: u32,
+) -> Result<Vec<u8>, Failure> {
+    let topic = topic.map_or(std::ptr::null(), |t| t.as_ptr());
+    with_out(|out, e| unsafe { svm_events_query(rt, contract.as_ptr(), topic, layers.0, layers.1, limit, out, e) })
+}
+
+/// `svm_events_query`'s answer decoded as its documented format says: a `u32le` count, then per event
+/// `u64le layer ‖ u32le seq ‖ enc(Event)`; the bytes must end exactly there.
+pub fn query(
+    rt: SvmRuntime,
+    contract: &[u8; 20],
+    topic: Option<&[u8; 32]>,
+    layers: (u64, u64),
+    limit: u32,
+) -> Result<Vec<(svm::event::EventId, svm::event::Event)>, Failure> {
+    let bytes = query_raw(rt, contract, topic, layers, limit)?;
+    let mut r = svm::codec::Reader::new(&bytes);
+    let count = r.u32("count").unwrap();
+    let mut events = Vec::new();
+    for _ in 0..count {
+        let layer = r.u64("layer").unwrap();
+        let seq = r.u32("seq").unwrap();
+        events.push((svm::event::EventId { layer, seq }, svm::event::Event::decode(&mut r).unwrap()));
+    }
+    r.finish().unwrap();
+    Ok(events)
+}
+
+/// The deploy of `source` by `AUTHOR` with `nonce`, as canonical bytes.
+pub fn deploy_source_tx(source: &svm_fuzzing::contract_source::ContractSource, nonce: u64) -> Vec<u8> {
     let slices: Vec<[u32; 3]> = source.slices.iter().map(|s| [s.page, s.offset, s.len]).collect();
     let json = serde_json::json!({"deploy": {
         "author": hex::encode(AUTHOR), "nonce": nonce, "page_count": source.page_count, "slices": slices,
         "initial_balance": 0, "gas_limit": 10_000_000, "gas_price": 1,
     }});
     tx_from_json(&json.to_string(), &source.code).unwrap()
+}
+
+pub const AUTHOR: [u8; 20] = [1; 20];
+pub const USER: [u8; 20] = [2; 20];
+
+/// The deploy of corpus contract `name` by `AUTHOR` with `nonce`, as canonical bytes.
+pub fn deploy_tx(name: &str, nonce: u64) -> Vec<u8> {
+    deploy_source_tx(&contract(name), nonce)
 }
 
 /// A call of `function` on `contract` by `USER` with `nonce`, as canonical bytes.
