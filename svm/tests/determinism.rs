@@ -24,7 +24,8 @@ enum Op {
         gas_price: u64,
         value: u64,
         calldata: Vec<u8>,
-        layer: u64,
+        /// Layers it runs after the previous transaction's (layers only go forward).
+        advance: u64,
         stale_nonce: bool,
     },
     Transfer {
@@ -40,16 +41,29 @@ fn op() -> impl Strategy<Value = Op> {
     let gas = prop_oneof![3 => Just(GAS), 1 => 500u64..60_000];
     let price = || prop_oneof![Just(0u64), 1u64..5];
     prop_oneof![
-        8 => (0..CALLABLE.len(), 0usize..8, prop::collection::vec(int, 3), prop::bool::weighted(0.05), 1u8..=4, gas, price(), prop_oneof![Just(0u64), 0u64..2000], prop::collection::vec(any::<u8>(), 0..24), 0u64..100, prop::bool::weighted(0.05))
-            .prop_map(|(contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, layer, stale_nonce)| Op::Call { contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, layer, stale_nonce }),
+        8 => (0..CALLABLE.len(), 0usize..8, prop::collection::vec(int, 3), prop::bool::weighted(0.05), 1u8..=4, gas, price(), prop_oneof![Just(0u64), 0u64..2000], prop::collection::vec(any::<u8>(), 0..24), prop_oneof![3 => Just(0u64), 1 => 1u64..30], prop::bool::weighted(0.05))
+            .prop_map(|(contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, advance, stale_nonce)| Op::Call { contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, advance, stale_nonce }),
         1 => (1u8..=4, 1u8..=6, 0u64..2_000_000, price()).prop_map(|(from, to, amount, gas_price)| Op::Transfer { from, to, amount, gas_price }),
     ]
 }
 
-fn to_tx(rt: &Runtime, op: &Op, contracts: &[Address]) -> (Transaction, BlockContext) {
+fn to_tx(rt: &Runtime, op: &Op, contracts: &[Address], layer: &mut u64) -> (Transaction, BlockContext) {
     let nonce = |who: u8| rt.account(&account(who)).unwrap().map_or(0, |a| a.nonce);
     match op {
-        Op::Call { contract, call, ints, wrong_arity, sender, gas, gas_price, value, calldata, layer, stale_nonce } => {
+        Op::Call {
+            contract,
+            call,
+            ints,
+            wrong_arity,
+            sender,
+            gas,
+            gas_price,
+            value,
+            calldata,
+            advance,
+            stale_nonce,
+        } => {
+            *layer += advance;
             // One index past the contract's functions calls one it does not export.
             let functions = CALLABLE[*contract].functions;
             let (function, params) =
@@ -91,7 +105,7 @@ fn to_tx(rt: &Runtime, op: &Op, contracts: &[Address]) -> (Transaction, BlockCon
                 amount: *amount,
                 gas_price: *gas_price,
             };
-            (Transaction::Transfer(tx), BlockContext::default())
+            (Transaction::Transfer(tx), BlockContext { layer: *layer })
         }
     }
 }
@@ -111,8 +125,9 @@ proptest! {
             prop_assert!(receipt.outcome.is_success(), "deploy of {}: {}", callable.name, receipt.outcome.name());
             contracts.push(receipt.contract.unwrap());
         }
+        let mut layer = 0;
         for (i, op) in ops.iter().enumerate() {
-            let (tx, block) = to_tx(replicas.first(), op, &contracts);
+            let (tx, block) = to_tx(replicas.first(), op, &contracts, &mut layer);
             if let Err(d) = replicas.apply(&tx, &block) {
                 return Err(TestCaseError::fail(format!("tx {i} ({op:?}): {d}")));
             }

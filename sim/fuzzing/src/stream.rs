@@ -253,6 +253,10 @@ impl Stream {
                 .tx
                 .to_tx(|hash| contracts.get(hash).map(|c| c.code.clone()))
                 .map_err(|e| tx_error(first_line + 1 + i, e))?;
+            if let Some(previous) = txs.last().map(|t: &StreamTx| t.layer).filter(|p| line.layer < *p) {
+                let message = format!("layer {} comes after layer {previous}: layers never go back", line.layer);
+                return Err(StreamError::Json { line: first_line + 1 + i, message });
+            }
             txs.push(StreamTx { layer: line.layer, tx });
         }
         if let Some(snapshot) = &header.snapshot {
@@ -421,6 +425,13 @@ mod tests {
         ));
         let bad_address = text.replacen("\"sender\":\"0101", "\"sender\":\"zz01", 1);
         assert!(matches!(Stream::from_jsonl(&bad_address), Err(StreamError::Tx { line: 3, .. })));
+        let mut back = sample();
+        back.txs[2].layer = 0;
+        let refused = Stream::from_jsonl(&back.to_jsonl()).unwrap_err();
+        assert!(
+            matches!(&refused, StreamError::Json { line: 4, message } if message.contains("never go back")),
+            "{refused}"
+        );
     }
 
     #[test]

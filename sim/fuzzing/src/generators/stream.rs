@@ -69,7 +69,9 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
     }
 
     while stream.txs.len() < max_txs && !u.is_empty() {
-        let layer = u.int_in_range(0..=5)? + stream.txs.len() as u64 / 4;
+        // Layers never go back (a node refuses a transaction of a layer before its events' layer).
+        let previous = stream.txs.last().map_or(0, |t| t.layer);
+        let layer = previous.max(u.int_in_range(0..=5)? + stream.txs.len() as u64 / 4);
         let sender = users[u.int_in_range(0..=users.len() - 1)?];
         let mut nonce = reference.account(&sender).ok().flatten().map_or(0, |a| a.nonce);
         if u.ratio(1, 16)? {
