@@ -143,7 +143,7 @@ fn history(long: u64) -> (f64, f64) {
     measure_transfers(&mut rt, &mut token, 1_000 - 2);
     let short = per_item(300, |n| measure_transfers(&mut rt, &mut token, n));
     let started = Instant::now();
-    let remaining = (long - token.nonce) as u32;
+    let remaining = long.saturating_sub(token.nonce) as u32;
     measure_transfers(&mut rt, &mut token, remaining);
     eprintln!("history: {long} transactions in {:.1} s", started.elapsed().as_secs_f64());
     let long = per_item(300, |n| measure_transfers(&mut rt, &mut token, n));
