@@ -1,16 +1,54 @@
 //! The in-memory kv store, for tests and the simulator.
 
-use super::{KvError, KvStore, WriteBatch};
-use std::collections::BTreeMap;
+use super::{KvError, KvStore, WriteBatch, namespace};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
 /// One stored key and its value.
 pub type Entry = (Vec<u8>, Vec<u8>);
 
-/// An in-memory kv store over an ordered map: iteration is always in key order.
+/// An in-memory kv store. Content-addressed entries (keyed by hash, the bulk of any state) live in a
+/// hash map, whose inserts stay cheap as the store fills; every other key in an ordered map. Whatever
+/// lists keys sorts them: iteration is always in key order.
 #[derive(Debug, Default)]
 pub struct MemKv {
-    map: RwLock<BTreeMap<Vec<u8>, Vec<u8>>>,
+    maps: RwLock<Maps>,
+}
+
+/// The two halves of the key space; a key's first byte says which one holds it.
+#[derive(Debug, Default)]
+struct Maps {
+    content: HashMap<Vec<u8>, Vec<u8>>,
+    other: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+impl Maps {
+    /// The map that holds `key`.
+    fn of(&mut self, key: &[u8]) -> Half<'_> {
+        if is_content(key) { Half::Content(&mut self.content) } else { Half::Other(&mut self.other) }
+    }
+
+    /// The entries whose keys start with `prefix`, in key order.
+    fn with_prefix(&self, prefix: &[u8]) -> Vec<(&Vec<u8>, &Vec<u8>)> {
+        let other = self.other.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix));
+        let mut entries: Vec<_> = other.collect();
+        if prefix.is_empty() || is_content(prefix) {
+            entries.extend(self.content.iter().filter(|(k, _)| k.starts_with(prefix)));
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries
+    }
+}
+
+/// A mutable borrow of one half.
+enum Half<'m> {
+    Content(&'m mut HashMap<Vec<u8>, Vec<u8>>),
+    Other(&'m mut BTreeMap<Vec<u8>, Vec<u8>>),
+}
+
+/// Whether `key` lies in a content-addressed namespace.
+fn is_content(key: &[u8]) -> bool {
+    key.first().is_some_and(|byte| namespace::CONTENT.contains(byte))
 }
 
 impl MemKv {
@@ -21,7 +59,8 @@ impl MemKv {
 
     /// The number of stored keys.
     pub fn len(&self) -> Result<usize, KvError> {
-        Ok(self.map.read().map_err(|_| KvError::Poisoned)?.len())
+        let maps = self.maps.read().map_err(|_| KvError::Poisoned)?;
+        Ok(maps.content.len() + maps.other.len())
     }
 
     /// Whether the store holds no key.
@@ -31,31 +70,34 @@ impl MemKv {
 
     /// A copy of every entry, in key order.
     pub fn entries(&self) -> Result<Vec<Entry>, KvError> {
-        let map = self.map.read().map_err(|_| KvError::Poisoned)?;
-        Ok(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        let maps = self.maps.read().map_err(|_| KvError::Poisoned)?;
+        Ok(maps.with_prefix(b"").into_iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 }
 
 impl KvStore for MemKv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvError> {
-        Ok(self.map.read().map_err(|_| KvError::Poisoned)?.get(key).cloned())
+        let maps = self.maps.read().map_err(|_| KvError::Poisoned)?;
+        Ok(if is_content(key) { maps.content.get(key) } else { maps.other.get(key) }.cloned())
     }
 
     fn write(&self, batch: WriteBatch) -> Result<(), KvError> {
         // One write lock for the whole batch: readers see all of it or none of it.
-        let mut map = self.map.write().map_err(|_| KvError::Poisoned)?;
+        let mut maps = self.maps.write().map_err(|_| KvError::Poisoned)?;
         for (key, value) in batch.into_ops() {
-            match value {
-                Some(value) => map.insert(key, value),
-                None => map.remove(&key),
-            };
+            match (maps.of(&key), value) {
+                (Half::Content(map), Some(value)) => drop(map.insert(key, value)),
+                (Half::Content(map), None) => drop(map.remove(&key)),
+                (Half::Other(map), Some(value)) => drop(map.insert(key, value)),
+                (Half::Other(map), None) => drop(map.remove(&key)),
+            }
         }
         Ok(())
     }
 
     fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, KvError> {
-        let map = self.map.read().map_err(|_| KvError::Poisoned)?;
-        Ok(map.range(prefix.to_vec()..).map(|(k, _)| k).take_while(|k| k.starts_with(prefix)).cloned().collect())
+        let maps = self.maps.read().map_err(|_| KvError::Poisoned)?;
+        Ok(maps.with_prefix(prefix).into_iter().map(|(k, _)| k.clone()).collect())
     }
 }
 
@@ -89,6 +131,32 @@ mod tests {
         }
         let keys: Vec<_> = kv.entries().unwrap().into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+    }
+
+    #[test]
+    fn content_and_other_keys_list_together_in_key_order() {
+        // `p…` and `a…` are content namespaces (hash map), `l…` and `h` are not (ordered map).
+        let kv = MemKv::new();
+        let keys: [&[u8]; 7] = [b"p\x02", b"l\x01", b"a\x09", b"h", b"p\x01", b"a\x01", b"l\x00"];
+        for key in keys {
+            let mut batch = WriteBatch::new();
+            batch.put(key.to_vec(), vec![key.len() as u8]);
+            kv.write(batch).unwrap();
+        }
+        let mut sorted: Vec<Vec<u8>> = keys.iter().map(|k| k.to_vec()).collect();
+        sorted.sort();
+        assert_eq!(kv.keys_with_prefix(b"").unwrap(), sorted);
+        assert_eq!(kv.keys_with_prefix(b"p").unwrap(), vec![b"p\x01".to_vec(), b"p\x02".to_vec()]);
+        assert_eq!(kv.keys_with_prefix(b"l").unwrap(), vec![b"l\x00".to_vec(), b"l\x01".to_vec()]);
+        assert_eq!(kv.keys_with_prefix(b"a\x09").unwrap(), vec![b"a\x09".to_vec()]);
+        assert_eq!(kv.entries().unwrap().into_iter().map(|(k, _)| k).collect::<Vec<_>>(), sorted);
+        assert_eq!((kv.get(b"p\x02").unwrap(), kv.get(b"h").unwrap()), (Some(vec![2]), Some(vec![1])));
+        let mut batch = WriteBatch::new();
+        batch.delete(b"p\x02".to_vec());
+        batch.delete(b"l\x01".to_vec());
+        kv.write(batch).unwrap();
+        assert_eq!((kv.get(b"p\x02").unwrap(), kv.get(b"l\x01").unwrap()), (None, None));
+        assert_eq!(kv.len().unwrap(), 5);
     }
 
     #[test]
