@@ -161,6 +161,13 @@ pub mod keys {
         key(&[&[BY_TOPIC], &contract.0, topic, &id.to_bytes()])
     }
 
+    /// Every index entry's key of `event` under `id`: expiry, contract, one per distinct topic.
+    pub fn index(event: &super::Event, id: EventId) -> Vec<Vec<u8>> {
+        let mut keys = vec![expiry(event.expires, id), by_contract(&event.contract, id)];
+        keys.extend(event.distinct_topics().iter().map(|topic| by_topic(&event.contract, topic, id)));
+        keys
+    }
+
     /// The counter's key.
     pub fn counter() -> Vec<u8> {
         key(&[&[COUNTER]])

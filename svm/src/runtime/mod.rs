@@ -55,6 +55,9 @@ pub struct Runtime {
     last_execution: Option<ExecutionStats>,
     /// Executions this runtime has instantiated since it was created (node-local: a restart resets it).
     instantiated: u64,
+    /// The layer whose boundary the current state has passed (node-local): no transaction of that layer
+    /// can store an event that expires before it, so the boundary need not be walked again.
+    boundary_passed: Option<u64>,
 }
 
 impl Runtime {
@@ -89,6 +92,7 @@ impl Runtime {
             caches: caches::Caches::default(),
             last_execution: None,
             instantiated: 0,
+            boundary_passed: None,
         }
     }
 
@@ -134,6 +138,7 @@ impl Runtime {
         let parts = self.checked_parts(head.root)?;
         let head = crate::storage::head::rewind_head(self.kv.as_ref(), layer)?;
         self.state = parts;
+        self.boundary_passed = None;
         Ok(head)
     }
 
@@ -155,6 +160,7 @@ impl Runtime {
     /// Moves this runtime to an earlier (or later) root of the same store.
     pub fn reset_to(&mut self, root: StateRoot) -> Result<(), RuntimeError> {
         self.state = self.checked_parts(root)?;
+        self.boundary_passed = None;
         Ok(())
     }
 
@@ -182,7 +188,7 @@ impl Runtime {
     /// before it. Idempotent; [`Runtime::apply`] does it before each transaction, so a node need not
     /// call it, but may, when the layer begins.
     pub fn begin_layer(&mut self, layer: u64) -> Result<Pruned, RuntimeError> {
-        if self.state.events.is_zero() {
+        if self.state.events.is_zero() || self.boundary_passed == Some(layer) {
             return Ok(Pruned::default());
         }
         let mut store = EventStore::open(self.kv.clone(), self.state.events).map_err(crate::state::StateError::from)?;
@@ -194,6 +200,7 @@ impl Runtime {
             self.kv.write(batch)?;
             self.state = parts;
         }
+        self.boundary_passed = Some(layer);
         Ok(pruned)
     }
 

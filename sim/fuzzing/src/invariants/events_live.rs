@@ -91,9 +91,7 @@ fn records(kv: &dyn KvStore, root: svm::Hash) -> Result<BTreeMap<EventId, Event>
         }
         let id = keys::id_of(key).ok_or("a record key without an id")?;
         let event = Event::from_bytes(value).map_err(|e| format!("record {id:?}: {e}"))?;
-        let mut index = vec![keys::expiry(event.expires, id), keys::by_contract(&event.contract, id)];
-        index.extend(event.distinct_topics().iter().map(|t| keys::by_topic(&event.contract, t, id)));
-        if let Some(missing) = index.iter().find(|k| !entries.contains_key(*k)) {
+        if let Some(missing) = keys::index(&event, id).iter().find(|k| !entries.contains_key(*k)) {
             return Err(format!("event {id:?} lacks its index entry with tag {}", missing[0]));
         }
         records.insert(id, event);

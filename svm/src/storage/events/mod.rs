@@ -84,7 +84,7 @@ impl EventStore {
                 .ok_or_else(|| EventStoreError::Corrupt(format!("event {id:?} has an expiry entry but no record")))?;
             let event = Event::from_bytes(&record).map_err(|e| EventStoreError::Corrupt(e.to_string()))?;
             let mut removed = 1;
-            for key in index_keys(&event, id) {
+            for key in keys::index(&event, id) {
                 self.tree
                     .remove(&key)?
                     .ok_or_else(|| EventStoreError::Corrupt(format!("event {id:?} lacks an index entry")))?;
@@ -122,7 +122,7 @@ impl EventStore {
             if self.tree.insert(&keys::record(id), &event.to_bytes())?.is_some() {
                 return Err(EventStoreError::Corrupt(format!("event {id:?} is stored already")));
             }
-            for key in index_keys(event, id) {
+            for key in keys::index(event, id) {
                 self.tree.insert(&key, &[])?;
             }
             ids.push(id);
@@ -158,11 +158,4 @@ impl EventStore {
     pub fn commit_into(self, batch: &mut WriteBatch) -> Hash {
         self.tree.commit_into(batch)
     }
-}
-
-/// The index entries of `event` under `id`: expiry, contract, one per distinct topic.
-fn index_keys(event: &Event, id: EventId) -> Vec<Vec<u8>> {
-    let mut keys = vec![keys::expiry(event.expires, id), keys::by_contract(&event.contract, id)];
-    keys.extend(event.distinct_topics().iter().map(|topic| keys::by_topic(&event.contract, topic, id)));
-    keys
 }
