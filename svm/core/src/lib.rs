@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod address;
+pub mod call;
 pub mod code;
 pub mod codec;
 pub mod collection_state;

@@ -56,6 +56,9 @@ pub struct Limits {
     /// The largest gas limit a transaction may name: without it, a zero gas price would buy unbounded
     /// work for free.
     pub max_gas_limit: u64,
+    /// Most frames on the call stack, the transaction's own included; a call past it is the callee's
+    /// `refused:call-depth`.
+    pub max_call_depth: u32,
     /// Whether floating point is refused or admitted with canonical NaNs.
     pub floats: FloatRule,
 }
@@ -95,6 +98,7 @@ impl Default for Limits {
             max_pages: 1 << 16,
             max_dirty_pages: 256,
             max_gas_limit: 10_000_000_000,
+            max_call_depth: crate::call::MAX_CALL_DEPTH,
             floats: FloatRule::Canonicalized,
         }
     }
@@ -109,7 +113,7 @@ impl Limits {
 
     /// A canonical byte encoding, for cache keys.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let fields: [u64; 19] = [
+        let fields: [u64; 20] = [
             self.max_code_bytes as u64,
             self.max_memory_pages.into(),
             self.max_table_elements.into(),
@@ -128,6 +132,7 @@ impl Limits {
             self.max_pages.into(),
             self.max_dirty_pages.into(),
             self.max_gas_limit,
+            self.max_call_depth.into(),
             match self.floats {
                 FloatRule::Refused => 0,
                 FloatRule::Canonicalized => 1,

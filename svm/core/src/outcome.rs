@@ -64,6 +64,15 @@ pub enum Refusal {
     InvalidLayout,
     /// The deploy's code breaks a rule of the allow-list.
     CodeRejected(Rule),
+    /// A call's callee address holds no contract (a callee outcome only).
+    NoSuchContract,
+    /// A call past the call-depth limit (a callee outcome only).
+    CallDepth,
+    /// A call to a contract that already has a frame on the call stack (a callee outcome only).
+    Reentry,
+    /// A call moving more than the caller contract holds, or overflowing the callee's balance (a callee
+    /// outcome only).
+    CallValue,
 }
 
 /// Why a contract trapped, in engine-independent terms. A trap the engine reports that is none of
@@ -108,6 +117,10 @@ impl Refusal {
             Refusal::NoSuchFunction => 0,
             Refusal::ArgumentMismatch => 1,
             Refusal::InvalidLayout => 2,
+            Refusal::NoSuchContract => 3,
+            Refusal::CallDepth => 4,
+            Refusal::Reentry => 5,
+            Refusal::CallValue => 6,
             Refusal::CodeRejected(rule) => 64 + rule.code(),
         }
     }
@@ -118,6 +131,10 @@ impl Refusal {
             0 => Refusal::NoSuchFunction,
             1 => Refusal::ArgumentMismatch,
             2 => Refusal::InvalidLayout,
+            3 => Refusal::NoSuchContract,
+            4 => Refusal::CallDepth,
+            5 => Refusal::Reentry,
+            6 => Refusal::CallValue,
             64.. => Refusal::CodeRejected(Rule::from_code(code - 64)?),
             _ => return None,
         })
@@ -129,6 +146,10 @@ impl Refusal {
             Refusal::NoSuchFunction => "no-such-function".into(),
             Refusal::ArgumentMismatch => "argument-mismatch".into(),
             Refusal::InvalidLayout => "invalid-layout".into(),
+            Refusal::NoSuchContract => "no-such-contract".into(),
+            Refusal::CallDepth => "call-depth".into(),
+            Refusal::Reentry => "reentry".into(),
+            Refusal::CallValue => "call-value".into(),
             Refusal::CodeRejected(rule) => format!("code-rejected:{rule}"),
         }
     }
@@ -215,7 +236,7 @@ mod tests {
         all.extend(HostError::ALL.iter().copied().map(Outcome::Host));
         assert_eq!(
             all.len(),
-            3 + InvalidTx::ALL.len() + 3 + Rule::ALL.len() + TrapKind::ALL.len() + HostError::ALL.len()
+            3 + InvalidTx::ALL.len() + 7 + Rule::ALL.len() + TrapKind::ALL.len() + HostError::ALL.len()
         );
         for (i, outcome) in all.iter().enumerate() {
             let (class, detail) = outcome.codes();

@@ -1,6 +1,7 @@
 //! Receipts: what the runtime says about each transaction.
 
 use crate::codec::{self, Encode, Writer};
+use crate::call::CallRecord;
 use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::{Address, ContractState, Hash, Value};
@@ -24,6 +25,8 @@ pub struct Receipt {
     pub logs: Vec<Vec<u8>>,
     /// Events emitted, in order (consensus data, and kept in the event store until they expire).
     pub events: Vec<Event>,
+    /// The calls the transaction made, in the order made (a failed callee's own calls dropped).
+    pub calls: Vec<CallRecord>,
     /// Human-readable detail (engine trap text, validation detail). Not consensus data: excluded
     /// from [`Receipt::hash`], free to differ between nodes.
     pub diagnostic: String,
@@ -41,6 +44,7 @@ impl Receipt {
             returndata: Vec::new(),
             logs: Vec::new(),
             events: Vec::new(),
+            calls: Vec::new(),
             diagnostic: String::new(),
         }
     }

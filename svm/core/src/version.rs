@@ -12,4 +12,6 @@
 ///    innermost-first commit; storage vmcalls refuse slots (`slice-kind`); nine new host errors.
 /// 4: events — `event_emit` (topics, data, expiry; retention gas), events in receipts, the event store
 ///    under the state root (pruned at layer boundaries); four new host errors.
-pub const CONSENSUS_VERSION: u32 = 4;
+/// 5: contract-to-contract calls — `contract_call` and `call_result`, frames all-or-nothing, re-entry
+///    refused, a depth limit; call records in receipts; one new host error and four callee refusals.
+pub const CONSENSUS_VERSION: u32 = 5;

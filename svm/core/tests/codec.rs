@@ -1,6 +1,7 @@
 //! The canonical codec: round trips, exactly one encoding per value, and a typed error for every
 //! malformed input.
 
+use svm_core::call::CallRecord;
 use proptest::prelude::*;
 use svm_core::codec::CodecError;
 use svm_core::event::Event;
@@ -108,9 +109,10 @@ fn receipt() -> impl Strategy<Value = Receipt> {
         prop::collection::vec(any::<u8>(), 0..16),
         prop::collection::vec(prop::collection::vec(any::<u8>(), 0..8), 0..3),
         prop::collection::vec(event(), 0..3),
+        prop::collection::vec(call_record(), 0..3),
         ".{0,20}",
     )
-        .prop_map(|(outcome, gas_used, contract, state, returns, returndata, logs, events, diagnostic)| Receipt {
+        .prop_map(|(outcome, gas_used, contract, state, returns, returndata, logs, events, calls, diagnostic)| Receipt {
             outcome,
             gas_used,
             contract,
@@ -119,8 +121,23 @@ fn receipt() -> impl Strategy<Value = Receipt> {
             returndata,
             logs,
             events,
+            calls,
             diagnostic,
         })
+}
+
+fn call_record() -> impl Strategy<Value = CallRecord> {
+    (any::<u8>(), address(), address(), "[a-z_]{0,12}", outcome(), any::<u64>(), any::<u64>()).prop_map(
+        |(depth, caller, callee, function, outcome, gas_used, value)| CallRecord {
+            depth,
+            caller,
+            callee,
+            function,
+            outcome,
+            gas_used,
+            value,
+        },
+    )
 }
 
 fn event() -> impl Strategy<Value = Event> {

@@ -18,6 +18,8 @@ pub const MAX_LOGS: u32 = 1024;
 pub const MAX_LOG_BYTES: u32 = 64 << 10;
 /// Events in a receipt.
 pub const MAX_EVENTS: u32 = 1024;
+/// Call records in a receipt.
+pub const MAX_CALLS: u32 = 1024;
 /// Exported functions in contract metadata.
 pub const MAX_EXPORTS: u32 = 4096;
 /// Bytes of a receipt's diagnostic message.

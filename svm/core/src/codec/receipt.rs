@@ -3,6 +3,7 @@
 use super::layout::decode_values;
 use super::{CodecError, Decode, Encode, Reader, Writer, bounds};
 use crate::ContractState;
+use crate::call::CallRecord;
 use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::receipt::Receipt;
@@ -31,6 +32,10 @@ pub fn encode_receipt_consensus(receipt: &Receipt, w: &mut Writer) {
     for event in &receipt.events {
         event.encode(w);
     }
+    w.len(receipt.calls.len());
+    for call in &receipt.calls {
+        call.encode(w);
+    }
 }
 
 impl Decode for Receipt {
@@ -47,7 +52,9 @@ impl Decode for Receipt {
         let logs = (0..count).map(|_| r.bytes(bounds::MAX_LOG_BYTES, "log")).collect::<Result<_, _>>()?;
         let count = r.len(bounds::MAX_EVENTS, "events")?;
         let events = (0..count).map(|_| Event::decode(r)).collect::<Result<_, _>>()?;
+        let count = r.len(bounds::MAX_CALLS, "calls")?;
+        let calls = (0..count).map(|_| CallRecord::decode(r)).collect::<Result<_, _>>()?;
         let diagnostic = r.str(bounds::MAX_DIAGNOSTIC_BYTES, "diagnostic")?;
-        Ok(Receipt { outcome, gas_used, contract, state, returns, returndata, logs, events, diagnostic })
+        Ok(Receipt { outcome, gas_used, contract, state, returns, returndata, logs, events, calls, diagnostic })
     }
 }

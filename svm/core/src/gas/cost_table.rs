@@ -5,7 +5,7 @@ use crate::validation::operators::operator_name;
 use wasmparser::Operator;
 
 /// The version of the whole gas schedule (operators, vmcalls, storage, intrinsics).
-pub const GAS_SCHEDULE_VERSION: u32 = 5;
+pub const GAS_SCHEDULE_VERSION: u32 = 6;
 
 /// The gas one execution of the operator named `name` (as wasmparser spells it) costs.
 ///

@@ -54,6 +54,10 @@ pub enum HostError {
     EventTooLarge,
     /// An expiry past the longest an event may live.
     EventExpiry,
+    /// A `contract_call` whose function name, arguments or calldata break the call rules.
+    CallInput,
+    /// More calls than one transaction may make.
+    TooManyCalls,
 }
 
 stable_codes!(HostError {
@@ -82,4 +86,6 @@ stable_codes!(HostError {
     EventTopics => "event-topics",
     EventTooLarge => "event-too-large",
     EventExpiry => "event-expiry",
+    CallInput => "call-input",
+    TooManyCalls => "too-many-calls",
 });

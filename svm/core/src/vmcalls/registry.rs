@@ -105,6 +105,7 @@ use PageAccess::{None as NoPage, Read, Write};
 const REG: &[HostError] = &[UnknownRegister];
 const REG_MEM: &[HostError] = &[UnknownRegister, NoMemory, MemoryOutOfBounds];
 const NONE: &[HostError] = &[];
+const CALL: &[HostError] = &[CallInput, NoMemory, MemoryOutOfBounds, TooManyCalls];
 
 /// Every vmcall, in documentation order.
 #[rustfmt::skip]
@@ -177,6 +178,10 @@ pub const VMCALLS: &[VmcallSpec] = &[
         summary: "(handle) -> length: the collection's number of entries" },
     VmcallSpec { name: "collection_next", params: &[I32, I32, I32, I32], results: &[I32], price: Price { base: 100, per_byte: 0 }, pages: NoPage, errors: COLL_NEXT,
         summary: "(handle, after_ptr, bound_ptr, key_out_ptr) -> 1 / 0: the next key after after_ptr's (-1: from the start) and below bound_ptr's (-1: no bound), in key order + 2 × read work" },
+    VmcallSpec { name: "contract_call", params: &[I32, I32, I32, I32, I32, I32, I32, I64, I64], results: &[I32], price: Price { base: 2000, per_byte: 1 }, pages: NoPage, errors: CALL,
+        summary: "(callee_ptr, func_ptr, func_len, args_ptr, args_count, data_ptr, data_len, value, gas) -> status: calls another contract's export in a frame of its own (bytes: func_len + 9 x args_count + data_len); the callee's failure is a status, not a trap" },
+    VmcallSpec { name: "call_result", params: &[I32, I32, I32], results: &[I32], price: Price { base: 10, per_byte: 1 }, pages: NoPage, errors: &[NoMemory, MemoryOutOfBounds],
+        summary: "(ptr, offset, len) -> total: copies up to len bytes of the last call's result (returns in 9-byte slots, then returndata) from offset" },
 ];
 
 /// The reference table of every vmcall, as `docs/vmcalls.md` carries it.
