@@ -173,6 +173,12 @@ impl Chain {
 
     /// Deploys `source` (2 slices: 4 bytes, then 20) with `initial_balance`; its address.
     fn deploy(&mut self, source: &str, initial_balance: u64) -> Address {
+        let slices = vec![PageSlice { page: 0, offset: 0, len: 4 }, PageSlice { page: 0, offset: 8, len: 20 }];
+        self.deploy_with(source, slices, initial_balance)
+    }
+
+    /// Deploys `source` with one page and `slices`.
+    fn deploy_with(&mut self, source: &str, slices: Vec<PageSlice>, initial_balance: u64) -> Address {
         let code = wat::parse_str(source).unwrap();
         svm_core::validation::validate(&code, &Limits::default()).expect("deploy admits the module");
         let nonce = self.next_nonce();
@@ -181,7 +187,7 @@ impl Chain {
             nonce,
             code: code.clone(),
             page_count: 1,
-            slices: vec![PageSlice { page: 0, offset: 0, len: 4 }, PageSlice { page: 0, offset: 8, len: 20 }],
+            slices,
             initial_balance,
             gas_limit: 1_000_000_000,
             gas_price: 1,
@@ -648,4 +654,32 @@ fn the_event_limit_counts_the_whole_chain_and_a_successful_callees_events_are_th
     assert_eq!(receipt.events.len(), 9);
     let outcomes: Vec<Outcome> = receipt.calls.iter().map(|r| r.outcome).collect();
     assert_eq!(outcomes, vec![Outcome::Success, Outcome::Host(HostError::TooManyEvents)]);
+}
+
+/// A list in slot 0: `push() -> length` appends "item".
+const LIST: &str = r#"(module
+  (import "svm" "collection_open" (func $open (param i32 i32 i32 i32) (result i32)))
+  (import "svm" "collection_push" (func $push (param i32 i32 i32) (result i64)))
+  (import "svm" "collection_len" (func $len (param i32) (result i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "item")
+  (func (export "push") (result i64)
+    (local $h i32)
+    (local.set $h (call $open (i32.const 0) (i32.const 4) (i32.const 8) (i32.const 0)))
+    (drop (call $push (local.get $h) (i32.const 0) (i32.const 4)))
+    (call $len (local.get $h))))"#;
+
+#[test]
+fn a_later_frame_reads_the_collections_an_earlier_callee_committed() {
+    let mut chain = Chain::new();
+    let u0 = chain.universal(0);
+    let list = chain.deploy_with(LIST, vec![PageSlice { page: 0, offset: 0, len: 0 }], 0);
+    let receipt = chain.relay(u0, "call_twice", Hop::new(list, "push", &[]), &[]);
+    assert_eq!(receipt.outcome, Outcome::Success, "{}", receipt.diagnostic);
+    let mut r = vec![1u8];
+    r.extend_from_slice(&value_slot(Value::I64(2)));
+    assert_eq!(receipt.returndata, r, "the second push saw the first one's list");
+    let receipt = chain.relay(u0, "call", Hop::new(list, "push", &[]), &[]);
+    r[2] = 3;
+    assert_eq!(receipt.returndata, r);
 }
