@@ -52,4 +52,8 @@ pub trait Host {
         memory: Option<&mut Vec<u8>>,
         meter: &mut Meter,
     ) -> Result<Vec<Value>, Stop>;
+
+    /// Told before every vmcall: the stack-budget slots the running frame has reserved, where the
+    /// stack of a frame the vmcall runs (`contract_call`) starts. Hosts that run no frames ignore it.
+    fn stack_used(&mut self, _used: u64) {}
 }

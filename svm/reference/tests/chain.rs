@@ -123,6 +123,7 @@ fn receipt_of(j: &Json) -> Receipt {
             .get("events")
             .and_then(Json::as_array)
             .map_or_else(Vec::new, |events| events.iter().map(event_of).collect()),
+        calls: Vec::new(),
         diagnostic: j.get("diagnostic").and_then(Json::as_str).unwrap_or("").to_string(),
     }
 }
@@ -407,6 +408,7 @@ impl Engine for Scripted {
         function: &str,
         args: &[Value],
         _: &Limits,
+        _: u64,
         host: &mut dyn Host,
         meter: &mut Meter,
     ) -> Result<Vec<Value>, Stop> {
@@ -847,6 +849,7 @@ impl Engine for OneScript {
         _: &str,
         args: &[Value],
         _: &Limits,
+        _: u64,
         host: &mut dyn Host,
         meter: &mut Meter,
     ) -> Result<Vec<Value>, Stop> {
@@ -1106,7 +1109,9 @@ fn the_price_comes_before_any_check_and_is_saturating() {
     for spec in VMCALLS {
         let args: Vec<Value> =
             spec.params.iter().map(|t| if *t == I32 { Value::I32(3) } else { Value::I64(3) }).collect();
-        let expected = spec.price.base + spec.price.per_byte * 3;
+        // contract_call pays func_len + 9 × args_count + data_len = 3 + 27 + 3.
+        let bytes = if spec.name == "contract_call" { 33 } else { 3 };
+        let expected = spec.price.base + spec.price.per_byte * bytes;
         let price = svm_reference::chain::vmcalls::price(spec, &args);
         let register_width = matches!(spec.name, "reg_set_from_mem" | "reg_get_to_mem" | "reg_copy" | "reg_cmp");
         assert_eq!(price, if register_width { spec.price.base } else { expected }, "{}", spec.name);
@@ -1387,6 +1392,7 @@ impl Engine for ExportReader {
         _: &str,
         _: &[Value],
         _: &Limits,
+        _: u64,
         _: &mut dyn Host,
         _: &mut Meter,
     ) -> Result<Vec<Value>, Stop> {

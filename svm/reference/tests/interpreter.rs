@@ -118,7 +118,7 @@ fn run_with(
     limit: u64,
 ) -> (Result<Vec<Value>, Stop>, u64) {
     let mut meter = Meter { remaining: limit };
-    let result = invoke(module, function, args, limits, host, &mut meter);
+    let result = invoke(module, function, args, limits, 0, host, &mut meter);
     (result, limit - meter.remaining)
 }
 
@@ -442,7 +442,7 @@ fn a_failing_vmcall_ends_the_run_after_its_segment() {
         }
     }
     let mut meter = Meter { remaining: 1000 };
-    let result = invoke(&m, "f", &[], &Limits::default(), &mut Failing, &mut meter);
+    let result = invoke(&m, "f", &[], &Limits::default(), 0, &mut Failing, &mut meter);
     assert_eq!(result, Err(Stop::Host(HostError::LogTooLarge)));
     // call (5) + vmcall (2) + drop, 2 consts, call (8) + vmcall (2).
     assert_eq!(1000 - meter.remaining, 17);

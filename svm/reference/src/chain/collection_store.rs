@@ -63,6 +63,11 @@ impl CollectionStore {
         self.by_root.extend(other.by_root);
     }
 
+    /// Whether a collection is stored under `root`.
+    pub fn contains(&self, root: &Hash) -> bool {
+        self.by_root.contains_key(root)
+    }
+
     /// How many collections are stored.
     pub fn len(&self) -> usize {
         self.by_root.len()

@@ -16,13 +16,16 @@ pub trait Engine: Send + Sync {
     fn exports(&self, code: &[u8], limits: &Limits) -> Result<BTreeMap<String, FunctionSignature>, String>;
 
     /// Instantiates `code` afresh and calls its export `function` with `args` (already checked against
-    /// the export's signature), metering on `meter` and calling vmcalls through `host`.
+    /// the export's signature), metering on `meter`, the stack budget starting at `stack_used`
+    /// (the caller's `used` for a callee frame), and calling vmcalls through `host`.
+    #[allow(clippy::too_many_arguments)]
     fn invoke(
         &self,
         code: &[u8],
         function: &str,
         args: &[Value],
         limits: &Limits,
+        stack_used: u64,
         host: &mut dyn Host,
         meter: &mut Meter,
     ) -> Result<Vec<Value>, Stop>;
@@ -43,10 +46,11 @@ impl Engine for Interpreter {
         function: &str,
         args: &[Value],
         limits: &Limits,
+        stack_used: u64,
         host: &mut dyn Host,
         meter: &mut Meter,
     ) -> Result<Vec<Value>, Stop> {
         let module = wasm::Module::decode(code, limits).map_err(|e| Stop::Fault(e.to_string()))?;
-        wasm::invoke(&module, function, args, limits, host, meter)
+        wasm::invoke(&module, function, args, limits, stack_used, host, meter)
     }
 }

@@ -25,7 +25,7 @@ pub struct LedgerOverflow {
 }
 
 /// Staged balances and nonces over a state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Ledger<'a> {
     state: &'a State,
     changes: BTreeMap<Address, (u64, u64)>,

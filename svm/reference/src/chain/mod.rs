@@ -12,6 +12,7 @@
 //! - [`trie`]: the account encoding and the global state root;
 //! - [`registers`]: an execution's register file;
 //! - [`vmcalls`]: an execution's context and every vmcall over it;
+//! - [`frames`]: one execute transaction's call tree, and the run of each frame in it;
 //! - [`admission`]: transaction validity;
 //! - [`engine`]: what the chain asks of code (exports, invoke), by default the reference interpreter;
 //! - [`vm`]: [`vm::ReferenceVm`], which applies transactions and gives receipts and roots.
@@ -21,6 +22,7 @@ pub mod collection_store;
 pub mod collections;
 pub mod engine;
 pub mod event_store;
+pub mod frames;
 pub mod hashing;
 pub mod ledger;
 pub mod open_collections;

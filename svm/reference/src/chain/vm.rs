@@ -1,5 +1,5 @@
 //! The reference VM: applies transactions to plain state by `docs/consensus.md` (Transaction validity,
-//! The fee rule, Deploy admission, Execution, Intrinsic gas, Outcomes, receipts, Events), and recomputes
+//! The fee rule, Deploy admission, Execution, Calls, Intrinsic gas, Outcomes, receipts, Events), and recomputes
 //! the state root from the whole account set and the event store after every admitted transaction.
 
 use crate::chain::admission;
@@ -7,12 +7,11 @@ use crate::chain::collection_store::{CollectionStore, StoreError};
 use crate::chain::collections::Collection;
 use crate::chain::engine::{Engine, Interpreter};
 use crate::chain::event_store::{EventStore, EventStoreError};
+use crate::chain::frames::{FrameCall, Frames};
 use crate::chain::hashing;
 use crate::chain::ledger::{self, Ledger, LedgerOverflow};
 use crate::chain::state::{AccountRecord, ContractRecord, Page, State};
 use crate::chain::trie::{self, KeyCollision};
-use crate::chain::vmcalls::{ExecutionContext, ExecutionEnv};
-use crate::host::{Meter, Stop};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm_core::account::Account;
@@ -20,17 +19,14 @@ use svm_core::collection_state::MAX_KEY_WIDTH;
 use svm_core::contract_meta::ContractMeta;
 use svm_core::event::{Event, EventId, Topic};
 use svm_core::fee::FEE_ACCOUNT;
-use svm_core::gas::intrinsic::{
-    DEPLOY_BASE, DEPLOY_PER_CODE_BYTE, DEPLOY_PER_SLICE, EXECUTE_BASE, EXECUTE_PER_CALLDATA_BYTE,
-    EXECUTE_PER_CODE_BYTE, TRANSFER,
-};
+use svm_core::gas::intrinsic::{DEPLOY_BASE, DEPLOY_PER_CODE_BYTE, DEPLOY_PER_SLICE, TRANSFER};
 use svm_core::layout::StorageLayout;
 use svm_core::outcome::{Outcome, Refusal};
 use svm_core::receipt::Receipt;
 use svm_core::snapshot::{SnapshotAccount, SnapshotCollection, SnapshotContract};
 use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
 use svm_core::validation::validate;
-use svm_core::{Address, ContractState, Hash, Limits, StateRoot, Value};
+use svm_core::{Address, ContractState, Hash, Limits, StateRoot};
 
 /// Something the rules say cannot happen: never an outcome, and no receipt. The state is unchanged
 /// (except for a key collision, found only after the commit, and the layer boundary, which a fault
@@ -155,13 +151,6 @@ fn deploy_intrinsic(d: &Deploy) -> u64 {
     DEPLOY_BASE
         .saturating_add(DEPLOY_PER_CODE_BYTE.saturating_mul(d.code.len() as u64))
         .saturating_add(DEPLOY_PER_SLICE.saturating_mul(d.slices.len() as u64))
-}
-
-/// `20,000 + 10 × code_len + 10 × len(calldata)`, saturating.
-fn execute_intrinsic(code_len: u32, calldata_len: usize) -> u64 {
-    EXECUTE_BASE
-        .saturating_add(EXECUTE_PER_CODE_BYTE.saturating_mul(code_len.into()))
-        .saturating_add(EXECUTE_PER_CALLDATA_BYTE.saturating_mul(calldata_len as u64))
 }
 
 /// How a failed (admitted, not successful) transaction ended.
@@ -543,101 +532,59 @@ impl ReferenceVm {
         if let Err(reason) = admission::execute(&self.state, &self.limits, e) {
             return Ok(Self::invalid(reason, Some(e.contract)));
         }
-        let fail = |outcome: Outcome, gas_used: u64, diagnostic: String| Failure { outcome, gas_used, diagnostic };
-        let contract = self
-            .state
-            .contract(&e.contract)
-            .ok_or_else(|| ReferenceError::Inconsistent("admitted contract vanished".into()))?;
-        // 11: intrinsic gas (checked before anything can fail, so the provisional move of step 10 is
-        // made below, where it can be seen).
-        let intrinsic = execute_intrinsic(contract.meta.code_len, e.calldata.len());
-        if intrinsic > e.gas_limit {
-            let diagnostic = format!("execute intrinsic gas {intrinsic} > limit {}", e.gas_limit);
-            return self.fail(
-                &e.sender,
-                e.gas_price,
-                Some(e.contract),
-                fail(Outcome::OutOfGas, e.gas_limit, diagnostic),
-            );
+        // 10–19: the transaction's own frame, and every frame it calls.
+        let mut frames = Frames::new(&self.state, &*self.engine, &self.limits, layer);
+        let end = frames
+            .run(FrameCall {
+                caller: e.sender,
+                contract: e.contract,
+                function: &e.function,
+                args: &e.args,
+                calldata: &e.calldata,
+                value: e.value,
+                gas_limit: e.gas_limit,
+                stack_used: 0,
+                depth: 1,
+                logs_before: 0,
+                events_before: 0,
+            })
+            .map_err(ReferenceError::Fault)?;
+        if end.outcome != Outcome::Success {
+            // 19: drop the value move and every write of every frame.
+            drop(frames);
+            let failure = Failure { outcome: end.outcome, gas_used: end.gas_used, diagnostic: end.diagnostic };
+            return self.fail(&e.sender, e.gas_price, Some(e.contract), failure);
         }
-        // 12–13: the export and its parameters, from the metadata alone.
-        let Some(signature) = contract.meta.exports.get(&e.function) else {
-            let diagnostic = format!("no export `{}`", e.function);
-            return self.fail(
-                &e.sender,
-                e.gas_price,
-                Some(e.contract),
-                fail(Outcome::Refused(Refusal::NoSuchFunction), intrinsic, diagnostic),
-            );
-        };
-        if e.args.len() != signature.params.len() || e.args.iter().zip(&signature.params).any(|(a, p)| a.ty() != *p) {
-            let diagnostic = format!("arguments {:?} for parameters {:?}", e.args, signature.params);
-            return self.fail(
-                &e.sender,
-                e.gas_price,
-                Some(e.contract),
-                fail(Outcome::Refused(Refusal::ArgumentMismatch), intrinsic, diagnostic),
-            );
-        }
-        let results = signature.results.clone();
-        // 10: move the value provisionally; get_balance_from_reg sees it, before the fee.
-        let mut ledger = Ledger::new(&self.state);
-        ledger.transfer(&e.sender, &e.contract, e.value)?;
-        // 14–17: run.
-        let env = ExecutionEnv { sender: e.sender, contract: e.contract, layer, value: e.value, calldata: &e.calldata };
-        let mut meter = Meter { remaining: e.gas_limit - intrinsic };
-        let (run, effects) = {
-            let mut context = ExecutionContext::new(env, &contract.meta.layout, &contract.pages, &ledger, &self.limits)
-                .with_collections(&contract.collections);
-            let run = self.engine.invoke(&contract.code, &e.function, &e.args, &self.limits, &mut context, &mut meter);
-            if run.is_ok() {
-                context.commit_collections();
-            }
-            (run, context.into_effects())
-        };
-        let returns: Vec<Value> = match run {
-            Ok(returns) => returns,
-            Err(stop) => {
-                // 19: classify; drop the value move and every write.
-                let (outcome, gas_used) = match stop {
-                    Stop::OutOfGas => (Outcome::OutOfGas, e.gas_limit),
-                    Stop::StackExhausted => (Outcome::StackExhausted, e.gas_limit - meter.remaining),
-                    Stop::Trap(kind) => (Outcome::Trap(kind), e.gas_limit - meter.remaining),
-                    Stop::Host(error) => (Outcome::Host(error), e.gas_limit - meter.remaining),
-                    Stop::Fault(fault) => return Err(ReferenceError::Fault(fault)),
-                };
-                drop(ledger);
-                let diagnostic = outcome.name();
-                return self.fail(&e.sender, e.gas_price, Some(e.contract), fail(outcome, gas_used, diagnostic));
-            }
-        };
-        if returns.len() != results.len() || returns.iter().zip(&results).any(|(v, t)| v.ty() != *t) {
-            return Err(ReferenceError::Fault(format!("`{}` returned {returns:?}, not {results:?}", e.function)));
-        }
-        // 18: success: keep the value, pay, commit the writes (the collections were written back into
-        // their parents and slots when the run returned).
-        let gas_used = e.gas_limit - meter.remaining;
-        Self::pay(&mut ledger, &e.sender, gas_used, e.gas_price)?;
+        // 18: success: keep the values moved, pay, commit every successful frame's writes (their
+        // collections were written back into their parents and slots when each frame returned).
+        let (mut ledger, written) = frames.into_parts();
+        Self::pay(&mut ledger, &e.sender, end.gas_used, e.gas_price)?;
         // The events are stored with the rest of the state change (the last step that can fail).
-        self.events.add(layer, &effects.events)?;
+        self.events.add(layer, &end.effects.events)?;
         let changes = ledger.into_changes();
         ledger::commit(&mut self.state, changes);
-        let contract = self
-            .state
-            .contract_mut(&e.contract)
-            .ok_or_else(|| ReferenceError::Inconsistent("executed contract vanished".into()))?;
-        for collection in effects.collections {
-            contract.collections.insert(collection);
+        for (address, written) in written {
+            let contract = self
+                .state
+                .contract_mut(&address)
+                .ok_or_else(|| ReferenceError::Inconsistent("executed contract vanished".into()))?;
+            contract.collections.extend(written.collections);
+            contract.commit_pages(&address, written.pages);
         }
-        contract.commit_pages(&e.contract, effects.written);
+        let state = self
+            .state
+            .contract(&e.contract)
+            .ok_or_else(|| ReferenceError::Inconsistent("executed contract vanished".into()))?
+            .state;
         let mut receipt = Receipt::new(Outcome::Success);
-        receipt.gas_used = gas_used;
+        receipt.gas_used = end.gas_used;
         receipt.contract = Some(e.contract);
-        receipt.state = Some(contract.state);
-        receipt.returns = returns;
-        receipt.returndata = effects.returndata;
-        receipt.logs = effects.logs;
-        receipt.events = effects.events;
+        receipt.state = Some(state);
+        receipt.returns = end.returns;
+        receipt.returndata = end.effects.returndata;
+        receipt.logs = end.effects.logs;
+        receipt.events = end.effects.events;
+        receipt.calls = end.effects.calls;
         Ok(receipt)
     }
 }

@@ -4,16 +4,19 @@
 //! Each call goes: look up its spec in svm-core's registry (signature and price as data); charge the
 //! price `base + per_byte × bytes` (saturating) before any work; run the vmcall's checks in the
 //! documented order, paying page gas at the documented point; then do the work. Every i32 argument is
-//! read as unsigned. The collection vmcalls are in [`collection_calls`], `event_emit` in [`event_calls`].
+//! read as unsigned. The collection vmcalls are in [`collection_calls`], `event_emit` in [`event_calls`],
+//! `contract_call` and `call_result` in [`call_calls`].
 
 use crate::chain::collection_store::CollectionStore;
 use crate::chain::collections::Collection;
+use crate::chain::frames::{CallTree, LoneFrame};
 use crate::chain::ledger::BalanceView;
 use crate::chain::open_collections::OpenCollections;
 use crate::chain::registers::Registers;
 use crate::chain::state::Page;
 use crate::host::{Host, Meter, Stop};
 use std::collections::{BTreeMap, BTreeSet};
+use svm_core::call::CallRecord;
 use svm_core::event::Event;
 use svm_core::gas::storage_prices::{PAGE_DIRTY_BASE, PAGE_DIRTY_PER_LEVEL, PAGE_LOAD_BASE, PAGE_LOAD_PER_LEVEL};
 use svm_core::layout::{PAGE_SIZE, PageSlice, SliceKind, StorageLayout, tree_depth};
@@ -21,6 +24,7 @@ use svm_core::vmcalls::HostError;
 use svm_core::vmcalls::registry::{VmcallSpec, vmcall};
 use svm_core::{Address, Limits, Value, ValueType};
 
+mod call_calls;
 mod collection_calls;
 mod event_calls;
 
@@ -48,7 +52,7 @@ pub struct ExecutionEnv<'a> {
 }
 
 /// What a finished execution leaves: the pages it wrote and the collections it committed (to keep on
-/// success), its returndata, logs and events.
+/// success), its returndata, logs, events and call records (its successful callees' included).
 #[derive(Debug, Default)]
 pub struct Effects {
     /// This execution's copy of every page it made dirty.
@@ -61,6 +65,8 @@ pub struct Effects {
     pub logs: Vec<Vec<u8>>,
     /// Every event emitted, in order.
     pub events: Vec<Event>,
+    /// Every call made, in the order made (a failed callee's own calls dropped).
+    pub calls: Vec<CallRecord>,
 }
 
 /// The limits the vmcalls enforce.
@@ -70,17 +76,64 @@ struct VmcallLimits {
     max_logs: usize,
     max_log_bytes: u64,
     max_dirty_pages: usize,
+    max_params: u32,
+    max_calldata_bytes: u32,
+}
+
+/// Where an execution reads balances and makes calls.
+enum Chain<'a> {
+    /// A frame alone over a balance view: every call is refused (a context built for a test).
+    Lone(LoneFrame<'a>),
+    /// A frame of a transaction's call tree: balances as the transaction has them, and calls.
+    Frames(&'a mut dyn CallTree),
+}
+
+impl<'a> Chain<'a> {
+    fn tree(&mut self) -> &mut dyn CallTree {
+        match self {
+            Chain::Lone(lone) => lone,
+            Chain::Frames(tree) => &mut **tree,
+        }
+    }
+
+    fn balance_of(&self, address: &Address) -> u64 {
+        match self {
+            Chain::Lone(lone) => lone.balance_of(address),
+            Chain::Frames(tree) => tree.balance_of(address),
+        }
+    }
+}
+
+/// Where a frame starts in its transaction: its depth, the logs and events its callers made so far
+/// (the limits count the whole chain), and what earlier successful frames of this contract left.
+#[derive(Debug)]
+pub struct FrameStart<'a> {
+    /// The frame's depth (1 for the transaction's own).
+    pub depth: u32,
+    /// Logs its callers made so far.
+    pub logs_before: usize,
+    /// Events its callers emitted so far.
+    pub events_before: usize,
+    /// The contract's pages written by earlier successful frames of this transaction.
+    pub pages: BTreeMap<u32, Page>,
+    /// The collections committed by earlier successful frames of this transaction.
+    pub collections: &'a CollectionStore,
 }
 
 /// One execution's view of the chain: the contract's storage (copy-on-write), its open collections,
-/// registers, calldata, returndata, logs, events, and what the transaction and the chain tell it.
+/// registers, calldata, returndata, logs, events, calls, and what the transaction and the chain tell it.
 pub struct ExecutionContext<'a> {
     env: ExecutionEnv<'a>,
     limits: VmcallLimits,
     layout: &'a StorageLayout,
     committed: &'a BTreeMap<u32, Page>,
     collections: &'a CollectionStore,
-    balances: &'a dyn BalanceView,
+    pending_collections: &'a CollectionStore,
+    chain: Chain<'a>,
+    depth: u32,
+    logs_before: usize,
+    events_before: usize,
+    stack_used: u64,
     written: BTreeMap<u32, Page>,
     open: OpenCollections,
     committed_collections: Vec<Collection>,
@@ -90,6 +143,8 @@ pub struct ExecutionContext<'a> {
     returndata: Vec<u8>,
     logs: Vec<Vec<u8>>,
     events: Vec<Event>,
+    calls: Vec<CallRecord>,
+    call_result: Vec<u8>,
 }
 
 /// Ends the execution with the vmcall error `e`.
@@ -135,6 +190,8 @@ enum PricedBytes {
     None,
     Len(usize),
     RegisterWidth,
+    /// `func_len + 9 × args_count + data_len` (`contract_call`).
+    Call,
 }
 
 /// Which bytes each vmcall pays for (`docs/consensus.md`, Vmcalls, rule 3).
@@ -147,6 +204,8 @@ fn priced_bytes(name: &str) -> PricedBytes {
         "collection_insert" | "collection_get" => PricedBytes::Len(3),
         "collection_push" | "collection_pop" => PricedBytes::Len(2),
         "event_emit" => PricedBytes::Len(3),
+        "call_result" => PricedBytes::Len(2),
+        "contract_call" => PricedBytes::Call,
         "reg_set_from_mem" | "reg_get_to_mem" | "reg_copy" | "reg_cmp" => PricedBytes::RegisterWidth,
         _ => PricedBytes::None,
     }
@@ -155,11 +214,45 @@ fn priced_bytes(name: &str) -> PricedBytes {
 impl<'a> ExecutionContext<'a> {
     /// A fresh context: every register zero, no page loaded or dirty, no collection open, no
     /// returndata, no logs; the contract has no committed collection (see [`Self::with_collections`]).
+    /// It is a frame alone: no contract but its own exists, so every call it makes is refused.
     pub fn new(
         env: ExecutionEnv<'a>,
         layout: &'a StorageLayout,
         committed: &'a BTreeMap<u32, Page>,
         balances: &'a dyn BalanceView,
+        limits: &Limits,
+    ) -> ExecutionContext<'a> {
+        let lone = LoneFrame::new(balances, env.contract, limits);
+        Self::build(env, layout, committed, Chain::Lone(lone), limits)
+    }
+
+    /// A fresh context for a frame of `tree` that starts at `start`: it sees the contract's committed
+    /// pages and collections `committed` and `collections` under what earlier frames left, and its
+    /// vmcalls read balances from, and make calls through, `tree`.
+    pub fn in_frame(
+        env: ExecutionEnv<'a>,
+        layout: &'a StorageLayout,
+        committed: &'a BTreeMap<u32, Page>,
+        collections: &'a CollectionStore,
+        tree: &'a mut dyn CallTree,
+        limits: &Limits,
+        start: FrameStart<'a>,
+    ) -> ExecutionContext<'a> {
+        let mut context = Self::build(env, layout, committed, Chain::Frames(tree), limits);
+        context.collections = collections;
+        context.pending_collections = start.collections;
+        context.depth = start.depth;
+        context.logs_before = start.logs_before;
+        context.events_before = start.events_before;
+        context.written = start.pages;
+        context
+    }
+
+    fn build(
+        env: ExecutionEnv<'a>,
+        layout: &'a StorageLayout,
+        committed: &'a BTreeMap<u32, Page>,
+        chain: Chain<'a>,
         limits: &Limits,
     ) -> ExecutionContext<'a> {
         ExecutionContext {
@@ -169,11 +262,18 @@ impl<'a> ExecutionContext<'a> {
                 max_logs: limits.max_logs as usize,
                 max_log_bytes: limits.max_log_bytes.into(),
                 max_dirty_pages: limits.max_dirty_pages as usize,
+                max_params: limits.max_params,
+                max_calldata_bytes: limits.max_calldata_bytes,
             },
             layout,
             committed,
             collections: &NO_COLLECTIONS,
-            balances,
+            pending_collections: &NO_COLLECTIONS,
+            chain,
+            depth: 1,
+            logs_before: 0,
+            events_before: 0,
+            stack_used: 0,
             written: BTreeMap::new(),
             open: OpenCollections::new(),
             committed_collections: Vec::new(),
@@ -183,6 +283,8 @@ impl<'a> ExecutionContext<'a> {
             returndata: Vec::new(),
             logs: Vec::new(),
             events: Vec::new(),
+            calls: Vec::new(),
+            call_result: Vec::new(),
         }
     }
 
@@ -192,7 +294,8 @@ impl<'a> ExecutionContext<'a> {
         self
     }
 
-    /// The pages written, the collections committed, the returndata, the logs and the events.
+    /// The pages written (a frame's include what earlier frames of its contract wrote), the
+    /// collections committed, the returndata, the logs, the events and the call records.
     pub fn into_effects(self) -> Effects {
         Effects {
             written: self.written,
@@ -200,6 +303,7 @@ impl<'a> ExecutionContext<'a> {
             returndata: self.returndata,
             logs: self.logs,
             events: self.events,
+            calls: self.calls,
         }
     }
 
@@ -254,6 +358,16 @@ impl<'a> ExecutionContext<'a> {
     /// The events emitted so far.
     pub fn events(&self) -> &[Event] {
         &self.events
+    }
+
+    /// The calls made so far (records), in order.
+    pub fn calls(&self) -> &[CallRecord] {
+        &self.calls
+    }
+
+    /// The frame's call result `R` (empty before the first call and after a failed one).
+    pub fn call_result(&self) -> &[u8] {
+        &self.call_result
     }
 
     /// Page `index` as this execution sees it (its own writes included).
@@ -492,11 +606,11 @@ impl<'a> ExecutionContext<'a> {
                 let bytes = self.registers.get(bits, reg).map_err(Stop::Host)?;
                 let address =
                     Address(bytes.try_into().map_err(|_| Stop::Fault("a 160-bit register is 20 bytes".into()))?);
-                Ok(vec![Value::I64(self.balances.balance_of(&address) as i64)])
+                Ok(vec![Value::I64(self.chain.balance_of(&address) as i64)])
             }
             "log" => {
                 let (ptr, len) = (a.u32(0), a.u32(1));
-                if self.logs.len() >= self.limits.max_logs {
+                if self.logs_before + self.logs.len() >= self.limits.max_logs {
                     return refuse(HostError::TooManyLogs);
                 }
                 if u64::from(len) > self.limits.max_log_bytes {
@@ -507,6 +621,8 @@ impl<'a> ExecutionContext<'a> {
                 none
             }
             "event_emit" => self.event_emit(a, memory, meter),
+            "contract_call" => self.contract_call(a, memory, meter),
+            "call_result" => self.call_result_copy(a, memory),
             collection if collection.starts_with("collection_") => self.run_collection(collection, a, memory, meter),
             other => Err(Stop::Fault(format!("vmcall `{other}` is in the registry but not in the reference"))),
         }
@@ -519,6 +635,10 @@ pub fn price(spec: &VmcallSpec, args: &[Value]) -> u64 {
         PricedBytes::None => 0,
         PricedBytes::Len(i) => Args(args).u32(i).into(),
         PricedBytes::RegisterWidth => Registers::new().width(Args(args).u32(0)).unwrap_or(0) as u64,
+        PricedBytes::Call => {
+            let a = Args(args);
+            svm_core::call::priced_bytes(a.u32(2), a.u32(4), a.u32(6))
+        }
     };
     spec.price.base.saturating_add(spec.price.per_byte.saturating_mul(bytes))
 }
@@ -548,5 +668,9 @@ impl Host for ExecutionContext<'_> {
             return Err(Stop::Fault(format!("`{name}` returned {results:?}, not its signature")));
         }
         Ok(results)
+    }
+
+    fn stack_used(&mut self, used: u64) {
+        self.stack_used = used;
     }
 }

@@ -133,6 +133,7 @@ impl<'m> Machine<'m> {
         }
         self.stack.truncate(from);
         let memory = if module.memory_exported { Some(&mut instance.memory) } else { None };
+        host.stack_used(self.used);
         let results = host.vmcall(&import.name, &self.vmcall_args, memory, meter)?;
         check_types(&results, &ty.results)?;
         self.stack.extend(results.into_iter().map(word_of));
@@ -188,13 +189,15 @@ fn store(memory: &mut [u8], address: u64, offset: u32, width: u8, value: u64) ->
     Ok(())
 }
 
-/// Calls defined function `defined` of `module` on `instance` with `args` (as stack words) and
-/// returns its results as stack words.
+/// Calls defined function `defined` of `module` on `instance` with `args` (as stack words), the
+/// stack budget's `used` starting at `stack_used`, and returns its results as stack words.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn execute(
     module: &Module,
     instance: &mut Instance,
     defined: usize,
     args: &[u64],
+    stack_used: u64,
     stack_budget: u32,
     host: &mut dyn Host,
     meter: &mut Meter,
@@ -203,7 +206,7 @@ pub(crate) fn execute(
         module,
         stack: Vec::with_capacity(256),
         frames: Vec::new(),
-        used: 0,
+        used: stack_used,
         budget: u64::from(stack_budget),
         vmcall_args: Vec::new(),
     };

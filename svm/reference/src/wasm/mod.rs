@@ -43,12 +43,14 @@ pub struct DecodeError(pub String);
 ///
 /// An export that is a re-exported vmcall runs the vmcall alone: no operator gas, no stack
 /// reservation. Calling the entry function costs nothing by itself; its frame is reserved on the
-/// stack budget like any other.
+/// stack budget like any other, which starts with `stack_used` slots already reserved (0 for the
+/// transaction's own frame, the caller's `used` at the call for a callee frame).
 pub fn invoke(
     module: &Module,
     function: &str,
     args: &[Value],
     limits: &Limits,
+    stack_used: u64,
     host: &mut dyn Host,
     meter: &mut Meter,
 ) -> Result<Vec<Value>, Stop> {
@@ -58,16 +60,19 @@ pub fn invoke(
     check_types(args, &ty.params).map_err(|_| Stop::Fault(format!("arguments do not match {function:?}")))?;
 
     let mut instance = Instance::new(module, limits)?;
-    call(module, &mut instance, index, args, limits, host, meter)
+    call(module, &mut instance, index, args, limits, stack_used, host, meter)
 }
 
-/// Calls function `index` (an export's, its arguments checked) on `instance`.
+/// Calls function `index` (an export's, its arguments checked) on `instance`, the stack budget
+/// starting at `stack_used`.
+#[allow(clippy::too_many_arguments)]
 fn call(
     module: &Module,
     instance: &mut Instance,
     index: u32,
     args: &[Value],
     limits: &Limits,
+    stack_used: u64,
     host: &mut dyn Host,
     meter: &mut Meter,
 ) -> Result<Vec<Value>, Stop> {
@@ -77,13 +82,14 @@ fn call(
     if index < imports {
         let import = &module.imports[index];
         let memory = if module.memory_exported { Some(&mut instance.memory) } else { None };
+        host.stack_used(stack_used);
         let results = host.vmcall(&import.name, args, memory, meter)?;
         check_types(&results, &ty.results)?;
         return Ok(results);
     }
 
     let words: Vec<u64> = args.iter().map(|v| word_of(*v)).collect();
-    let results = execute(module, instance, index - imports, &words, limits.stack_budget, host, meter)?;
+    let results = execute(module, instance, index - imports, &words, stack_used, limits.stack_budget, host, meter)?;
     if results.len() != ty.results.len() {
         return Err(Stop::Fault("wrong number of results".into()));
     }

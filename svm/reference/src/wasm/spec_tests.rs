@@ -222,7 +222,7 @@ impl Suite {
         let mut instance = Instance::new(&module, &self.limits).ok()?;
         let index = *module.exports.get("c")?;
         let mut meter = Meter { remaining: 100 };
-        let value = call(&module, &mut instance, index, &[], &self.limits, &mut NoHost, &mut meter).ok()?;
+        let value = call(&module, &mut instance, index, &[], &self.limits, 0, &mut NoHost, &mut meter).ok()?;
         let value = *value.first()?;
         self.constants.insert(text.to_string(), value);
         Some(value)
@@ -273,7 +273,7 @@ impl Suite {
         }
         let index = *live.module.exports.get(&name)?;
         let mut meter = Meter { remaining: 1_000_000_000_000 };
-        Some(call(&live.module, &mut live.instance, index, &args, &self.limits, &mut NoHost, &mut meter))
+        Some(call(&live.module, &mut live.instance, index, &args, &self.limits, 0, &mut NoHost, &mut meter))
     }
 }
 

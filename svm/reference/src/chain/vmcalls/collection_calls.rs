@@ -206,7 +206,12 @@ impl ExecutionContext<'_> {
 
     /// The contents of the collection `state` names (empty for none).
     fn entries_of(&self, state: Option<&CollectionState>) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, Stop> {
-        self.collections.entries(state).map_err(fault)
+        // What an earlier frame of this transaction committed, else what the contract had.
+        match state {
+            Some(s) if self.pending_collections.contains(&s.root) => self.pending_collections.entries(state),
+            _ => self.collections.entries(state),
+        }
+        .map_err(fault)
     }
 
     /// `collection_open(slice, kind, key_width, value_kind) → handle`.

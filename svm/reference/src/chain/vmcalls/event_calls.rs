@@ -21,8 +21,8 @@ impl ExecutionContext<'_> {
         meter: &mut Meter,
     ) -> Result<Vec<Value>, Stop> {
         let (topics_ptr, topic_count, data_ptr, data_len, expiry) = (a.u32(0), a.u32(1), a.u32(2), a.u32(3), a.u32(4));
-        // 1–4: the limits, before any memory is touched.
-        if self.events.len() >= MAX_EVENTS as usize {
+        // 1–4: the limits, before any memory is touched (the events count the whole chain of frames).
+        if self.events_before + self.events.len() >= MAX_EVENTS as usize {
             return refuse(HostError::TooManyEvents);
         }
         if topic_count > MAX_EVENT_TOPICS {
