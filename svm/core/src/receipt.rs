@@ -1,7 +1,7 @@
 //! Receipts: what the runtime says about each transaction.
 
-use crate::codec::{self, Encode, Writer};
 use crate::call::CallRecord;
+use crate::codec::{self, Encode, Writer};
 use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::{Address, ContractState, Hash, Value};

@@ -1,8 +1,8 @@
 //! The canonical codec: round trips, exactly one encoding per value, and a typed error for every
 //! malformed input.
 
-use svm_core::call::CallRecord;
 use proptest::prelude::*;
+use svm_core::call::CallRecord;
 use svm_core::codec::CodecError;
 use svm_core::event::Event;
 use svm_core::layout::PageSlice;
@@ -112,17 +112,8 @@ fn receipt() -> impl Strategy<Value = Receipt> {
         prop::collection::vec(call_record(), 0..3),
         ".{0,20}",
     )
-        .prop_map(|(outcome, gas_used, contract, state, returns, returndata, logs, events, calls, diagnostic)| Receipt {
-            outcome,
-            gas_used,
-            contract,
-            state,
-            returns,
-            returndata,
-            logs,
-            events,
-            calls,
-            diagnostic,
+        .prop_map(|(outcome, gas_used, contract, state, returns, returndata, logs, events, calls, diagnostic)| {
+            Receipt { outcome, gas_used, contract, state, returns, returndata, logs, events, calls, diagnostic }
         })
 }
 
