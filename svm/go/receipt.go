@@ -61,6 +61,8 @@ type Receipt struct {
 	Logs       [][]byte
 	// Events are the events a successful execution emitted, in order (none for anything else).
 	Events []Event
+	// Calls are the calls a successful execution made, in order (a failed callee's own calls left out).
+	Calls []CallRecord
 	// Diagnostic is for people; it is not consensus data and may differ between nodes.
 	Diagnostic string
 	// Hash is the consensus hash replicas compare.
@@ -79,6 +81,7 @@ type receiptJSON struct {
 	Returndata    string                       `json:"returndata"`
 	Logs          []string                     `json:"logs"`
 	Events        []eventJSON                  `json:"events"`
+	Calls         []callJSON                   `json:"calls"`
 	Diagnostic    string                       `json:"diagnostic"`
 	Hash          string                       `json:"hash"`
 }
@@ -142,7 +145,57 @@ func DecodeReceipt(raw []byte) (*Receipt, error) {
 		}
 		r.Events = append(r.Events, event)
 	}
+	for _, c := range j.Calls {
+		call, err := c.record()
+		if err != nil {
+			return nil, err
+		}
+		r.Calls = append(r.Calls, call)
+	}
 	return r, nil
+}
+
+// CallRecord is one call a transaction made: the callee frame's depth (2 for the transaction's own calls), the
+// calling and called contracts, the function, the callee's outcome, the gas it used and the value asked to move.
+type CallRecord struct {
+	Depth    uint8
+	Caller   Address
+	Callee   Address
+	Function string
+	Outcome  Outcome
+	GasUsed  uint64
+	Value    uint64
+}
+
+// callJSON is a call record as svm_receipt_json renders it.
+type callJSON struct {
+	Depth         uint8  `json:"depth"`
+	Caller        string `json:"caller"`
+	Callee        string `json:"callee"`
+	Function      string `json:"function"`
+	Outcome       string `json:"outcome"`
+	OutcomeClass  uint8  `json:"outcome_class"`
+	OutcomeDetail uint8  `json:"outcome_detail"`
+	GasUsed       uint64 `json:"gas_used"`
+	Value         uint64 `json:"value"`
+}
+
+func (j callJSON) record() (CallRecord, error) {
+	c := CallRecord{
+		Depth:    j.Depth,
+		Function: j.Function,
+		Outcome:  Outcome{Name: j.Outcome, Class: j.OutcomeClass, Detail: j.OutcomeDetail},
+		GasUsed:  j.GasUsed,
+		Value:    j.Value,
+	}
+	var err error
+	if c.Caller, err = ParseAddress(j.Caller); err != nil {
+		return CallRecord{}, err
+	}
+	if c.Callee, err = ParseAddress(j.Callee); err != nil {
+		return CallRecord{}, err
+	}
+	return c, nil
 }
 
 // eventJSON is an event as svm_receipt_json renders it.

@@ -9,7 +9,7 @@
 
 pub use svm_core::{Address, CONSENSUS_VERSION, ContractState, Hash, Limits, StateRoot, Value, ValueType};
 pub use svm_core::{
-    account, address, code, codec, collection_state, contract_meta, contract_state, event, fee, hash, layout,
+    account, address, call, code, codec, collection_state, contract_meta, contract_state, event, fee, hash, layout,
     layout_section, limits, outcome, receipt, snapshot, state_root, trace, transaction, validation, value, version,
 };
 

@@ -1,14 +1,13 @@
 //! `docs/vmcalls.md` is the registry, and the registry is what gets bound: no drift possible.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use svm::registers::RegisterFile;
 use svm::storage::kv::MemKv;
 use svm::vmcalls::bind;
-use svm::vmcalls::context::{BalanceView, CallContext};
+use svm::vmcalls::context::CallContext;
 use svm::vmcalls::env::ExecutionEnv;
 use svm::vmcalls::registry::{VMCALLS, markdown_table};
-use svm::{Address, Hash, Limits, ValueType};
+use svm::{Address, Limits, ValueType};
 use wasmer::{FunctionEnv, Store, Type};
 
 const BEGIN: &str =
@@ -56,12 +55,7 @@ fn every_registered_vmcall_binds_with_its_registered_signature() {
             logs: Vec::new(),
             events: Vec::new(),
             context: CallContext { sender: Address::default(), contract: Address::default(), layer: 0, value: 0 },
-            balances: BalanceView::new(
-                Arc::new(MemKv::new()),
-                Hash::ZERO,
-                BTreeMap::new(),
-                Arc::new(svm::storage::content_cache::ContentCache::new(1)),
-            ),
+            frame: None,
             memory: None,
             meter: None,
             fault: None,

@@ -49,6 +49,9 @@ SVM_IMPORT(collection_push) u64 svm_collection_push(u32 handle, const void *valu
 SVM_IMPORT(collection_pop) i32 svm_collection_pop(u32 handle, void *value, u32 value_cap);
 SVM_IMPORT(collection_len) u64 svm_collection_len(u32 handle);
 SVM_IMPORT(collection_next) i32 svm_collection_next(u32 handle, const void *after, const void *bound, void *key_out);
+/* Calls (docs/vmcalls.md, Calls): another contract's export in a frame of its own; the callee's status (0: success). */
+SVM_IMPORT(contract_call) i32 svm_contract_call(const void *callee, const void *func, u32 func_len, const void *args, u32 args_count, const void *data, u32 data_len, i64 value, i64 gas);
+SVM_IMPORT(call_result) i32 svm_call_result(void *out, u32 offset, u32 len);
 
 /* Fails the call (the wasm `unreachable`): nothing it did is kept; it pays its fee. */
 #define svm_abort() __builtin_trap()

@@ -148,6 +148,14 @@ pub fn all() -> Vec<Vector> {
             receipt_with_events(),
         ),
         (
+            "encoding/receipt-with-calls",
+            "receipt_encoding",
+            "A receipt with three call records: a successful call at depth 2, a call it made that was refused for \
+             re-entry at depth 3, and a callee out of gas at depth 2 (the calls list follows the events; each record is \
+             its depth, caller, callee, function, outcome codes, gas used and value).",
+            receipt_with_calls(),
+        ),
+        (
             "hash/state-root-with-events",
             "state_root_with_events",
             "While any event is live, the state root is keyed blake3 (key \"svm/v1/state/root...............\") over \
@@ -188,6 +196,19 @@ fn receipt_with_events() -> serde_json::Value {
     inputs["events"] = json!([
         {"contract": address(0xC2), "topics": [hash(0x01), hash(0x02)], "data": "0a0b0c", "expires": 12},
         {"contract": address(0xC2), "topics": [], "data": "", "expires": 10},
+    ]);
+    inputs
+}
+
+fn receipt_with_calls() -> serde_json::Value {
+    let mut inputs = receipt_inputs();
+    inputs["calls"] = json!([
+        {"depth": 2, "caller": address(0xC2), "callee": address(0xC3), "function": "relay", "outcome": "success",
+         "gas_used": 41_203, "value": 40},
+        {"depth": 3, "caller": address(0xC3), "callee": address(0xC2), "function": "relay", "outcome": "refused:reentry",
+         "gas_used": 0, "value": 0},
+        {"depth": 2, "caller": address(0xC2), "callee": address(0xC4), "function": "spin", "outcome": "out-of-gas",
+         "gas_used": 30_000, "value": 0},
     ]);
     inputs
 }
@@ -235,6 +256,9 @@ struct ReceiptJson {
     /// Events, in order.
     #[serde(default)]
     events: Vec<super::EventJson>,
+    /// Call records, in order.
+    #[serde(default)]
+    calls: Vec<super::CallJson>,
     diagnostic: String,
 }
 
@@ -274,7 +298,7 @@ fn value_type(name: &str) -> Result<ValueType, String> {
         .ok_or_else(|| format!("unknown value type {name}"))
 }
 
-fn outcome(name: &str) -> Result<Outcome, String> {
+pub(super) fn outcome(name: &str) -> Result<Outcome, String> {
     (0..=u8::MAX)
         .flat_map(|class| (0..=u8::MAX).map(move |detail| (class, detail)))
         .filter_map(|(class, detail)| Outcome::from_codes(class, detail))
@@ -372,6 +396,7 @@ pub fn compute(function: &str, inputs: &serde_json::Value) -> Result<String, Str
                 returndata: bytes("returndata", &json.returndata)?,
                 logs: json.logs.iter().map(|l| bytes("logs", l)).collect::<Result<_, _>>()?,
                 events: json.events.iter().map(super::EventJson::event).collect::<Result<_, _>>()?,
+                calls: json.calls.iter().map(super::CallJson::record).collect::<Result<_, _>>()?,
                 diagnostic: json.diagnostic,
             };
             if function == "receipt_hash" { receipt.hash().to_string() } else { hex::encode(receipt.to_bytes()) }

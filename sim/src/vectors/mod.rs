@@ -92,6 +92,9 @@ pub struct TxExpect {
     /// Events, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<EventJson>,
+    /// Calls made, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallJson>,
     /// The contract the receipt names (hex), if any.
     pub contract: Option<String>,
     /// The contract state the receipt reports (hex), if any.
@@ -142,6 +145,58 @@ impl EventJson {
     }
 }
 
+/// A call record as vector files spell it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallJson {
+    /// The callee frame's depth.
+    pub depth: u8,
+    /// The calling contract (hex).
+    pub caller: String,
+    /// The called contract (hex).
+    pub callee: String,
+    /// The function called.
+    pub function: String,
+    /// The callee's outcome, by its stable name.
+    pub outcome: String,
+    /// Gas the callee used.
+    pub gas_used: u64,
+    /// Value the call moved.
+    pub value: u64,
+}
+
+impl From<&svm::call::CallRecord> for CallJson {
+    fn from(record: &svm::call::CallRecord) -> CallJson {
+        CallJson {
+            depth: record.depth,
+            caller: hex::encode(record.caller.0),
+            callee: hex::encode(record.callee.0),
+            function: record.function.clone(),
+            outcome: record.outcome.name(),
+            gas_used: record.gas_used,
+            value: record.value,
+        }
+    }
+}
+
+impl CallJson {
+    /// The record, or what is wrong with a field.
+    pub fn record(&self) -> Result<svm::call::CallRecord, String> {
+        let address = |what, hex: &str| {
+            svm_fuzzing::tx_format::fixed_hex::<20>(what, hex).map(svm::Address).map_err(|e| e.to_string())
+        };
+        Ok(svm::call::CallRecord {
+            depth: self.depth,
+            caller: address("caller", &self.caller)?,
+            callee: address("callee", &self.callee)?,
+            function: self.function.clone(),
+            outcome: hashes::outcome(&self.outcome)?,
+            gas_used: self.gas_used,
+            value: self.value,
+        })
+    }
+}
+
 impl TxExpect {
     /// The expectation `receipt` and `root` meet.
     pub fn of(receipt: &Receipt, root: svm::StateRoot) -> TxExpect {
@@ -152,6 +207,7 @@ impl TxExpect {
             returndata: hex::encode(&receipt.returndata),
             logs: receipt.logs.iter().map(hex::encode).collect(),
             events: receipt.events.iter().map(EventJson::from).collect(),
+            calls: receipt.calls.iter().map(CallJson::from).collect(),
             contract: receipt.contract.map(|a| hex::encode(a.0)),
             state: receipt.state.map(|s| s.to_string()),
             receipt_hash: receipt.hash().to_string(),

@@ -21,6 +21,7 @@ pub fn all() -> Vec<Vector> {
         page_gas(),
         collection_work_gas(),
         events_expire(),
+        calls_all_or_nothing(),
         stack_budget(),
         memory_cap(),
         canonical_nan(),
@@ -333,6 +334,64 @@ fn events_expire() -> Vector {
              the state root; the boundary before layer 2 prunes the first, the one before layer 4 the second, and the \
              root after layer 4's transfer is the account root again.",
             retention(2, 7, 2) - retention(0, 0, 0)
+        ),
+    )
+}
+
+/// The calling contract and the callee of the calls vector (also `svm/tests/calls.rs`).
+const CALL_PROXY: &str = include_str!("../../../corpus/contracts/calls/proxy.wat");
+const CALL_LEAF: &str = include_str!("../../../corpus/contracts/calls/leaf.wat");
+
+/// Calls: a successful callee's writes, value and log are kept; a refused call runs nothing; a trapping callee
+/// leaves nothing while its caller's earlier write stays; a callee out of gas uses exactly what it was given; a
+/// caller that traps after a successful callee commits nothing; re-entry is refused.
+fn calls_all_or_nothing() -> Vector {
+    use svm::outcome::{Outcome, Refusal, TrapKind};
+    let mut b = Builder::new();
+    b.deploy("proxy", CALL_PROXY, None);
+    b.deploy("leaf", CALL_LEAF, None);
+    let (proxy, _) = b.contract("proxy");
+    let (leaf, _) = b.contract("leaf");
+    let hop = |callee: svm::Address, name: &str| {
+        let mut bytes = callee.0.to_vec();
+        bytes.push(name.len() as u8);
+        bytes.extend_from_slice(name.as_bytes());
+        bytes
+    };
+    let relay = |function: &str, calldata: Vec<u8>, args: [i64; 3], value: u64| super::build::Call {
+        calldata,
+        value,
+        ..call("proxy", function, args.map(Value::I64).to_vec())
+    };
+    let kept = b.execute(relay("relay", hop(leaf, "bump"), [5, 40, 0], 100));
+    assert!(kept.outcome.is_success() && kept.calls[0].outcome.is_success(), "{kept:?}");
+    assert_eq!(kept.logs, vec![b"B".to_vec()]);
+    let leaf_intrinsic = b.intrinsic("leaf", 0);
+    assert!(kept.calls[0].gas_used > leaf_intrinsic, "the callee pays its own intrinsic gas from what it was given");
+    let refused = b.execute(relay("relay", hop(OTHER, "bump"), [5, 0, 0], 0));
+    assert_eq!((refused.calls[0].outcome, refused.calls[0].gas_used), (Outcome::Refused(Refusal::NoSuchContract), 0));
+    let trapped = b.execute(relay("relay", hop(leaf, "bump_then_trap"), [5, 40, 0], 0));
+    assert_eq!(trapped.calls[0].outcome, Outcome::Trap(TrapKind::Unreachable));
+    assert!(trapped.outcome.is_success() && trapped.logs.is_empty(), "{trapped:?}");
+    let starved = b.execute(relay("relay", hop(leaf, "spin"), [0, 0, 30_000], 0));
+    expect_gas("a callee out of gas", starved.calls[0].gas_used, 30_000);
+    let undone = b.execute(relay("relay_then_trap", hop(leaf, "bump"), [5, 0, 0], 0));
+    assert!(undone.outcome.is_failure() && undone.calls.is_empty(), "{undone:?}");
+    let reentry = b.execute(relay("relay", hop(proxy, "relay"), [0, 0, 0], 0));
+    assert_eq!(reentry.returns, vec![Value::I32(svm::call::status(Outcome::Refused(Refusal::Reentry)))]);
+    b.finish(
+        "calls/all-or-nothing",
+        "docs/consensus.md#calls",
+        &format!(
+            "`proxy.relay(argv, value, gas)` calls the hop its calldata names (callee ‖ name length ‖ name) with its \
+             three arguments, writing 7 to slice 0 before and the status to slice 1 after. (1) leaf.bump(5) moving 40 \
+             of the 100 the transaction moved: kept, with the callee's log, its call record ({} gas, intrinsic \
+             {leaf_intrinsic} included); (2) a call to an address without a contract: refused:no-such-contract, 0 gas; \
+             (3) leaf.bump_then_trap: status 1024 (trap:unreachable), the leaf's write, log and the 40 are undone, \
+             the proxy's writes stay; (4) leaf.spin with gas 30,000: out-of-gas using exactly 30,000; (5) \
+             relay_then_trap after a successful bump: the transaction fails and lists no calls; (6) proxy calling \
+             itself: status 1541 (refused:reentry).",
+            kept.calls[0].gas_used
         ),
     )
 }

@@ -33,6 +33,16 @@ pub fn status(outcome: Outcome) -> i32 {
     i32::from(class) << 8 | i32::from(detail)
 }
 
+/// A value type's code in a slot: 0 i32, 1 i64, 2 f32, 3 f64.
+pub fn slot_type(ty: ValueType) -> u8 {
+    match ty {
+        ValueType::I32 => 0,
+        ValueType::I64 => 1,
+        ValueType::F32 => 2,
+        ValueType::F64 => 3,
+    }
+}
+
 /// A value in its 9-byte slot (i32 and f32 zero-extended).
 pub fn value_slot(value: Value) -> [u8; VALUE_SLOT_BYTES] {
     let bits = match value {
@@ -42,7 +52,7 @@ pub fn value_slot(value: Value) -> [u8; VALUE_SLOT_BYTES] {
         Value::F64(bits) => bits,
     };
     let mut slot = [0; VALUE_SLOT_BYTES];
-    slot[0] = value.ty().code();
+    slot[0] = slot_type(value.ty());
     slot[1..].copy_from_slice(&bits.to_le_bytes());
     slot
 }
@@ -52,11 +62,12 @@ pub fn slot_value(slot: &[u8]) -> Option<Value> {
     let (&code, bits) = slot.split_first()?;
     let bits = u64::from_le_bytes(bits.try_into().ok()?);
     let low = u32::try_from(bits).ok();
-    Some(match ValueType::from_code(code)? {
-        ValueType::I32 => Value::I32(low? as i32),
-        ValueType::I64 => Value::I64(bits as i64),
-        ValueType::F32 => Value::F32(low?),
-        ValueType::F64 => Value::F64(bits),
+    Some(match code {
+        0 => Value::I32(low? as i32),
+        1 => Value::I64(bits as i64),
+        2 => Value::F32(low?),
+        3 => Value::F64(bits),
+        _ => return None,
     })
 }
 
@@ -134,7 +145,8 @@ mod tests {
         slot[5] = 1;
         assert_eq!(slot_value(&slot), None);
         slot = value_slot(Value::I64(7));
-        slot[0] = 9;
+        assert_eq!(slot[0], 1, "slot type codes are 0 i32, 1 i64, 2 f32, 3 f64");
+        slot[0] = 4;
         assert_eq!(slot_value(&slot), None);
     }
 

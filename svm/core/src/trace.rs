@@ -5,6 +5,9 @@ use std::fmt;
 /// One vmcall as it happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEntry {
+    /// The depth of the frame that made the vmcall (1: the transaction's own; a callee's entries come
+    /// before its caller's `contract_call` entry).
+    pub depth: u32,
     /// The vmcall's name.
     pub vmcall: &'static str,
     /// Its arguments, widened to i64.
@@ -36,6 +39,9 @@ impl fmt::Display for TraceEntry {
             TraceResult::Ok(Some(v)) => format!("-> {v}"),
             TraceResult::Err(why) => format!("trap: {why}"),
         };
+        if self.depth > 1 {
+            write!(f, "[frame {}] ", self.depth)?;
+        }
         write!(f, "{}({}) {} [gas {} -> {}]", self.vmcall, args.join(", "), result, self.gas_before, self.gas_after)?;
         match &self.bytes {
             Some(hash) => write!(f, " bytes {}", &hash.to_string()[..16]),

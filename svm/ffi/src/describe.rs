@@ -3,6 +3,7 @@
 
 use serde_json::{Value as Json, json};
 use svm::Value;
+use svm::call::CallRecord;
 use svm::event::Event;
 use svm::receipt::Receipt;
 use svm::state::Account;
@@ -22,6 +23,7 @@ pub fn receipt(receipt: &Receipt) -> Json {
         "returndata": hex::encode(&receipt.returndata),
         "logs": receipt.logs.iter().map(hex::encode).collect::<Vec<_>>(),
         "events": receipt.events.iter().map(event).collect::<Vec<_>>(),
+        "calls": receipt.calls.iter().map(call).collect::<Vec<_>>(),
         "diagnostic": receipt.diagnostic,
         "hash": receipt.hash().to_string(),
     })
@@ -34,6 +36,22 @@ pub fn event(event: &Event) -> Json {
         "topics": event.topics.iter().map(hex::encode).collect::<Vec<_>>(),
         "data": hex::encode(&event.data),
         "expires": event.expires,
+    })
+}
+
+/// A call record as JSON: the callee's depth, caller and callee, function, outcome (name and codes), gas, value.
+pub fn call(call: &CallRecord) -> Json {
+    let (class, detail) = call.outcome.codes();
+    json!({
+        "depth": call.depth,
+        "caller": call.caller.to_string(),
+        "callee": call.callee.to_string(),
+        "function": call.function,
+        "outcome": call.outcome.name(),
+        "outcome_class": class,
+        "outcome_detail": detail,
+        "gas_used": call.gas_used,
+        "value": call.value,
     })
 }
 
@@ -61,6 +79,7 @@ pub fn trace(entries: &[TraceEntry]) -> Json {
                     TraceResult::Err(why) => (None, Some(why.clone())),
                 };
                 json!({
+                    "depth": e.depth,
                     "vmcall": e.vmcall,
                     "args": e.args,
                     "result": result,

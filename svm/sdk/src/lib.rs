@@ -7,6 +7,7 @@
 
 pub mod abort;
 pub mod address;
+pub mod call;
 pub mod calldata;
 pub mod context;
 pub mod event;

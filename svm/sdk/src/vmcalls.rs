@@ -77,4 +77,20 @@ extern "C" {
     /// The next key after the one at `after_ptr` (none: -1) and below the one at `bound_ptr` (none: -1),
     /// written at `key_out_ptr`: 1, or 0 if there is none.
     pub fn collection_next(handle: u32, after_ptr: *const u8, bound_ptr: *const u8, key_out_ptr: *mut u8) -> i32;
+    /// Calls `func_len` bytes of function name at `func_ptr` on the contract whose address is at `callee_ptr`,
+    /// with `args_count` 9-byte argument slots, `data_len` bytes of calldata, `value` moved and at most `gas`
+    /// forwarded; returns the callee's status (0: success).
+    pub fn contract_call(
+        callee_ptr: *const u8,
+        func_ptr: *const u8,
+        func_len: u32,
+        args_ptr: *const u8,
+        args_count: u32,
+        data_ptr: *const u8,
+        data_len: u32,
+        value: i64,
+        gas: i64,
+    ) -> i32;
+    /// Copies up to `len` bytes of the last call's result, from `offset`, to `ptr`; returns its whole length.
+    pub fn call_result(ptr: *mut u8, offset: u32, len: u32) -> i32;
 }

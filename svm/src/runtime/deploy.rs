@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// Applies a deploy.
 pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeError> {
     let kv = rt.kv.clone();
-    let mut update = StateUpdate::new(kv.as_ref(), rt.state, &rt.caches.trie);
+    let mut update = StateUpdate::new(kv.clone(), rt.state, rt.caches.trie.clone());
     let payment = Payment {
         sender: tx.author,
         nonce: tx.nonce,
@@ -59,7 +59,10 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
     // Every node compiles at deploy, whatever its cache mode, so that whether a deploy is accepted never
     // depends on node settings. A validated module that does not compile is a VM bug: a node fault.
     let key = ModuleKey::new(&code_hash, rt.config.compiler, &rt.config.limits);
-    rt.cache.get(key, &tx.code, &rt.config).map_err(|e| match e {
+    let mut cache = rt.cache.lock().map_err(|_| RuntimeError::Engine("module cache lock poisoned".into()))?;
+    let compiled = cache.get(key, &tx.code, &rt.config);
+    drop(cache);
+    compiled.map_err(|e| match e {
         ModuleError::Invalid(e) => RuntimeError::Engine(format!("validated code failed validation again: {e}")),
         other => RuntimeError::Module(other),
     })?;

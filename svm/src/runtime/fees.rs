@@ -29,7 +29,7 @@ pub(super) struct Payment {
 /// `None` if the sender can pay the most `payment` can cost (and its gas limit is at most
 /// `max_gas_limit`), else why the transaction is invalid. Reads accounts into `update`; changes none.
 pub(super) fn admit(
-    update: &mut StateUpdate<'_>,
+    update: &mut StateUpdate,
     payment: &Payment,
     max_gas_limit: u64,
 ) -> Result<Option<InvalidTx>, RuntimeError> {
@@ -58,7 +58,7 @@ pub(super) fn admit(
 }
 
 /// Consumes the sender's nonce and moves `gas_used × price` to the fee account, in `update`.
-pub(super) fn settle(update: &mut StateUpdate<'_>, payment: &Payment, gas_used: u64) -> Result<(), RuntimeError> {
+pub(super) fn settle(update: &mut StateUpdate, payment: &Payment, gas_used: u64) -> Result<(), RuntimeError> {
     let overflow =
         || RuntimeError::Engine("fee settlement overflowed: admission let through what it cannot pay".into());
     let paid = fee(gas_used, payment.price).ok_or_else(overflow)?;
@@ -73,7 +73,7 @@ pub(super) fn settle(update: &mut StateUpdate<'_>, payment: &Payment, gas_used: 
 /// A failed transaction: from the state before it, only the nonce and the fee change. Commits that
 /// and returns `receipt` (whose outcome is a failure and whose gas is what it used).
 pub(super) fn fail(
-    mut update: StateUpdate<'_>,
+    mut update: StateUpdate,
     payment: &Payment,
     receipt: Receipt,
 ) -> Result<(Receipt, crate::state::StateParts), RuntimeError> {

@@ -6,6 +6,7 @@
 //! no receipt, and no consensus outcome, can be trusted then.
 
 mod caches;
+pub(crate) mod calls;
 #[cfg(feature = "canaries")]
 pub mod canary;
 pub mod classify;
@@ -15,9 +16,11 @@ pub mod engine;
 mod error;
 mod execute;
 mod fees;
+mod frame;
 mod state_update;
 mod stats;
 mod transfer;
+mod tx_host;
 
 #[cfg(feature = "canaries")]
 pub use canary::Canary;
@@ -25,6 +28,7 @@ pub use config::{CacheMode, Compiler, RuntimeConfig};
 pub use error::RuntimeError;
 pub use stats::ExecutionStats;
 pub use svm_core::address::contract_address;
+pub use tx_host::{SharedHost, TxHost};
 
 use crate::Address;
 use crate::module_cache::{ArtifactStore, CacheStats, ModuleCache};
@@ -50,8 +54,8 @@ pub struct Runtime {
     config: RuntimeConfig,
     /// The current state: its account root and its event-store root.
     state: StateParts,
-    cache: ModuleCache,
-    caches: caches::Caches,
+    cache: Arc<std::sync::Mutex<ModuleCache>>,
+    caches: Arc<caches::Caches>,
     last_execution: Option<ExecutionStats>,
     /// Executions this runtime has instantiated since it was created (node-local: a restart resets it).
     instantiated: u64,
@@ -88,8 +92,8 @@ impl Runtime {
             kv,
             config,
             state: StateParts::default(),
-            cache,
-            caches: caches::Caches::default(),
+            cache: Arc::new(std::sync::Mutex::new(cache)),
+            caches: Arc::new(caches::Caches::default()),
             last_execution: None,
             instantiated: 0,
             boundary_passed: None,
@@ -235,7 +239,7 @@ impl Runtime {
 
     /// What the module cache has done so far.
     pub fn cache_stats(&self) -> CacheStats {
-        self.cache.stats()
+        self.cache.lock().map(|cache| cache.stats()).unwrap_or_default()
     }
 
     /// The account at `address`, if it exists.
@@ -276,7 +280,7 @@ impl Runtime {
 
     /// Credits initial balances (a chain's genesis allocation); returns the new root.
     pub fn genesis(&mut self, allocations: &[(Address, u64)]) -> Result<StateRoot, RuntimeError> {
-        let mut update = state_update::StateUpdate::new(self.kv.as_ref(), self.state, &self.caches.trie);
+        let mut update = state_update::StateUpdate::new(self.kv.clone(), self.state, self.caches.trie.clone());
         for (address, amount) in allocations {
             let account = update.account(address)?;
             account.balance = account

@@ -7,17 +7,19 @@ use crate::Hash;
 use crate::state::{Account, AccountTrie, StateParts, TrieNodeCache};
 use crate::storage::kv::{KvStore, WriteBatch};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// An account as read from the state, and as the transaction has changed it.
+#[derive(Clone)]
 struct Touched {
     original: Option<Account>,
     current: Account,
 }
 
 /// Accounts as the transaction sees them (read from the state, then changed) and its other writes.
-pub struct StateUpdate<'k> {
-    kv: &'k dyn KvStore,
-    trie_cache: &'k TrieNodeCache,
+pub struct StateUpdate {
+    kv: Arc<dyn KvStore>,
+    trie_cache: Arc<TrieNodeCache>,
     parts: StateParts,
     accounts: BTreeMap<Address, Touched>,
     /// The event store's new root, when the transaction stored events (their nodes are in `batch`).
@@ -26,16 +28,20 @@ pub struct StateUpdate<'k> {
     pub batch: WriteBatch,
 }
 
-impl<'k> StateUpdate<'k> {
+/// The accounts as a transaction saw them at one point, to go back to when a frame fails.
+pub struct AccountsCheckpoint(BTreeMap<Address, Touched>);
+
+impl StateUpdate {
     /// An empty update over the state made of `parts`.
-    pub fn new(kv: &'k dyn KvStore, parts: StateParts, trie_cache: &'k TrieNodeCache) -> StateUpdate<'k> {
+    pub fn new(kv: Arc<dyn KvStore>, parts: StateParts, trie_cache: Arc<TrieNodeCache>) -> StateUpdate {
         StateUpdate { kv, trie_cache, parts, accounts: BTreeMap::new(), events_root: None, batch: WriteBatch::new() }
     }
 
     /// The account at `address` as this transaction sees it (a default one if it does not exist yet).
     pub fn account(&mut self, address: &Address) -> Result<&mut Account, RuntimeError> {
         if !self.accounts.contains_key(address) {
-            let original = AccountTrie::open(self.kv, self.parts.accounts).with_cache(self.trie_cache).get(address)?;
+            let original =
+                AccountTrie::open(self.kv.as_ref(), self.parts.accounts).with_cache(&self.trie_cache).get(address)?;
             let current = original.clone().unwrap_or_default();
             self.accounts.insert(*address, Touched { original, current });
         }
@@ -45,9 +51,14 @@ impl<'k> StateUpdate<'k> {
             .ok_or_else(|| RuntimeError::Engine("account vanished".into()))
     }
 
-    /// Balances of the accounts this update has read or changed.
-    pub fn balances(&self) -> BTreeMap<Address, u64> {
-        self.accounts.iter().map(|(address, touched)| (*address, touched.current.balance)).collect()
+    /// The accounts as they are now.
+    pub fn checkpoint(&self) -> AccountsCheckpoint {
+        AccountsCheckpoint(self.accounts.clone())
+    }
+
+    /// The accounts back to what they were at `checkpoint`.
+    pub fn restore(&mut self, checkpoint: AccountsCheckpoint) {
+        self.accounts = checkpoint.0;
     }
 
     /// Drops every change made so far (accounts back to what was read, no other writes).
@@ -62,7 +73,7 @@ impl<'k> StateUpdate<'k> {
     /// Writes every change in one atomic batch and returns the new state. An account that ends as it
     /// was read — or absent and still empty — is not written.
     pub fn commit(self) -> Result<StateParts, RuntimeError> {
-        let mut trie = AccountTrie::open(self.kv, self.parts.accounts).with_cache(self.trie_cache);
+        let mut trie = AccountTrie::open(self.kv.as_ref(), self.parts.accounts).with_cache(&self.trie_cache);
         for (address, touched) in &self.accounts {
             let unchanged = match &touched.original {
                 Some(original) => *original == touched.current,

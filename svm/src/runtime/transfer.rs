@@ -11,7 +11,7 @@ use crate::transaction::Transfer;
 
 /// Applies a transfer. It either applies or is invalid: a transfer that can pay cannot fail.
 pub(super) fn transfer(rt: &mut Runtime, tx: &Transfer) -> Result<Receipt, RuntimeError> {
-    let mut update = StateUpdate::new(rt.kv.as_ref(), rt.state, &rt.caches.trie);
+    let mut update = StateUpdate::new(rt.kv.clone(), rt.state, rt.caches.trie.clone());
     let payment = Payment {
         sender: tx.from,
         nonce: tx.nonce,

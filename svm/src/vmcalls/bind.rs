@@ -2,7 +2,7 @@
 
 use super::env::ExecutionEnv;
 use super::registry::{NAMESPACE, VMCALLS, VmcallSpec, vmcall};
-use super::{calldata, collections, context, events, log, registers, storage};
+use super::{calldata, calls, collections, context, events, log, registers, storage};
 use wasmer::{AsStoreMut, Function, FunctionEnv, FunctionEnvMut as E, Imports, Module};
 
 type Env<'a> = E<'a, ExecutionEnv>;
@@ -109,6 +109,16 @@ pub fn function(
         "log" => {
             Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32| log::log(&mut e, s, a, b))
         }
+        "contract_call" => Function::new_typed_with_env(
+            store,
+            env,
+            move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32, f: i32, g: i32, h: i32, v: i64, gas: i64| {
+                calls::contract_call(&mut e, s, a, b, c, d, f, g, h, v, gas)
+            },
+        ),
+        "call_result" => Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32| {
+            calls::call_result(&mut e, s, a, b, c)
+        }),
         "event_emit" => {
             Function::new_typed_with_env(store, env, move |mut e: Env<'_>, a: i32, b: i32, c: i32, d: i32, f: i32| {
                 events::emit(&mut e, s, a, b, c, d, f)

@@ -3,11 +3,7 @@
 use super::HostError;
 use super::env::{ExecutionEnv, Fault, VmcallTrap, run};
 use super::registry::VmcallSpec;
-use crate::state::{AccountTrie, TrieNodeCache};
-use crate::storage::kv::KvStore;
-use crate::{Address, Hash};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use crate::Address;
 use wasmer::FunctionEnvMut;
 
 type Env<'a> = FunctionEnvMut<'a, ExecutionEnv>;
@@ -23,36 +19,6 @@ pub struct CallContext {
     pub layer: u64,
     /// The balance moved to the contract by this transaction.
     pub value: u64,
-}
-
-/// Balances as the running transaction sees them: its own pending changes over the state root.
-pub struct BalanceView {
-    kv: Arc<dyn KvStore>,
-    root: Hash,
-    pending: BTreeMap<Address, u64>,
-    trie_cache: Arc<TrieNodeCache>,
-}
-
-impl BalanceView {
-    /// Balances at `root`, overridden by `pending`, reading trie nodes through `trie_cache`.
-    pub fn new(
-        kv: Arc<dyn KvStore>,
-        root: Hash,
-        pending: BTreeMap<Address, u64>,
-        trie_cache: Arc<TrieNodeCache>,
-    ) -> BalanceView {
-        BalanceView { kv, root, pending, trie_cache }
-    }
-
-    /// The balance of `address` (0 for an account that does not exist).
-    pub fn balance(&self, address: &Address) -> Result<u64, Fault> {
-        if let Some(balance) = self.pending.get(address) {
-            return Ok(*balance);
-        }
-        let trie = AccountTrie::open(self.kv.as_ref(), self.root).with_cache(&self.trie_cache);
-        let account = trie.get(address).map_err(|e| Fault::Node(e.to_string()))?;
-        Ok(account.map_or(0, |a| a.balance))
-    }
 }
 
 /// `host_sender_to_reg(reg)`.
@@ -98,6 +64,9 @@ pub fn balance_from_reg(e: &mut Env<'_>, spec: &'static VmcallSpec, bits: i32, r
             .read(160, reg)?
             .try_into()
             .map_err(|_| Fault::Node("160-bit register is not 20 bytes".into()))?;
-        Ok(env.balances.balance(&Address(bytes))? as i64)
+        let frame = env.frame.as_ref().ok_or_else(|| Fault::Node("no transaction to read balances from".into()))?;
+        let mut host = frame.host.lock().map_err(|_| Fault::Node("transaction state lock poisoned".into()))?;
+        let account = host.update.account(&Address(bytes)).map_err(|e| Fault::Node(e.to_string()))?;
+        Ok(account.balance as i64)
     })
 }

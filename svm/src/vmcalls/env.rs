@@ -1,7 +1,8 @@
 //! The state one execution's vmcalls share, and the wrapper every vmcall runs through.
 
 use super::HostError;
-use super::context::{BalanceView, CallContext};
+pub use super::call_frame::CallFrame;
+use super::context::CallContext;
 use super::page_charges::PageCharges;
 use super::registry::{VmcallSpec, vmcall_index};
 use crate::gas::meter::GasMeter;
@@ -33,8 +34,8 @@ pub struct ExecutionEnv {
     pub events: Vec<svm_core::event::Event>,
     /// Sender, contract, layer and value.
     pub context: CallContext,
-    /// Balances as this transaction sees them.
-    pub balances: BalanceView,
+    /// The frame's place in the transaction's call tree (`None` outside any transaction).
+    pub frame: Option<CallFrame>,
     /// The instance's exported memory, once instantiated.
     pub memory: Option<Memory>,
     /// The instance's gas meter, once instantiated.
@@ -161,7 +162,9 @@ pub fn run<R: TraceValue>(
         };
         if let Some(trace) = data.trace.as_mut() {
             let bytes = data.moved.take();
+            let depth = data.frame.as_ref().map_or(1, |f| f.depth);
             trace.push(TraceEntry {
+                depth,
                 vmcall: spec.name,
                 args: args.to_vec(),
                 result: traced,
@@ -178,6 +181,16 @@ pub fn run<R: TraceValue>(
 }
 
 impl ExecutionEnv {
+    /// Logs kept so far by this frame and the frames below it.
+    pub fn logs_so_far(&self) -> usize {
+        self.logs.len() + self.frame.as_ref().map_or(0, |f| f.inherited.0)
+    }
+
+    /// Events kept so far by this frame and the frames below it.
+    pub fn events_so_far(&self) -> usize {
+        self.events.len() + self.frame.as_ref().map_or(0, |f| f.inherited.1)
+    }
+
     /// The contract's storage.
     pub fn storage(&mut self) -> Result<&mut PageSliceCache, Fault> {
         self.storage.as_mut().ok_or_else(|| Fault::Node("storage already taken".into()))

@@ -19,7 +19,7 @@ pub fn emit(
     let args = [topics_ptr as u32, topic_count as u32, data_ptr as u32, data_len as u32, expiry as u32];
     let [topics_ptr, topic_count, data_ptr, data_len, expiry] = args;
     run(e, spec, &args.map(i64::from), data_len.into(), |env, store| {
-        if env.events.len() >= MAX_EVENTS as usize {
+        if env.events_so_far() >= MAX_EVENTS as usize {
             return Err(Fault::host(HostError::TooManyEvents, format!("at most {MAX_EVENTS} events")));
         }
         if topic_count > MAX_EVENT_TOPICS {

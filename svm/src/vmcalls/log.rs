@@ -14,7 +14,7 @@ pub fn log(
 ) -> Result<(), VmcallTrap> {
     let (ptr, len) = (ptr as u32, len as u32);
     run(e, spec, &[ptr.into(), len.into()], len.into(), |env, store| {
-        if env.logs.len() >= env.limits.max_logs as usize {
+        if env.logs_so_far() >= env.limits.max_logs as usize {
             return Err(Fault::host(HostError::TooManyLogs, format!("at most {} entries", env.limits.max_logs)));
         }
         if len > env.limits.max_log_bytes {

@@ -6,7 +6,9 @@
 //! with a typed [`HostError`] (recorded in the environment, not in engine text).
 
 pub mod bind;
+pub mod call_frame;
 mod calldata;
+mod calls;
 mod collections;
 pub mod context;
 pub mod env;

@@ -48,6 +48,7 @@ mod tests {
 
     fn entry(vmcall: &'static str, gas: u64) -> TraceEntry {
         TraceEntry {
+            depth: 1,
             vmcall,
             args: vec![1],
             result: TraceResult::Ok(None),

@@ -3,10 +3,12 @@
 mod memory;
 pub mod namespace;
 mod redb;
+mod tx_overlay;
 mod write_batch;
 
 pub use self::redb::{KV_FORMAT_VERSION, KvDurability, KvOpenError, RedbKv};
 pub use memory::MemKv;
+pub use tx_overlay::TxOverlay;
 pub use write_batch::WriteBatch;
 
 use thiserror::Error;

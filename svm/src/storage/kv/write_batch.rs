@@ -34,6 +34,20 @@ impl WriteBatch {
         self.ops.is_empty()
     }
 
+    /// The pending operation on `key`: `Some(Some(value))` a put, `Some(None)` a delete.
+    pub fn get(&self, key: &[u8]) -> Option<Option<&[u8]>> {
+        self.ops.get(key).map(Option::as_deref)
+    }
+
+    /// Adds `later`'s operations, which win over this batch's on the same key.
+    pub fn extend(&mut self, later: WriteBatch) {
+        if self.ops.is_empty() {
+            self.ops = later.ops;
+        } else {
+            self.ops.extend(later.ops);
+        }
+    }
+
     /// The operations in key order: `Some(value)` for a put, `None` for a delete.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], Option<&[u8]>)> {
         self.ops.iter().map(|(k, v)| (k.as_slice(), v.as_deref()))

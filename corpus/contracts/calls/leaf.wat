@@ -1,0 +1,22 @@
+;; A callee: `bump(x, _, _)` adds x to slice 0, logs "B", sets returndata "ok" and returns the new value.
+;; svm-layout: pages=1 slices=0:0:8
+(module
+  (import "svm" "storage_write_i64" (func $write (param i32 i64)))
+  (import "svm" "storage_read_i64" (func $read (param i32) (result i64)))
+  (import "svm" "log" (func $log (param i32 i32)))
+  (import "svm" "returndata_set" (func $ret (param i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "Bok")
+  (func $bump (param $x i64) (result i64) (local $v i64)
+    (local.set $v (i64.add (call $read (i32.const 0)) (local.get $x)))
+    (call $write (i32.const 0) (local.get $v))
+    (call $log (i32.const 0) (i32.const 1))
+    (call $ret (i32.const 1) (i32.const 2))
+    (local.get $v))
+  (func (export "bump") (param i64 i64 i64) (result i64) (call $bump (local.get 0)))
+  (func (export "bump_then_trap") (param i64 i64 i64) (drop (call $bump (local.get 0))) unreachable)
+  (func (export "spin") (param i64 i64 i64) (loop $l (br $l)))
+  (func $rec (param i64) (result i64) (i64.add (call $rec (local.get 0)) (i64.const 1)))
+  (func (export "recurse") (param i64 i64 i64) (result i64) (call $rec (local.get 0)))
+  (func (export "get") (param $slice i32) (result i64) (call $read (local.get $slice)))
+)

@@ -1,0 +1,47 @@
+;; A proxy: its calldata is hops `callee ‖ u8 name_len ‖ name`, the first of which it calls with its own
+;; three i64 arguments (argv, value, gas) as the callee's arguments, the rest of the calldata as the
+;; callee's calldata, `value` moved and `gas` forwarded. Slice 0 gets 7 before the call, slice 1 the
+;; status after it, slice 2 the callee's first return value when the call succeeded.
+;; svm-layout: pages=1 slices=0:0:8 0:8:8 0:16:8
+(module
+  (import "svm" "calldata_len" (func $cd_len (result i32)))
+  (import "svm" "calldata_copy" (func $cd_copy (param i32 i32 i32)))
+  (import "svm" "contract_call" (func $call (param i32 i32 i32 i32 i32 i32 i32 i64 i64) (result i32)))
+  (import "svm" "call_result" (func $result (param i32 i32 i32) (result i32)))
+  (import "svm" "storage_write_i64" (func $write (param i32 i64)))
+  (import "svm" "storage_read_i64" (func $read (param i32) (result i64)))
+  (memory (export "memory") 1)
+  (func $hop (param $argv i64) (param $value i64) (param $gas i64) (param $tag i32) (result i32)
+    (local $len i32) (local $name i32) (local $status i32)
+    (local.set $len (call $cd_len))
+    (call $cd_copy (i32.const 0) (local.get $len) (i32.const 0))
+    (local.set $name (i32.load8_u (i32.const 20)))
+    (i32.store8 (i32.const 4096) (local.get $tag)) (i64.store (i32.const 4097) (local.get $argv))
+    (i32.store8 (i32.const 4105) (i32.const 1)) (i64.store (i32.const 4106) (local.get $value))
+    (i32.store8 (i32.const 4114) (i32.const 1)) (i64.store (i32.const 4115) (local.get $gas))
+    (call $write (i32.const 0) (i64.const 7))
+    (local.set $status
+      (call $call (i32.const 0) (i32.const 21) (local.get $name) (i32.const 4096) (i32.const 3)
+        (i32.add (i32.const 21) (local.get $name))
+        (i32.sub (local.get $len) (i32.add (i32.const 21) (local.get $name)))
+        (local.get $value) (local.get $gas)))
+    (call $write (i32.const 1) (i64.extend_i32_u (local.get $status)))
+    (if (i32.ge_u (call $result (i32.const 8192) (i32.const 0) (i32.const 10)) (i32.const 10))
+      (then (call $write (i32.const 2) (i64.load (i32.const 8194)))))
+    (local.get $status))
+  (func (export "relay") (param i64 i64 i64) (result i32)
+    (call $hop (local.get 0) (local.get 1) (local.get 2) (i32.const 1)))
+  (func (export "relay_then_trap") (param i64 i64 i64)
+    (drop (call $hop (local.get 0) (local.get 1) (local.get 2) (i32.const 1)))
+    unreachable)
+  (func (export "bad_slot") (param i64 i64 i64) (result i32)
+    (call $hop (local.get 0) (local.get 1) (local.get 2) (i32.const 9)))
+  (func (export "relay_many") (param $n i64) (param i64 i64) (result i32)
+    (block $done (loop $more
+      (br_if $done (i64.eqz (local.get $n)))
+      (drop (call $hop (local.get $n) (local.get 1) (local.get 2) (i32.const 1)))
+      (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+      (br $more)))
+    (i32.const 0))
+  (func (export "get") (param $slice i32) (result i64) (call $read (local.get $slice)))
+)
