@@ -34,16 +34,8 @@ pub const NO_SUCH_FUNCTION: i32 = 6 << 8;
 /// most `gas` (0: all that may be given). `Ok` holds the callee's first return value (0 when it returns none);
 /// `Err` the failure's status. More than [`MAX_ARGS`] arguments are cut.
 pub fn call(callee: &Address, function: &str, args: &[Arg], calldata: &[u8], value: u64, gas: u64) -> Result<i64, i32> {
-    let count = if args.len() < MAX_ARGS { args.len() } else { MAX_ARGS };
     let mut slots = [0u8; SLOT * MAX_ARGS];
-    for (i, arg) in args[..count].iter().enumerate() {
-        let (ty, bits) = match *arg {
-            Arg::I32(v) => (0u8, v as u32 as u64),
-            Arg::I64(v) => (1u8, v as u64),
-        };
-        slots[i * SLOT] = ty;
-        slots[i * SLOT + 1..(i + 1) * SLOT].copy_from_slice(&bits.to_le_bytes());
-    }
+    let count = encode_args(args, &mut slots);
     let status = unsafe {
         vmcalls::contract_call(
             callee.0.as_ptr(),
@@ -71,6 +63,21 @@ pub fn call(callee: &Address, function: &str, args: &[Arg], calldata: &[u8], val
     }
 }
 
+/// Writes `args` (at most [`MAX_ARGS`]) into `slots` as `contract_call` reads them — `u8 type` (0 i32, 1 i64) then
+/// the value's bits as a little-endian u64, i32 zero-extended — and returns how many it wrote.
+pub fn encode_args(args: &[Arg], slots: &mut [u8; SLOT * MAX_ARGS]) -> usize {
+    let count = if args.len() < MAX_ARGS { args.len() } else { MAX_ARGS };
+    for (i, arg) in args[..count].iter().enumerate() {
+        let (ty, bits) = match *arg {
+            Arg::I32(v) => (0u8, v as u32 as u64),
+            Arg::I64(v) => (1u8, v as u64),
+        };
+        slots[i * SLOT] = ty;
+        slots[i * SLOT + 1..(i + 1) * SLOT].copy_from_slice(&bits.to_le_bytes());
+    }
+    count
+}
+
 /// Copies the last call's result (`u8 n`, `n` return slots, then the callee's returndata) from `offset` into
 /// `out`, as far as it goes; returns the result's whole length.
 pub fn result(offset: u32, out: &mut [u8]) -> u32 {
@@ -87,4 +94,23 @@ pub fn returndata(out: &mut [u8]) -> u32 {
     let start = 1 + SLOT as u32 * count[0] as u32;
     result(start, out);
     total - start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_nine_byte_slots_with_i32_zero_extended() {
+        let mut slots = [0xAAu8; SLOT * MAX_ARGS];
+        assert_eq!(encode_args(&[Arg::I32(-1), Arg::I64(-2)], &mut slots), 2);
+        assert_eq!(&slots[..9], &[0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]);
+        assert_eq!(&slots[9..18], &[1, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+        assert_eq!(encode_args(&[Arg::I32(0); 12], &mut slots), MAX_ARGS, "more than MAX_ARGS are cut");
+    }
+
+    #[test]
+    fn statuses_are_class_times_256_plus_detail() {
+        assert_eq!((OUT_OF_GAS, REENTRY, NO_SUCH_CONTRACT, CALL_DEPTH, NO_SUCH_FUNCTION), (512, 1541, 1539, 1540, 1536));
+    }
 }
