@@ -118,7 +118,7 @@ impl Default for Coverage {
             unwritten_register_reads: REGISTER_CLASSES.iter().map(|(bits, _)| (format!("{bits}-bit"), 0)).collect(),
             page_cache_evictions: 0,
             calls: call_kinds().into_iter().map(|k| (k, 0)).collect(),
-            call_depths: Histogram::new(&[2, 3, 4, 5]),
+            call_depths: Histogram::new(&[1, 2, 3, 4, 5]),
         }
     }
 }

@@ -101,6 +101,9 @@ const PRICE_BEYOND_ANY_BALANCE: u64 = 1_000_000_000;
 const WHALE_BALANCE: u64 = u64::MAX - 1_000_000_000;
 /// Gas for calls to wasm-smith modules (whose loops may never end).
 const SMITH_GAS: u64 = 1_000_000;
+/// Calldata a call that calls others carries at least, most of the time: enough for the callees' own
+/// calldata copies (a hop hands on up to `HOP_COPY` bytes).
+const CALLEE_CALLDATA: usize = 4300;
 
 /// Generates the stream `params` describe.
 pub fn generate(params: &WorkloadParams) -> Result<Stream, RuntimeError> {
@@ -395,9 +398,19 @@ impl<'p> Generator<'p> {
         };
         let (contract, plan, code_len) = self.generated[pick].clone();
         let mut planned = contract::call(&mut self.rng, &plan, self.params.max_calldata);
-        if plan.function(&planned.function).is_some_and(|f| f.steps.iter().any(Step::calls)) {
+        // Four calls in five to a contract that calls others go to a function that does.
+        let calling: Vec<&str> =
+            plan.functions.iter().filter(|f| f.steps.iter().any(Step::calls)).map(|f| f.name.as_str()).collect();
+        if !calling.is_empty() && self.rng.random_bool(0.8) {
+            planned.function = calling[self.rng.random_range(0..calling.len())].to_string();
+        }
+        if calling.contains(&planned.function.as_str()) {
             let mut calldata = self.hops(contract);
             calldata.append(&mut planned.calldata);
+            // Long enough, most of the time, for the callees' own calldata copies.
+            if self.rng.random_bool(0.7) && calldata.len() < CALLEE_CALLDATA {
+                calldata.resize_with(CALLEE_CALLDATA, || self.rng.random());
+            }
             calldata.truncate(self.params.max_calldata);
             planned.calldata = calldata;
         }

@@ -343,7 +343,7 @@ fn register<R: Rng>(rng: &mut R) -> (u32, u32) {
 /// register round trip; a burst of logs …
 fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<Step>) {
     let memory = shape.memory;
-    match rng.random_range(0..33) {
+    match rng.random_range(0..40) {
         // Integer forms, read before and after the write.
         0..=2 => {
             let wide = rng.random_bool(0.5);
@@ -480,7 +480,7 @@ fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<S
             steps.push(Step::Emit { count, topics_ptr, topics, ptr: ptr(rng, len), len, expiry });
         }
         // Calls to the contract the calldata names (the workload writes hops there).
-        30..=32 if memory => steps.push(Step::Call(call_spec(rng))),
+        30..=39 if memory => steps.push(Step::Call(call_spec(rng))),
         _ => steps.push(Step::CalldataLen),
     }
 }

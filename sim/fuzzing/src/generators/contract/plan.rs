@@ -178,9 +178,9 @@ pub struct CallSpec {
 }
 
 /// Where a [`Step::Call`] copies its hop from calldata.
-pub const CALL_AT: u32 = 0xF000;
+pub const CALL_AT: u32 = 0xC000;
 /// The most calldata a [`Step::Call`] copies.
-pub const HOP_COPY: u32 = 128;
+pub const HOP_COPY: u32 = 8192;
 /// Bytes of a hop's head: the callee's address and a 2-byte function name.
 pub const HOP_HEAD: u32 = 22;
 /// Where a [`Step::Call`] writes its argument slots.
