@@ -51,7 +51,7 @@ impl Histogram {
         }
     }
 
-    fn line(&self) -> String {
+    pub fn line(&self) -> String {
         let counts: Vec<String> = self.buckets.iter().map(|(label, _, n)| format!("{label}: {n}")).collect();
         format!("{} (max {})", counts.join(", "), self.max)
     }
@@ -92,6 +92,10 @@ pub struct Coverage {
     pub unwritten_register_reads: BTreeMap<String, u64>,
     /// Clean pages this replica's page caches evicted.
     pub page_cache_evictions: u64,
+    /// Calls made by contracts (in successful transactions' receipts), by the callee's outcome kind.
+    pub calls: BTreeMap<String, u64>,
+    /// Call records by the callee frame's depth.
+    pub call_depths: Histogram,
 }
 
 impl Default for Coverage {
@@ -113,6 +117,8 @@ impl Default for Coverage {
             returndata_bytes: Histogram::new(&[0, 64, 4096, 65_535]),
             unwritten_register_reads: REGISTER_CLASSES.iter().map(|(bits, _)| (format!("{bits}-bit"), 0)).collect(),
             page_cache_evictions: 0,
+            calls: call_kinds().into_iter().map(|k| (k, 0)).collect(),
+            call_depths: Histogram::new(&[1, 2, 3, 4, 5]),
         }
     }
 }
@@ -128,6 +134,23 @@ pub fn outcome_kinds() -> Vec<String> {
     kinds.push("refused:code-rejected".into());
     kinds.extend(TrapKind::ALL.iter().map(|t| Outcome::Trap(*t).name()));
     kinds.extend(HostError::ALL.iter().map(|h| Outcome::Host(*h).name()));
+    kinds
+}
+
+/// The callee outcomes a default campaign must reach (`call-depth` needs 16 frames, more than a hop
+/// chain carries).
+pub fn call_kinds() -> Vec<String> {
+    let mut kinds = vec![format!("call:{}", Outcome::Success.name()), format!("call:{}", Outcome::OutOfGas.name())];
+    kinds.extend(
+        [
+            Refusal::NoSuchContract,
+            Refusal::Reentry,
+            Refusal::CallValue,
+            Refusal::NoSuchFunction,
+            Refusal::ArgumentMismatch,
+        ]
+        .map(|r| format!("call:{}", Outcome::Refused(r).name())),
+    );
     kinds
 }
 
@@ -161,6 +184,10 @@ impl Coverage {
             }
             _ => {}
         }
+        for record in &receipt.calls {
+            *self.calls.entry(format!("call:{}", kind(record.outcome))).or_insert(0) += 1;
+            self.call_depths.add(record.depth.into());
+        }
         let Some(stats) = stats else { return };
         self.executions += 1;
         for (spec, calls) in VMCALLS.iter().zip(&stats.vmcalls) {
@@ -185,7 +212,12 @@ impl Coverage {
             .filter(|(kind, n)| **n < times && !excused(kind))
             .map(|(kind, n)| format!("outcome {kind}: {n}"));
         let vmcalls = self.vmcalls.iter().filter(|(_, n)| **n < times).map(|(name, n)| format!("vmcall {name}: {n}"));
-        outcomes.chain(vmcalls).collect()
+        let calls = self
+            .calls
+            .iter()
+            .filter(|(kind, n)| **n < times && call_kinds().contains(kind))
+            .map(|(k, n)| format!("{k}: {n}"));
+        outcomes.chain(vmcalls).chain(calls).collect()
     }
 
     /// The coverage as a Markdown section; `evictions` lists each replica's page-cache evictions.
@@ -208,6 +240,8 @@ impl Coverage {
             };
             md.push_str(&format!("| `{kind}` | {n} | {note} |\n"));
         }
+        let calls: Vec<String> = self.calls.iter().map(|(k, n)| format!("`{k}` {n}")).collect();
+        md.push_str(&format!("\nCalls between contracts by callee outcome: {}.\n", calls.join(", ")));
         if !self.code_rejections.is_empty() {
             let rules: Vec<String> = self.code_rejections.iter().map(|(r, n)| format!("{r}: {n}")).collect();
             md.push_str(&format!("\nCode rejected by rule: {}.\n", rules.join(", ")));
@@ -223,6 +257,7 @@ impl Coverage {
             ("layer boundaries that pruned events", self.pruning_boundaries.to_string()),
             ("calldata bytes per call", self.calldata_bytes.line()),
             ("returndata bytes per successful call", self.returndata_bytes.line()),
+            ("callee depth per call record", self.call_depths.line()),
         ];
         for (shape, line) in rows {
             md.push_str(&format!("| {shape} | {line} |\n"));

@@ -89,6 +89,10 @@ pub struct ExpectedSummary {
     pub admitted_only: usize,
     /// Transactions whose gas limit was below ample and that ran out of gas.
     pub ran_out_of_gas: usize,
+    /// Executions with calls checked exactly.
+    pub calls_exact: usize,
+    /// Executions with calls checked only for admission.
+    pub calls_admitted_only: usize,
 }
 
 impl RunReport {
@@ -142,6 +146,8 @@ impl RunReport {
                 exact: first.expected.exact,
                 admitted_only: first.expected.admitted_only,
                 ran_out_of_gas: first.expected.ran_out_of_gas,
+                calls_exact: first.expected.calls_exact,
+                calls_admitted_only: first.expected.calls_admitted_only,
             },
             coverage: first.coverage.clone(),
             page_cache_evictions: result
@@ -183,6 +189,15 @@ impl RunReport {
         out.push_str(&format!(
             "  expected effects: {} transactions checked exactly, {} for admission only, {} allowed out of gas\n",
             e.exact, e.admitted_only, e.ran_out_of_gas
+        ));
+        let calls: Vec<String> = self.coverage.calls.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        out.push_str(&format!(
+            "  calls: {} ({}); callee depths {}; executions with calls checked exactly {}, for admission only {}\n",
+            self.coverage.calls.values().sum::<u64>(),
+            calls.join(", "),
+            self.coverage.call_depths.line(),
+            e.calls_exact,
+            e.calls_admitted_only
         ));
         let reached = self.coverage.vmcalls.values().filter(|n| **n > 0).count();
         let kinds = self.coverage.outcomes.values().filter(|n| **n > 0).count();

@@ -6,7 +6,7 @@
 use crate::contract_source::ContractSource;
 use crate::corpus::{self, CallableContract, Param};
 use crate::generators::calls::{self, ExportedFunction};
-use crate::generators::contract::{self, Variety, plan::AMPLE_GAS, plan::ContractPlan};
+use crate::generators::contract::{self, Variety, plan::AMPLE_GAS, plan::ContractPlan, plan::Step};
 use crate::generators::module;
 use crate::stream::{Stream, StreamContract, StreamTx};
 use arbitrary::Unstructured;
@@ -101,6 +101,9 @@ const PRICE_BEYOND_ANY_BALANCE: u64 = 1_000_000_000;
 const WHALE_BALANCE: u64 = u64::MAX - 1_000_000_000;
 /// Gas for calls to wasm-smith modules (whose loops may never end).
 const SMITH_GAS: u64 = 1_000_000;
+/// Calldata a call that calls others carries at least, most of the time: enough for the callees' own
+/// calldata copies (a hop hands on up to `HOP_COPY` bytes).
+const CALLEE_CALLDATA: usize = 4300;
 
 /// Generates the stream `params` describe.
 pub fn generate(params: &WorkloadParams) -> Result<Stream, RuntimeError> {
@@ -394,7 +397,23 @@ impl<'p> Generator<'p> {
             self.rng.random_range(0..self.generated.len())
         };
         let (contract, plan, code_len) = self.generated[pick].clone();
-        let planned = contract::call(&mut self.rng, &plan, self.params.max_calldata);
+        let mut planned = contract::call(&mut self.rng, &plan, self.params.max_calldata);
+        // Four calls in five to a contract that calls others go to a function that does.
+        let calling: Vec<&str> =
+            plan.functions.iter().filter(|f| f.steps.iter().any(Step::calls)).map(|f| f.name.as_str()).collect();
+        if !calling.is_empty() && self.rng.random_bool(0.8) {
+            planned.function = calling[self.rng.random_range(0..calling.len())].to_string();
+        }
+        if calling.contains(&planned.function.as_str()) {
+            let mut calldata = self.hops(contract);
+            calldata.append(&mut planned.calldata);
+            // Long enough, most of the time, for the callees' own calldata copies.
+            if self.rng.random_bool(0.7) && calldata.len() < CALLEE_CALLDATA {
+                calldata.resize_with(CALLEE_CALLDATA, || self.rng.random());
+            }
+            calldata.truncate(self.params.max_calldata);
+            planned.calldata = calldata;
+        }
         let ample = AMPLE_GAS + intrinsic::execute(code_len, planned.calldata.len());
         let gas = if self.rng.random_bool(0.1) { self.rng.random_range(20_000..2_000_000) } else { ample };
         Call {
@@ -403,6 +422,43 @@ impl<'p> Generator<'p> {
             gas,
             ..Call::new(contract, &planned.function, vec![Value::I64(planned.a), Value::I64(planned.b)])
         }
+    }
+
+    /// The hops a generated contract's calls follow (`callee ‖ 2-byte function name`, one to four of
+    /// them), from `caller`: mostly a generated contract's function (one that calls on, when it has
+    /// one), and now and then a contract already on the chain (re-entry), an address with no contract,
+    /// a function it does not have, or a name that is not UTF-8.
+    fn hops(&mut self, caller: Address) -> Vec<u8> {
+        let mut chain = vec![caller];
+        let mut out = Vec::new();
+        for _ in 0..self.rng.random_range(1..=4) {
+            let (address, plan, _) = self.generated[self.rng.random_range(0..self.generated.len())].clone();
+            let (address, name) = match self.rng.random_range(0..20) {
+                0..13 => {
+                    let calling: Vec<&str> = plan
+                        .functions
+                        .iter()
+                        .filter(|f| f.steps.iter().any(Step::calls))
+                        .map(|f| f.name.as_str())
+                        .collect();
+                    let name = if !calling.is_empty() && self.rng.random_bool(0.7) {
+                        calling[self.rng.random_range(0..calling.len())].to_string()
+                    } else {
+                        plan.functions[self.rng.random_range(0..plan.functions.len())].name.clone()
+                    };
+                    (address, name.into_bytes())
+                }
+                13..15 => (chain[self.rng.random_range(0..chain.len())], b"f0".to_vec()),
+                15..17 => (derived_address("missing", self.rng.random_range(0..4)), b"f0".to_vec()),
+                17 => (address, b"f9".to_vec()),
+                18 => (address, vec![0xff, 0xfe]),
+                _ => (self.users[self.rng.random_range(0..self.users.len())], b"f1".to_vec()),
+            };
+            chain.push(address);
+            out.extend_from_slice(&address.0);
+            out.extend_from_slice(&name[..2]);
+        }
+        out
     }
 
     /// A call to a wasm-smith module's export, made as the fuzz targets make them.

@@ -9,6 +9,7 @@ use svm::code::code_hash;
 use svm::fee::FEE_ACCOUNT;
 use svm::runtime::contract_address;
 use svm::transaction::Transaction;
+use svm_core::call::CallRecord;
 
 /// One account a transaction may touch, before and after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,15 +51,16 @@ pub struct Effects {
     pub touched: Vec<Touched>,
 }
 
-/// The accounts `tx` may touch: its sender, the fee account, and the contract or recipient it names
-/// (for a deploy, the address the contract would get).
-pub fn reachable(tx: &Transaction) -> Vec<Address> {
+/// The accounts `tx` may touch: its sender, the fee account, the contract or recipient it names (for
+/// a deploy, the address the contract would get), and every contract its receipt lists as called.
+pub fn reachable(tx: &Transaction, calls: &[CallRecord]) -> Vec<Address> {
     let mut addresses = vec![tx.sender(), FEE_ACCOUNT];
     addresses.push(match tx {
         Transaction::Deploy(d) => contract_address(&d.author, d.nonce, &code_hash(&d.code)),
         Transaction::Execute(e) => e.contract,
         Transaction::Transfer(t) => t.to,
     });
+    addresses.extend(calls.iter().map(|c| c.callee));
     addresses.sort();
     addresses.dedup();
     addresses
@@ -67,7 +69,7 @@ pub fn reachable(tx: &Transaction) -> Vec<Address> {
 impl Effects {
     /// Reads the accounts `step`'s transaction may touch at both roots; `Err` if the state cannot be read.
     pub fn of(step: &Step<'_>) -> Result<Effects, String> {
-        let touched = reachable(step.tx)
+        let touched = reachable(step.tx, &step.receipt.calls)
             .into_iter()
             .map(|address| {
                 Ok(Touched {
@@ -94,7 +96,7 @@ impl Effects {
 /// Nothing outside the transaction's reach changed.
 pub const CHECKER: Checker = Checker {
     name: "only-its-accounts",
-    holds: "a transaction changes no account but its sender, the fee account, and the contract or recipient it names",
+    holds: "a transaction changes no account but its sender, the fee account, the contract or recipient it names, and the contracts it called",
     check: |step, effects| {
         let mut trie = step.trie_at(step.before);
         for touched in &effects.touched {

@@ -6,6 +6,7 @@
 //! after it in one runtime's store. [`effects`] works out once, for all of them, which accounts the
 //! transaction may touch and proves that no other account changed.
 
+pub mod call_records;
 pub mod codec_roundtrip;
 pub mod collections_whole;
 pub mod conservation;
@@ -94,7 +95,7 @@ pub struct Checker {
 }
 
 /// Every checker, in report order.
-pub const CHECKERS: [Checker; 9] = [
+pub const CHECKERS: [Checker; 10] = [
     effects::CHECKER,
     conservation::CHECKER,
     fee_rule::CHECKER,
@@ -104,6 +105,7 @@ pub const CHECKERS: [Checker; 9] = [
     codec_roundtrip::CHECKER,
     collections_whole::CHECKER,
     events_live::CHECKER,
+    call_records::CHECKER,
 ];
 
 /// Every checker, [`root_reloads`] last.

@@ -2,17 +2,20 @@
 //! registers and memory, with each vmcall's documented checks in the VM's order (`docs/vmcalls.md`):
 //! the first failing check is the outcome, and a failed call changes nothing.
 
+use super::calls::{Frame, Shared};
 use super::collections::{KnownContents, Surroundings, Table};
 use super::scratch::{Memory, Registers};
 use super::{Balances, CallEffects, ContractModel, ModelCall, le_integer};
 use crate::generators::contract::plan::{
-    AMPLE_GAS, ContractPlan, Handle, RECURSION_SAFE, Src, Step, TABLE_SLOTS, guard, mix,
+    AMPLE_GAS, CALL_ARGS, CALL_AT, CallSpec, ContractPlan, HOP_HEAD, Handle, RECURSION_SAFE, Src, Step, TABLE_SLOTS,
+    guard, hop_len, mix,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use svm::event::{Event, MAX_EVENT_DATA_BYTES, MAX_EVENT_EXPIRY, MAX_EVENT_TOPICS, MAX_EVENTS, TOPIC_LEN};
 use svm::outcome::{Outcome, TrapKind};
 use svm::vmcalls::HostError;
 use svm::{Address, Limits, Value, ValueType};
+use svm_core::call::{CallRecord, MAX_CALL_DEPTH, MAX_CALLS, VALUE_SLOT_BYTES, call_result, slot_value, status};
 
 /// A generated contract's model: its plan.
 pub struct GeneratedModel {
@@ -38,8 +41,56 @@ impl ContractModel for GeneratedModel {
     }
 
     fn call(&self, slices: &[Vec<u8>], call: &ModelCall<'_>, balances: &dyn Balances) -> CallEffects {
+        let shared = Shared::default();
+        let done = self.frame(slices, call, balances, &shared, Frame::top(call.contract), Vec::new(), Vec::new());
+        let effects = match done {
+            Err(outcome) => CallEffects::failed(outcome),
+            Ok(done) => CallEffects {
+                returns: done.returns,
+                returndata: done.returndata,
+                logs: done.logs,
+                events: done.events,
+                slices: done.touched.iter().map(|&s| (s, done.slices[s as usize].clone())).collect(),
+                calls: done.frame.records,
+                callees: done.frame.pending,
+                ..CallEffects::success(Vec::new())
+            },
+        };
+        CallEffects { uncertain: shared.uncertain.get(), callees_ran: shared.ran.get(), ..effects }
+    }
+
+    fn as_generated(&self) -> Option<&GeneratedModel> {
+        Some(self)
+    }
+}
+
+/// A frame that returned normally.
+struct Finished {
+    returns: Vec<Value>,
+    returndata: Vec<u8>,
+    logs: Vec<Vec<u8>>,
+    events: Vec<Event>,
+    /// Every slice afterwards, and which were touched.
+    slices: Vec<Vec<u8>>,
+    touched: BTreeSet<u32>,
+    frame: Frame,
+}
+
+impl GeneratedModel {
+    /// Runs `call` in a frame of its own over `slices`, starting from the chain's `logs` and `events`.
+    #[allow(clippy::too_many_arguments)]
+    fn frame(
+        &self,
+        slices: &[Vec<u8>],
+        call: &ModelCall<'_>,
+        balances: &dyn Balances,
+        shared: &Shared,
+        frame: Frame,
+        logs: Vec<Vec<u8>>,
+        events: Vec<Event>,
+    ) -> Result<Finished, Outcome> {
         let Some(function) = self.plan.function(call.function) else {
-            return CallEffects::failed(Outcome::Refused(svm::outcome::Refusal::NoSuchFunction));
+            return Err(Outcome::Refused(svm::outcome::Refusal::NoSuchFunction));
         };
         let arg = |i: usize| match call.args.get(i) {
             Some(Value::I64(v)) => *v,
@@ -57,33 +108,34 @@ impl ContractModel for GeneratedModel {
             registers: Registers::default(),
             memory: if self.plan.memory { Memory::with_data(1, &self.plan.data) } else { Memory::none() },
             returndata: Vec::new(),
-            logs: Vec::new(),
-            events: Vec::new(),
+            logs,
+            events,
             acc: 0,
             a: arg(0),
             b: arg(1),
             table: Table::default(),
             handles: [0; 4],
+            shared,
+            frame,
+            result: Vec::new(),
         };
         for step in &function.steps {
-            if let Err(outcome) = run.step(step) {
-                return CallEffects::failed(outcome);
-            }
+            run.step(step)?;
         }
         let table = std::mem::take(&mut run.table);
         run.touched.extend(table.slots());
         for (slot, bytes) in table.commit(&self.known) {
             run.slices[slot as usize] = bytes;
         }
-        let slices = run.touched.iter().map(|&s| (s, run.slices[s as usize].clone())).collect::<BTreeMap<_, _>>();
-        CallEffects {
+        Ok(Finished {
             returns: vec![Value::I64(run.acc)],
             returndata: run.returndata,
             logs: run.logs,
             events: run.events,
-            slices,
-            ..CallEffects::success(Vec::new())
-        }
+            slices: run.slices,
+            touched: run.touched,
+            frame: run.frame,
+        })
     }
 }
 
@@ -111,6 +163,12 @@ struct Run<'a> {
     table: Table,
     /// The handle locals `$h0`…`$h3`.
     handles: [i32; 4],
+    /// What every frame of the transaction shares.
+    shared: &'a Shared,
+    /// This frame's view of the transaction.
+    frame: Frame,
+    /// The call result `call_result` reads.
+    result: Vec<u8>,
 }
 
 type Step1 = Result<(), Outcome>;
@@ -355,7 +413,7 @@ impl Run<'_> {
                     return Err(host(HostError::RegisterWidth));
                 }
                 let bytes: [u8; 20] = self.register(160, reg)?.try_into().unwrap_or([0; 20]);
-                self.mix(self.balances.balance(&Address(bytes)) as i64);
+                self.mix(self.balance(&Address(bytes)) as i64);
             }
             Step::Log { ptr, len } => self.log(ptr, len)?,
             Step::Emit { count, topics_ptr, topics, ptr, len, expiry } => {
@@ -430,9 +488,159 @@ impl Run<'_> {
                     self.step(step)?;
                 }
             }
+            Step::Call(ref spec) => self.call_step(spec)?,
             _ => self.collection_step(step)?,
         }
         Ok(())
+    }
+
+    /// The balance of `address` as this frame sees it.
+    fn balance(&self, address: &Address) -> u64 {
+        self.frame.balance(self.balances.balance(address), address)
+    }
+
+    /// [`Step::Call`]: the hop copied, the slots written, the calls made, the result read.
+    fn call_step(&mut self, spec: &CallSpec) -> Step1 {
+        let hop = hop_len(self.call.calldata.len() as u32);
+        self.memory.write(CALL_AT, &self.call.calldata[..hop as usize]).map_err(host)?;
+        if !self.plan.memory {
+            // Unreachable: the copy above fails without a memory.
+            return Ok(());
+        }
+        for (k, &(ty, src)) in spec.args.iter().enumerate() {
+            let at = CALL_ARGS + 9 * k as u32;
+            self.memory.write(at, &[ty]).map_err(host)?;
+            self.memory.write(at + 1, &self.value(src).to_le_bytes()).map_err(host)?;
+        }
+        for _ in 0..spec.count {
+            let status = self.contract_call(spec, hop)?;
+            self.mix(status.into());
+        }
+        let total = self.result.len() as u32;
+        if !self.memory.fits(spec.result_ptr, spec.result_len.into()) {
+            return Err(host(HostError::MemoryOutOfBounds));
+        }
+        let bytes = self.result[..spec.result_len.min(total) as usize].to_vec();
+        self.memory.write(spec.result_ptr, &bytes).map_err(host)?;
+        self.mix(total.into());
+        self.trap_unless(self.memory.fits(spec.result_ptr.wrapping_add(2), 8))?;
+        let at = spec.result_ptr as usize + 2;
+        let first = le_integer(&self.memory.bytes_mut()[at..at + 8]);
+        self.mix(first as i64);
+        Ok(())
+    }
+
+    /// One `contract_call`: the caller's checks (which trap it), then the callee's outcome as a status.
+    fn contract_call(&mut self, spec: &CallSpec, hop: u32) -> Result<i32, Outcome> {
+        let data_len = hop.saturating_sub(HOP_HEAD);
+        if spec.args_count > self.limits.max_params || data_len > self.limits.max_calldata_bytes {
+            return Err(host(HostError::CallInput));
+        }
+        let callee = self.memory.read(CALL_AT, 20).map_err(host)?;
+        let name = self.memory.read(CALL_AT + 20, 2).map_err(host)?;
+        let args = self.memory.read(spec.args_ptr, VALUE_SLOT_BYTES as u32 * spec.args_count).map_err(host)?;
+        let data = self.memory.read(CALL_AT + HOP_HEAD, data_len).map_err(host)?;
+        let name = String::from_utf8(name).map_err(|_| host(HostError::CallInput))?;
+        let args: Vec<Value> =
+            args.chunks(VALUE_SLOT_BYTES).map(slot_value).collect::<Option<_>>().ok_or(host(HostError::CallInput))?;
+        if self.shared.made.get() >= MAX_CALLS {
+            return Err(host(HostError::TooManyCalls));
+        }
+        self.shared.made.set(self.shared.made.get() + 1);
+        let callee = Address(callee.try_into().unwrap_or([0; 20]));
+        let at = self.frame.records.len();
+        self.frame.records.push(CallRecord {
+            depth: (self.frame.depth + 1) as u8,
+            caller: self.call.contract,
+            callee,
+            function: name.clone(),
+            outcome: Outcome::Success,
+            gas_used: 0,
+            value: spec.value,
+        });
+        self.result.clear();
+        let outcome = self.callee(spec, callee, &name, &args, &data);
+        self.frame.records[at].outcome = outcome;
+        Ok(status(outcome))
+    }
+
+    /// The callee's outcome (and, when it succeeds, its effects handed on to this frame).
+    fn callee(&mut self, spec: &CallSpec, callee: Address, name: &str, args: &[Value], data: &[u8]) -> Outcome {
+        use svm::outcome::Refusal;
+        if self.frame.depth + 1 > MAX_CALL_DEPTH {
+            return Outcome::Refused(Refusal::CallDepth);
+        }
+        if self.frame.stack.contains(&callee) {
+            return Outcome::Refused(Refusal::Reentry);
+        }
+        let Some(target) = self.call.world.contract(&callee) else {
+            return Outcome::Refused(Refusal::NoSuchContract);
+        };
+        let caller = self.call.contract;
+        if spec.value > self.balance(&caller) || self.balance(&callee).checked_add(spec.value).is_none() {
+            return Outcome::Refused(Refusal::CallValue);
+        }
+        let Some(model) = target.model else {
+            self.shared.uncertain.set(true);
+            return Outcome::Success;
+        };
+        let intrinsic = svm::gas::intrinsic::execute(target.code_len, data.len());
+        if spec.gas != 0 && spec.gas < intrinsic {
+            return Outcome::OutOfGas;
+        }
+        let Some(params) = model.params(name) else {
+            return Outcome::Refused(Refusal::NoSuchFunction);
+        };
+        if !params.iter().copied().eq(args.iter().map(Value::ty)) {
+            return Outcome::Refused(Refusal::ArgumentMismatch);
+        }
+        // A cap the callee may or may not reach, or little gas left after a callee burnt it all.
+        if (spec.gas != 0 && spec.gas < AMPLE_GAS) || self.shared.starved.get() {
+            self.shared.uncertain.set(true);
+        }
+        self.shared.ran.set(true);
+        let Some(generated) = model.as_generated() else {
+            self.shared.uncertain.set(true);
+            return Outcome::Success;
+        };
+        let slices = self.frame.pending.get(&callee).cloned().unwrap_or_else(|| target.slices.to_vec());
+        let mut frame = Frame {
+            depth: self.frame.depth + 1,
+            stack: [self.frame.stack.clone(), vec![callee]].concat(),
+            records: Vec::new(),
+            ..self.frame.clone()
+        };
+        *frame.moved.entry(caller).or_insert(0) -= i128::from(spec.value);
+        *frame.moved.entry(callee).or_insert(0) += i128::from(spec.value);
+        let call = ModelCall {
+            sender: caller,
+            contract: callee,
+            function: name,
+            args,
+            calldata: data,
+            value: spec.value,
+            layer: self.call.layer,
+            world: self.call.world,
+        };
+        match generated.frame(&slices, &call, self.balances, self.shared, frame, self.logs.clone(), self.events.clone())
+        {
+            Ok(done) => {
+                self.frame.pending = done.frame.pending;
+                self.frame.pending.insert(callee, done.slices);
+                self.frame.moved = done.frame.moved;
+                self.frame.records.extend(done.frame.records);
+                self.logs = done.logs;
+                self.events = done.events;
+                self.result = call_result(&done.returns, &done.returndata);
+                Outcome::Success
+            }
+            Err(outcome) => {
+                if outcome == Outcome::OutOfGas {
+                    self.shared.starved.set(true);
+                }
+                outcome
+            }
+        }
     }
 
     fn handle(&self, handle: Handle) -> u32 {

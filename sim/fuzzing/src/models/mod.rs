@@ -9,9 +9,11 @@
 //! - [`counter`], [`token`], [`registers`], [`hostile`]: the corpus contracts worth modelling.
 //! - [`scratch`]: the registers and linear memory one execution sees, as the models keep them.
 //! - [`collections`]: the collections generated contracts open, as plain maps.
+//! - [`calls`]: the other contracts a generated contract calls, and what its frames share.
 //!
 //! Which models exist, and why the others do not, is [`for_contract`]'s table.
 
+pub mod calls;
 pub mod collections;
 pub mod counter;
 pub mod generated;
@@ -44,6 +46,8 @@ pub struct ModelCall<'a> {
     pub value: u64,
     /// The layer the call runs in.
     pub layer: u64,
+    /// The other contracts it may call.
+    pub world: &'a dyn calls::World,
 }
 
 /// Balances as the running call sees them (the value already moved from the sender to the contract).
@@ -67,6 +71,14 @@ pub struct CallEffects {
     pub events: Vec<svm::event::Event>,
     /// Every slice the call wrote or read, with its contents afterwards (empty unless it succeeds).
     pub slices: BTreeMap<u32, Vec<u8>>,
+    /// The calls it made, as its receipt lists them, gas aside (empty unless it succeeds).
+    pub calls: Vec<svm_core::call::CallRecord>,
+    /// The slices of the contracts it called, afterwards (empty unless it succeeds).
+    pub callees: BTreeMap<Address, Vec<Vec<u8>>>,
+    /// Whether the model cannot say exactly what the call does (then it is checked for admission only).
+    pub uncertain: bool,
+    /// Whether a callee ran code (then the call may run out of gas under ample gas).
+    pub callees_ran: bool,
 }
 
 impl CallEffects {
@@ -79,6 +91,10 @@ impl CallEffects {
             logs: Vec::new(),
             events: Vec::new(),
             slices: BTreeMap::new(),
+            calls: Vec::new(),
+            callees: BTreeMap::new(),
+            uncertain: false,
+            callees_ran: false,
         }
     }
 
@@ -98,6 +114,10 @@ pub trait ContractModel: Send + Sync {
     /// at least this much a call must end exactly as modelled.
     fn ample_gas(&self) -> u64 {
         1_000_000
+    }
+    /// The generated model, if this is one (only generated contracts are modelled as callees).
+    fn as_generated(&self) -> Option<&generated::GeneratedModel> {
+        None
     }
 }
 

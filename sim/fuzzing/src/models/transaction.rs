@@ -2,6 +2,7 @@
 //! taken from the runtime, that decide whether a transaction is invalid, runs out of gas before any
 //! code, is refused, or reaches the contract's model — and so what its receipt must say.
 
+use super::calls::World;
 use super::{Balances, CallEffects, ContractModel, ModelCall};
 use svm::account::Account;
 use svm::fee::FEE_ACCOUNT;
@@ -196,7 +197,13 @@ impl Balances for DuringCall<'_> {
 }
 
 /// An execution in `layer` of `target` (`None`: no contract is known at the address).
-pub fn execute(tx: &Execute, ledger: &dyn Ledger, target: Option<Target<'_>>, layer: u64) -> Expectation {
+pub fn execute(
+    tx: &Execute,
+    ledger: &dyn Ledger,
+    target: Option<Target<'_>>,
+    world: &dyn World,
+    layer: u64,
+) -> Expectation {
     if tx.calldata.len() > Limits::default().max_calldata_bytes as usize {
         return Expectation::invalid(InvalidTx::CalldataTooLarge);
     }
@@ -231,11 +238,12 @@ pub fn execute(tx: &Execute, ledger: &dyn Ledger, target: Option<Target<'_>>, la
         calldata: &tx.calldata,
         value: tx.value,
         layer,
+        world,
     };
     let effects = model.call(target.slices, &call, &DuringCall { ledger, tx });
-    Expectation {
-        expected: Expected::Exactly(effects),
-        may_run_out_of_gas: tx.gas_limit < intrinsic.saturating_add(target.ample_gas),
-        contract: None,
+    let may_run_out_of_gas = tx.gas_limit < intrinsic.saturating_add(target.ample_gas) || effects.callees_ran;
+    if effects.uncertain {
+        return Expectation { expected: Expected::Admitted, may_run_out_of_gas, contract: None };
     }
+    Expectation { expected: Expected::Exactly(effects), may_run_out_of_gas, contract: None }
 }

@@ -9,6 +9,7 @@
 
 use crate::invariants::Step;
 use crate::invariants::effects::Effects;
+use crate::models::calls::{World, WorldContract};
 use crate::models::transaction::{self, Expectation, Expected, KnownCode, Ledger, Target};
 use crate::models::{self, CallEffects, ContractModel};
 use crate::stream::Stream;
@@ -42,8 +43,25 @@ pub struct Tally {
     pub exact: usize,
     /// Checked only for admission: no model knows the contract.
     pub admitted_only: usize,
-    /// Allowed to run out of gas (gas limit below ample), and did.
+    /// Allowed to run out of gas (gas limit below ample, or a callee ran), and did.
     pub ran_out_of_gas: usize,
+    /// Executions with calls (in the receipt or the expectation) checked exactly.
+    pub calls_exact: usize,
+    /// Executions with calls checked only for admission (a callee the model cannot follow exactly).
+    pub calls_admitted_only: usize,
+}
+
+/// The deployed contracts, as the models' calls see them.
+struct Deployments<'a>(&'a BTreeMap<Address, Deployed>);
+
+impl World for Deployments<'_> {
+    fn contract(&self, address: &Address) -> Option<WorldContract<'_>> {
+        self.0.get(address).map(|d| WorldContract {
+            model: d.model.as_deref(),
+            code_len: d.code_len,
+            slices: &d.slices,
+        })
+    }
 }
 
 /// The expected-effects checker of one replica's run of one stream.
@@ -112,7 +130,7 @@ impl ExpectedEffects {
                     slices: &d.slices,
                     ample_gas: d.model.as_ref().map_or(0, |m| m.ample_gas()),
                 });
-                transaction::execute(tx, &ledger, target, layer)
+                transaction::execute(tx, &ledger, target, &Deployments(&self.contracts), layer)
             }
         }
     }
@@ -127,6 +145,13 @@ impl ExpectedEffects {
     pub fn check_known(&mut self, step: &Step<'_>, known: Option<&Effects>, layer: u64) -> Result<(), String> {
         let expectation = self.expect(step, known, layer);
         let receipt = step.receipt;
+        let with_calls = !receipt.calls.is_empty()
+            || matches!(&expectation.expected, Expected::Exactly(effects) if !effects.calls.is_empty());
+        match &expectation.expected {
+            Expected::Admitted if with_calls => self.tally.calls_admitted_only += 1,
+            Expected::Exactly(_) if with_calls && receipt.outcome != Outcome::OutOfGas => self.tally.calls_exact += 1,
+            _ => {}
+        }
         let verdict = if expectation.may_run_out_of_gas && receipt.outcome == Outcome::OutOfGas {
             self.tally.ran_out_of_gas += 1;
             Ok(())
@@ -202,6 +227,35 @@ impl ExpectedEffects {
                 receipt.events.get(first),
             ));
         }
+        let calls = |records: &[svm_core::call::CallRecord]| {
+            records.iter().map(|r| svm_core::call::CallRecord { gas_used: 0, ..r.clone() }).collect::<Vec<_>>()
+        };
+        if calls(&receipt.calls) != effects.calls {
+            let first = (0..effects.calls.len().max(receipt.calls.len()))
+                .find(|&i| effects.calls.get(i) != calls(&receipt.calls).get(i))
+                .unwrap_or(0);
+            return Err(format!(
+                "expected {} call records, got {}; record {first} differs: expected {:?}, got {:?}",
+                effects.calls.len(),
+                receipt.calls.len(),
+                effects.calls.get(first),
+                receipt.calls.get(first),
+            ));
+        }
+        for (callee, expected) in &effects.callees {
+            let actual = step
+                .runtime
+                .contract_slices_at(step.after, callee, None)
+                .map_err(|e| format!("cannot read the slices of {callee}: {e}"))?
+                .ok_or_else(|| format!("callee {callee} is no contract after the call"))?;
+            if let Some(slice) = (0..expected.len()).find(|&i| expected.get(i) != actual.get(i)) {
+                return Err(format!(
+                    "slice {slice} of callee {callee} holds {}, expected {}",
+                    actual.get(slice).map_or("(none)".into(), |b| preview(b)),
+                    preview(&expected[slice])
+                ));
+            }
+        }
         if let Some(address) = expectation.contract
             && receipt.contract != Some(address)
         {
@@ -248,6 +302,20 @@ impl ExpectedEffects {
                 );
             }
             Transaction::Execute(tx) => {
+                let callees: std::collections::BTreeSet<Address> =
+                    step.receipt.calls.iter().map(|r| r.callee).collect();
+                for callee in callees {
+                    let Some(deployed) = self.contracts.get_mut(&callee) else { continue };
+                    if let (Expected::Exactly(effects), true) = (&expectation.expected, matched) {
+                        if let Some(slices) = effects.callees.get(&callee) {
+                            deployed.slices = slices.clone();
+                        }
+                    } else if deployed.model.is_some()
+                        && let Ok(Some(slices)) = step.runtime.contract_slices_at(step.after, &callee, None)
+                    {
+                        deployed.slices = slices;
+                    }
+                }
                 let Some(deployed) = self.contracts.get_mut(&tx.contract) else { return };
                 match (&expectation.expected, matched) {
                     (Expected::Exactly(effects), true) => {

@@ -60,7 +60,11 @@ pub fn check<R: Rng>(rng: &mut R, calls: usize) -> BTreeMap<String, usize> {
     };
     let Some(address) = apply(&mut rt, Transaction::Deploy(deploy), 0).contract else { return outcomes };
     for i in 0..calls {
-        let call = contract::call(rng, &plan, usize::MAX);
+        let mut call = contract::call(rng, &plan, usize::MAX);
+        // A function that calls names itself as the callee (re-entry): the only contract there is.
+        if plan.function(&call.function).is_some_and(|f| f.steps.iter().any(|s| s.calls())) {
+            call.calldata.splice(0..0, address.0.iter().copied().chain(*b"f0"));
+        }
         let nonce = rt.account(&USER).ok().flatten().map_or(0, |a| a.nonce);
         let ample = AMPLE_GAS + intrinsic::execute(source.code.len(), call.calldata.len());
         let tx = Execute {

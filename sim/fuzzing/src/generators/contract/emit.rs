@@ -1,7 +1,10 @@
 //! A contract plan as WebAssembly text: every vmcall imported, the memory and its data, a recursion
 //! helper, and one export per function plan, each step emitted exactly as the model reads it.
 
-use super::plan::{ContractPlan, FunctionPlan, GUARD_SPREAD, Handle, Src, Step, TABLE_SLOTS};
+use super::plan::{
+    CALL_ARGS, CALL_AT, CallSpec, ContractPlan, FunctionPlan, GUARD_SPREAD, HOP_COPY, HOP_HEAD, Handle, Src, Step,
+    TABLE_SLOTS,
+};
 use std::fmt::Write;
 use svm::vmcalls::registry::{NAMESPACE, VMCALLS};
 
@@ -82,7 +85,7 @@ fn repeat(count: u32, body: &str) -> String {
 fn function_wat(out: &mut String, plan: &ContractPlan, function: &FunctionPlan) {
     let _ = writeln!(
         out,
-        "  (func (export \"{}\") (param $a i64) (param $b i64) (result i64) (local $acc i64) (local $i i32) (local $h0 i32) (local $h1 i32) (local $h2 i32) (local $h3 i32)",
+        "  (func (export \"{}\") (param $a i64) (param $b i64) (result i64) (local $acc i64) (local $i i32) (local $h0 i32) (local $h1 i32) (local $h2 i32) (local $h3 i32) (local $n i32)",
         function.name
     );
     for step in &function.steps {
@@ -213,5 +216,37 @@ fn step_wat(plan: &ContractPlan, step: &Step) -> String {
             c(out)
         )),
         Step::Seq { ref steps } => steps.iter().map(|s| step_wat(plan, s)).collect::<Vec<_>>().join(" "),
+        Step::Call(CallSpec { count, ref args, args_ptr, args_count, value, gas, result_ptr, result_len }) => {
+            let mut code = format!(
+                "(local.set $n (select (call $calldata_len) (i32.const {HOP_COPY}) (i32.lt_u (call $calldata_len) (i32.const {HOP_COPY})))) (call $calldata_copy (i32.const 0) (local.get $n) {})",
+                c(CALL_AT)
+            );
+            // Memory instructions only in a plan with a memory (the model skips them the same way).
+            for (k, &(ty, s)) in args.iter().enumerate().filter(|_| plan.memory) {
+                let at = CALL_ARGS + 9 * k as u32;
+                let _ = write!(code, " (i32.store8 {} {}) (i64.store {} {})", c(at), c(ty.into()), c(at + 1), src(s));
+            }
+            let data_len = format!(
+                "(select (i32.sub (local.get $n) (i32.const {HOP_HEAD})) (i32.const 0) (i32.gt_u (local.get $n) (i32.const {HOP_HEAD})))"
+            );
+            let call = format!(
+                "(call $contract_call {} {} (i32.const 2) {} {} {} {data_len} (i64.const {}) (i64.const {}))",
+                c(CALL_AT),
+                c(CALL_AT + 20),
+                c(args_ptr),
+                c(args_count),
+                c(CALL_AT + HOP_HEAD),
+                value as i64,
+                gas as i64
+            );
+            let body = mix(&format!("(i64.extend_i32_s {call})"));
+            let _ = write!(code, " {}", if count == 1 { body } else { repeat(count, &body) });
+            let result = format!("(call $call_result {} (i32.const 0) {})", c(result_ptr), c(result_len));
+            let _ = write!(code, " {}", mix(&format!("(i64.extend_i32_u {result})")));
+            if plan.memory {
+                let _ = write!(code, " {}", mix(&format!("(i64.load {})", c(result_ptr.wrapping_add(2)))));
+            }
+            code
+        }
     }
 }

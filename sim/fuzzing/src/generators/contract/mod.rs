@@ -13,7 +13,7 @@
 pub mod emit;
 pub mod plan;
 
-use plan::{ContractPlan, FunctionPlan, Handle, NO_KEY, RECURSION_EXHAUSTS, RECURSION_SAFE, Src, Step};
+use plan::{CallSpec, ContractPlan, FunctionPlan, Handle, NO_KEY, RECURSION_EXHAUSTS, RECURSION_SAFE, Src, Step};
 use rand::Rng;
 use svm::Limits;
 use svm::event::{MAX_EVENT_DATA_BYTES, MAX_EVENT_EXPIRY, MAX_EVENT_TOPICS, MAX_EVENTS};
@@ -343,7 +343,7 @@ fn register<R: Rng>(rng: &mut R) -> (u32, u32) {
 /// register round trip; a burst of logs …
 fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<Step>) {
     let memory = shape.memory;
-    match rng.random_range(0..30) {
+    match rng.random_range(0..40) {
         // Integer forms, read before and after the write.
         0..=2 => {
             let wide = rng.random_bool(0.5);
@@ -479,8 +479,55 @@ fn family<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits, steps: &mut Vec<S
             let expiry = if count > 1 { expiry.min(8) } else { expiry };
             steps.push(Step::Emit { count, topics_ptr, topics, ptr: ptr(rng, len), len, expiry });
         }
+        // Calls to the contract the calldata names (the workload writes hops there).
+        30..=39 if memory => steps.push(Step::Call(call_spec(rng))),
         _ => steps.push(Step::CalldataLen),
     }
+}
+
+/// A [`Step::Call`] in range: the two `i64` arguments every generated function takes, mostly no
+/// value and all the gas allowed, now and then a cap below any callee's intrinsic gas (out of gas) or
+/// above it.
+fn call_spec<R: Rng>(rng: &mut R) -> CallSpec {
+    CallSpec {
+        count: if rng.random_bool(0.85) { 1 } else { rng.random_range(2..=3) },
+        args: vec![(1, [Src::A, Src::B, Src::Acc][rng.random_range(0..3)]), (1, src(rng))],
+        args_ptr: plan::CALL_ARGS,
+        args_count: 2,
+        value: if rng.random_bool(0.7) { 0 } else { rng.random_range(1..=3) },
+        gas: match rng.random_range(0..10) {
+            0..7 => 0,
+            7..9 => rng.random_range(1..20_000),
+            _ => rng.random_range(20_000..1_000_000),
+        },
+        result_ptr: plan::CALL_RESULT,
+        result_len: [0, 10, 64][rng.random_range(0..3)],
+    }
+}
+
+/// A pointer past any memory a generated contract can grow.
+const FAR: u32 = 0xFFFF_0000;
+
+/// One [`Step::Call`] for each way a call fails: the caller's own bad input (a slot of no type, an
+/// `i32` slot with upper bytes, too many arguments, arguments or a result past the memory, one call too
+/// many), and the callee's refusals the caller chooses (argument mismatch, value it does not have,
+/// gas below the intrinsic cost).
+fn call_failures<R: Rng>(rng: &mut R) -> Vec<Step> {
+    let base = CallSpec { count: 1, gas: 0, ..call_spec(rng) };
+    let (first, second) = (base.args[0], base.args[1]);
+    let specs = [
+        CallSpec { args: vec![(7, first.1), second], ..base.clone() },
+        CallSpec { args: vec![(0, Src::Const(-1)), second], ..base.clone() },
+        CallSpec { args_count: 129, ..base.clone() },
+        CallSpec { args_ptr: FAR, ..base.clone() },
+        CallSpec { result_ptr: FAR, result_len: 16, ..base.clone() },
+        CallSpec { count: svm_core::call::MAX_CALLS + 1, gas: 1, ..base.clone() },
+        CallSpec { args: vec![first], args_count: 1, ..base.clone() },
+        CallSpec { args: vec![first, (0, Src::Const(3))], ..base.clone() },
+        CallSpec { value: u64::MAX / 2, ..base.clone() },
+        CallSpec { gas: 1, ..base },
+    ];
+    specs.into_iter().map(Step::Call).collect()
 }
 
 /// One step for every failure the shape allows: every host error, every trap, a blown stack, and now
@@ -533,6 +580,7 @@ fn failures<R: Rng>(rng: &mut R, shape: &Shape, limits: &Limits) -> Vec<Step> {
             Step::MemStore { ptr: WASM_PAGE * limits.max_memory_pages, src: Src::B },
         ]);
         candidates.extend(event_failures());
+        candidates.extend(call_failures(rng));
     } else {
         candidates.extend([
             Step::ReadToMem { slice, offset: 0, len, ptr: 0 },

@@ -147,6 +147,50 @@ pub enum Step {
     CollNext { handle: Handle, after: u32, bound: u32, out: u32 },
     /// The steps, in order (a failure that needs its set-up).
     Seq { steps: Vec<Step> },
+    /// A call to another contract (see [`CallSpec`]).
+    Call(CallSpec),
+}
+
+/// A call to the contract the calldata names, `count` times: copy the first [`HOP_COPY`] bytes of
+/// calldata to [`CALL_AT`] (a *hop*: `callee ‖ 2-byte function name ‖ data for the callee`), write
+/// `args` as 9-byte slots `u8 type ‖ u64le` at [`CALL_ARGS`], then acc ← mix(acc, status) for each
+/// `contract_call(CALL_AT, CALL_AT + 20, 2, args_ptr, args_count, CALL_AT + 22, hop − 22, value,
+/// gas)`, then acc ← mix(acc, `call_result(result_ptr, 0, result_len)`) and, in a plan with a memory,
+/// acc ← mix(acc, `i64.load(result_ptr + 2)`) (the first result's bits, or what memory held).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallSpec {
+    /// Calls made in a row.
+    pub count: u32,
+    /// The argument slots written: (type code, value).
+    pub args: Vec<(u8, Src)>,
+    /// Where the call reads its arguments.
+    pub args_ptr: u32,
+    /// How many it reads.
+    pub args_count: u32,
+    /// The value each call moves.
+    pub value: u64,
+    /// The gas each call forwards (0: all allowed).
+    pub gas: u64,
+    /// Where `call_result` copies to.
+    pub result_ptr: u32,
+    /// How many bytes it copies at most.
+    pub result_len: u32,
+}
+
+/// Where a [`Step::Call`] copies its hop from calldata.
+pub const CALL_AT: u32 = 0xC000;
+/// The most calldata a [`Step::Call`] copies.
+pub const HOP_COPY: u32 = 8192;
+/// Bytes of a hop's head: the callee's address and a 2-byte function name.
+pub const HOP_HEAD: u32 = 22;
+/// Where a [`Step::Call`] writes its argument slots.
+pub const CALL_ARGS: u32 = CALL_AT + HOP_COPY;
+/// Where a [`Step::Call`] reads its result to, in range.
+pub const CALL_RESULT: u32 = CALL_ARGS + 128;
+
+/// The bytes of calldata a [`Step::Call`] copies from `calldata_len` bytes.
+pub fn hop_len(calldata_len: u32) -> u32 {
+    calldata_len.min(HOP_COPY)
 }
 
 /// One exported function: `(param i64 i64) (result i64)`, returning the accumulator.
@@ -201,6 +245,18 @@ pub const TABLE_SLOTS: u32 = 3;
 /// A gas limit no generated call can reach unless it loops forever: calls given at least this much
 /// must end exactly as the model says; calls given less may also run out of gas.
 pub const AMPLE_GAS: u64 = 100_000_000;
+
+impl Step {
+    /// Whether it calls another contract (itself or in a step it guards or sequences).
+    pub fn calls(&self) -> bool {
+        match self {
+            Step::Call(_) => true,
+            Step::Guarded { then, .. } => then.calls(),
+            Step::Seq { steps } => steps.iter().any(Step::calls),
+            _ => false,
+        }
+    }
+}
 
 impl ContractPlan {
     /// The contract ready to deploy: its code (assembled from [`super::emit::wat`]) and its layout.
