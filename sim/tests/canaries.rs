@@ -313,9 +313,11 @@ fn each_fault_kind_has_a_canary_that_only_the_fault_shows_and_the_checks_catch()
         let seen = Expected::seen_in(&result, &nodes).unwrap_or_else(|| panic!("{} not caught", canary.name()));
         assert!(seen.tx() >= first_fault, "{}: {seen:?} before the first fault at {first_fault}", canary.name());
         // A fault shows only where its history lets it (a crash loses only what its layer wrote since
-        // the last durable head): about a tenth of the stream at most (40 of 300), not five transactions.
+        // the last durable head): about a sixth of the stream at most (60 of 300), not five transactions
+        // (since generated contracts call each other, a crash's layer holds more the shrinker must keep:
+        // head-ahead on seed 71 went from under 40 to 51).
         let repro = reproducer(&stream, &nodes, &history, canary, &result);
-        let shrunk = shrinks_to_and_replays(&repro, canary.name(), false, 40);
+        let shrunk = shrinks_to_and_replays(&repro, canary.name(), false, 60);
         assert!(
             shrunk.history.events.iter().any(|e| FaultKind::of(e.event) == Some(kind)),
             "{}: the shrunk reproducer lost its {} event",

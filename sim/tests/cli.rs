@@ -184,10 +184,11 @@ fn bad_input_files_exit_2_with_a_clear_message() {
 
     // A stream made under other consensus rules.
     let current = format!("\"consensus_version\":{}", svm::CONSENSUS_VERSION);
-    std::fs::write(&stream, text_of_stream.replacen(&current, "\"consensus_version\":5", 1)).unwrap();
+    let other = svm::CONSENSUS_VERSION - 1;
+    std::fs::write(&stream, text_of_stream.replacen(&current, &format!("\"consensus_version\":{other}"), 1)).unwrap();
     let out = sim(&["run", "--stream", "s.jsonl", "--out", "x"], dir.path());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let expected = format!("consensus version 5; this build runs consensus version {}", svm::CONSENSUS_VERSION);
+    let expected = format!("consensus version {other}; this build runs consensus version {}", svm::CONSENSUS_VERSION);
     assert!(text(&out).contains(&expected), "{}", text(&out));
 }
 

@@ -1,4 +1,4 @@
-//! A default campaign of 8,000 transactions reaches the whole VM surface: every vmcall, and every outcome kind that
+//! A default campaign of 10,000 transactions reaches the whole VM surface: every vmcall, and every outcome kind that
 //! `coverage::UNREACHABLE` does not excuse, at least ten times — with every invariant and expected
 //! effect holding — and the storage, log, calldata and register shapes the generator aims for.
 
@@ -11,7 +11,7 @@ use svm_sim::run::{Checks, Setup, run_replica};
 
 #[test]
 fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times() {
-    let stream = generate(&WorkloadParams::derive(12, 8000)).unwrap();
+    let stream = generate(&WorkloadParams::derive(12, 10_000)).unwrap();
     // A replica with a one-page page cache, so that evictions are counted too.
     let node = default_nodes().into_iter().find(|n| n.page_cache == 1).unwrap();
     let nodes = [node.clone()];
@@ -21,7 +21,7 @@ fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times
     assert!(replica.fault.is_none(), "{:?}", replica.fault);
     assert_eq!(replica.finding_count, 0, "{:?}", replica.findings);
     let coverage = &replica.coverage;
-    assert_eq!(coverage.transactions, 8000);
+    assert_eq!(coverage.transactions, 10_000);
     let shortfalls = coverage.shortfalls(10);
     assert!(shortfalls.is_empty(), "reached fewer than 10 times: {shortfalls:?}");
     // Nothing excused is reached after all (the excuse would be wrong).
@@ -39,6 +39,8 @@ fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times
     assert!(coverage.pages_accessed.max > u64::from(limits.max_dirty_pages), "{:?}", coverage.pages_accessed);
     assert!(coverage.unwritten_register_reads.values().all(|n| *n >= 10), "{:?}", coverage.unwritten_register_reads);
     assert!(coverage.page_cache_evictions > 1000, "{}", coverage.page_cache_evictions);
-    // Most transactions are checked against an exact expectation, not only for admission.
-    assert!(replica.expected.exact > 3 * replica.expected.admitted_only, "{:?}", replica.expected);
+    // Most transactions are checked against an exact expectation, not only for admission. (3× before calls;
+    // a transaction whose callee ran code is checked for admission only until the model's prediction of
+    // nested callees is trusted again: it missed one callee's return in a fault campaign.)
+    assert!(replica.expected.exact > 2 * replica.expected.admitted_only, "{:?}", replica.expected);
 }

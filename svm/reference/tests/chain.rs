@@ -123,8 +123,23 @@ fn receipt_of(j: &Json) -> Receipt {
             .get("events")
             .and_then(Json::as_array)
             .map_or_else(Vec::new, |events| events.iter().map(event_of).collect()),
-        calls: Vec::new(),
+        calls: j
+            .get("calls")
+            .and_then(Json::as_array)
+            .map_or_else(Vec::new, |calls| calls.iter().map(call_of).collect()),
         diagnostic: j.get("diagnostic").and_then(Json::as_str).unwrap_or("").to_string(),
+    }
+}
+
+fn call_of(j: &Json) -> svm_core::call::CallRecord {
+    svm_core::call::CallRecord {
+        depth: u64_of(&j["depth"]) as u8,
+        caller: addr(&j["caller"]),
+        callee: addr(&j["callee"]),
+        function: j["function"].as_str().unwrap().to_string(),
+        outcome: outcome_named(j["outcome"].as_str().unwrap()),
+        gas_used: u64_of(&j["gas_used"]),
+        value: u64_of(&j["value"]),
     }
 }
 
@@ -272,7 +287,7 @@ fn compute(function: &str, inputs: &Json) -> String {
 #[test]
 fn every_hash_and_encoding_vector() {
     let files = vector_files(&["hash.", "encoding."]);
-    assert_eq!(files.len(), 24, "docs/consensus.md promises 24 hash and encoding vectors: {files:?}");
+    assert_eq!(files.len(), 25, "docs/consensus.md promises 25 hash and encoding vectors: {files:?}");
     for file in files {
         let v = load(&file);
         assert_eq!(v["kind"], "hash", "{file}");
@@ -350,7 +365,7 @@ fn interpreter_present() -> bool {
 fn every_transaction_vector_with_the_interpreter() {
     let files: Vec<String> =
         vector_files(&[""]).into_iter().filter(|f| !f.starts_with("hash.") && !f.starts_with("encoding.")).collect();
-    assert_eq!(files.len(), 20, "docs/consensus.md promises 20 transaction vectors: {files:?}");
+    assert_eq!(files.len(), 21, "docs/consensus.md promises 21 transaction vectors: {files:?}");
     let present = interpreter_present();
     let mut faulted = Vec::new();
     for file in &files {
@@ -1483,8 +1498,8 @@ fn the_leading_deploys_of_every_seed_stream_match_their_golden_pins() {
             *outcomes.entry(pin[3].as_str().unwrap().to_string()).or_insert(0) += 1;
         }
     }
-    // docs/consensus.md: the admission path alone reproduces 70 such pins.
-    assert_eq!(total, 70);
+    // docs/consensus.md: the admission path alone reproduces 69 such pins.
+    assert_eq!(total, 69);
     assert!(outcomes.contains_key("success"), "{outcomes:?}");
     // Generated contracts with collection slots are among them (seed 4).
     assert!(slots > 0, "no leading deploy declares a collection slot");

@@ -56,7 +56,7 @@ impl ContractModel for GeneratedModel {
                 ..CallEffects::success(Vec::new())
             },
         };
-        CallEffects { uncertain: shared.uncertain.get(), callees_ran: shared.ran.get(), ..effects }
+        CallEffects { uncertain: shared.uncertain.get() || shared.ran.get(), callees_ran: shared.ran.get(), ..effects }
     }
 
     fn as_generated(&self) -> Option<&GeneratedModel> {
