@@ -72,7 +72,7 @@ impl FrameEnd {
 /// the module, the instance, the call. On success the contract's storage writes are in the transaction's
 /// pending writes and its new state in the transaction's accounts.
 pub(crate) fn run_frame(host: &SharedHost, call: &FrameCall) -> Result<FrameEnd, RuntimeError> {
-    let (kv, config, meta, cached, from_cache, pages, trace, instantiated, layer) = {
+    let (kv, config, meta, intrinsic, cached, from_cache, pages, trace, instantiated, layer) = {
         let mut h = lock(host)?;
         let kv: Arc<dyn KvStore> = h.kv.clone();
         let meta = h.caches.meta(kv.as_ref(), call.info.meta_hash)?;
@@ -105,10 +105,9 @@ pub(crate) fn run_frame(host: &SharedHost, call: &FrameCall) -> Result<FrameEnd,
         let instantiated = h.instantiated;
         h.instantiated += 1;
         let pages = h.caches.pages.clone();
-        (kv, config, meta, cached, from_cache, pages, h.trace, instantiated, h.block.layer)
+        (kv, config, meta, intrinsic, cached, from_cache, pages, h.trace, instantiated, h.block.layer)
     };
     let (limits, page_capacity) = (config.limits.clone(), config.page_cache_capacity);
-    let intrinsic = intrinsic::execute(meta.code_len as usize, call.calldata.len());
     let failed =
         |outcome, gas_used, diagnostic, trace| Ok(FrameEnd::failed(call, outcome, gas_used, diagnostic, trace));
     let storage = PageSliceCache::open(kv.clone(), call.contract, meta.layout.clone(), call.info.state)?
