@@ -39,8 +39,6 @@ fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times
     assert!(coverage.pages_accessed.max > u64::from(limits.max_dirty_pages), "{:?}", coverage.pages_accessed);
     assert!(coverage.unwritten_register_reads.values().all(|n| *n >= 10), "{:?}", coverage.unwritten_register_reads);
     assert!(coverage.page_cache_evictions > 1000, "{}", coverage.page_cache_evictions);
-    // Most transactions are checked against an exact expectation, not only for admission. (3× before calls;
-    // a transaction whose callee ran code is checked for admission only until the model's prediction of
-    // nested callees is trusted again: it missed one callee's return in a fault campaign.)
-    assert!(replica.expected.exact > 2 * replica.expected.admitted_only, "{:?}", replica.expected);
+    // Most transactions are checked against an exact expectation, not only for admission.
+    assert!(replica.expected.exact > 3 * replica.expected.admitted_only, "{:?}", replica.expected);
 }

@@ -56,7 +56,7 @@ impl ContractModel for GeneratedModel {
                 ..CallEffects::success(Vec::new())
             },
         };
-        CallEffects { uncertain: shared.uncertain.get() || shared.ran.get(), callees_ran: shared.ran.get(), ..effects }
+        CallEffects { uncertain: shared.uncertain.get(), callees_ran: shared.ran.get(), ..effects }
     }
 
     fn as_generated(&self) -> Option<&GeneratedModel> {
@@ -594,8 +594,9 @@ impl Run<'_> {
         if !params.iter().copied().eq(args.iter().map(Value::ty)) {
             return Outcome::Refused(Refusal::ArgumentMismatch);
         }
-        // A cap the callee may or may not reach, or little gas left after a callee burnt it all.
-        if (spec.gas != 0 && spec.gas < AMPLE_GAS) || self.shared.starved.get() {
+        // A transaction without ample gas, a cap the callee may or may not reach, or little gas left
+        // after a callee burnt it all: the callee may run out of gas where the model says it finishes.
+        if !self.call.ample || (spec.gas != 0 && spec.gas < AMPLE_GAS) || self.shared.starved.get() {
             self.shared.uncertain.set(true);
         }
         self.shared.ran.set(true);
@@ -621,6 +622,7 @@ impl Run<'_> {
             value: spec.value,
             layer: self.call.layer,
             world: self.call.world,
+            ample: self.call.ample,
         };
         match generated.frame(&slices, &call, self.balances, self.shared, frame, self.logs.clone(), self.events.clone())
         {

@@ -48,6 +48,9 @@ pub struct ModelCall<'a> {
     pub layer: u64,
     /// The other contracts it may call.
     pub world: &'a dyn calls::World,
+    /// Whether it has ample gas (a callee run without it may run out of gas and hand its caller a
+    /// status the model cannot foresee).
+    pub ample: bool,
 }
 
 /// Balances as the running call sees them (the value already moved from the sender to the contract).

@@ -230,6 +230,7 @@ pub fn execute(
     if !params.iter().copied().eq(tx.args.iter().map(Value::ty)) {
         return Expectation::exactly(Outcome::Refused(Refusal::ArgumentMismatch));
     }
+    let ample = tx.gas_limit >= intrinsic.saturating_add(target.ample_gas);
     let call = ModelCall {
         sender: tx.sender,
         contract: tx.contract,
@@ -239,9 +240,10 @@ pub fn execute(
         value: tx.value,
         layer,
         world,
+        ample,
     };
     let effects = model.call(target.slices, &call, &DuringCall { ledger, tx });
-    let may_run_out_of_gas = tx.gas_limit < intrinsic.saturating_add(target.ample_gas) || effects.callees_ran;
+    let may_run_out_of_gas = !ample || effects.callees_ran;
     if effects.uncertain {
         return Expectation { expected: Expected::Admitted, may_run_out_of_gas, contract: None };
     }
