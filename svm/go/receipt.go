@@ -298,8 +298,11 @@ func decodeAccount(raw []byte) (*Account, error) {
 	return a, nil
 }
 
-// TraceEntry is one vmcall a traced transaction made.
+// TraceEntry is one vmcall a traced transaction made, by the frame at Depth (1: the transaction's own) running
+// Contract (hex); a callee's entries come before its caller's contract_call entry.
 type TraceEntry struct {
+	Depth     uint32  `json:"depth"`
+	Contract  string  `json:"contract"`
 	VMCall    string  `json:"vmcall"`
 	Args      []int64 `json:"args"`
 	Result    *int64  `json:"result"`

@@ -136,6 +136,11 @@ func TestATracedApplyListsItsVMCalls(t *testing.T) {
 	if !receipt.Outcome.IsSuccess() || len(trace) != 2 || trace[0].VMCall != "storage_read_i64" || trace[1].VMCall != "storage_write_i64" {
 		t.Fatalf("%+v %+v", receipt, trace)
 	}
+	for _, entry := range trace {
+		if entry.Depth != 1 || entry.Contract != counter.String() {
+			t.Fatalf("entry %+v: want depth 1 in %s", entry, counter)
+		}
+	}
 }
 
 func TestCallsFromSeveralGoroutinesAreSerialized(t *testing.T) {

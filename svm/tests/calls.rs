@@ -88,8 +88,21 @@ fn hops(hops: &[(Address, &str)]) -> Vec<u8> {
 
 /// Runs `function(argv, value, gas)` on `contract` from account 2, moving `tx_value` to it.
 fn run(rt: &mut Twin, contract: Address, function: &str, args: [i64; 3], calldata: Vec<u8>, tx_value: u64) -> Receipt {
+    let tx = run_tx(rt, contract, function, args, calldata, tx_value);
+    rt.apply(&tx)
+}
+
+/// The transaction [`run`] applies.
+fn run_tx(
+    rt: &Twin,
+    contract: Address,
+    function: &str,
+    args: [i64; 3],
+    calldata: Vec<u8>,
+    tx_value: u64,
+) -> Transaction {
     let nonce = rt.account(&account(2)).map_or(0, |a| a.nonce);
-    let tx = Transaction::Execute(Execute {
+    Transaction::Execute(Execute {
         contract,
         sender: account(2),
         nonce,
@@ -99,8 +112,7 @@ fn run(rt: &mut Twin, contract: Address, function: &str, args: [i64; 3], calldat
         gas_limit: GAS,
         gas_price: PRICE,
         value: tx_value,
-    });
-    rt.apply(&tx)
+    })
 }
 
 fn get(rt: &mut Twin, contract: Address, slice: i32) -> i64 {
@@ -140,6 +152,24 @@ fn a_successful_call_moves_value_returns_values_and_keeps_every_write() {
     ok(&run(&mut rt, a, "relay", [3, 0, 0], hops(&[(b, "bump")]), 0));
     assert_eq!(get(&mut rt, b, 0), 8);
     assert_eq!(get(&mut rt, a, 2), 8, "call_result gave the callee's return value");
+}
+
+#[test]
+fn a_traced_call_names_the_frame_and_contract_of_every_vmcall() {
+    let mut rt = Twin::new(RuntimeConfig::default());
+    let (a, b) = (proxy(&mut rt), leaf(&mut rt));
+    let tx = run_tx(&rt, a, "relay", [5, 40, 0], hops(&[(b, "bump")]), 100);
+    let (receipt, trace) = rt.rt.apply_traced(&tx, &BlockContext::default()).unwrap();
+    ok(&receipt);
+    let call = trace.iter().position(|e| e.vmcall == "contract_call").expect("the caller's contract_call");
+    let callee = trace.iter().position(|e| e.depth == 2).expect("the callee's vmcalls");
+    assert!(callee < call, "a callee's entries come before its caller's contract_call entry");
+    for (i, entry) in trace.iter().enumerate() {
+        let (depth, contract) = if (callee..call).contains(&i) { (2, b) } else { (1, a) };
+        assert_eq!((entry.depth, entry.contract), (depth, contract), "entry {i}: {entry}");
+    }
+    assert!(trace[callee].to_string().starts_with(&format!("[frame 2 in {b}] ")), "{}", trace[callee]);
+    assert!(!trace[call].to_string().starts_with('['), "{}", trace[call]);
 }
 
 #[test]

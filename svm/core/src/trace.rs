@@ -8,6 +8,8 @@ pub struct TraceEntry {
     /// The depth of the frame that made the vmcall (1: the transaction's own; a callee's entries come
     /// before its caller's `contract_call` entry).
     pub depth: u32,
+    /// The contract whose frame made the vmcall.
+    pub contract: crate::Address,
     /// The vmcall's name.
     pub vmcall: &'static str,
     /// Its arguments, widened to i64.
@@ -40,7 +42,7 @@ impl fmt::Display for TraceEntry {
             TraceResult::Err(why) => format!("trap: {why}"),
         };
         if self.depth > 1 {
-            write!(f, "[frame {}] ", self.depth)?;
+            write!(f, "[frame {} in {}] ", self.depth, self.contract)?;
         }
         write!(f, "{}({}) {} [gas {} -> {}]", self.vmcall, args.join(", "), result, self.gas_before, self.gas_after)?;
         match &self.bytes {

@@ -105,7 +105,9 @@ int32_t svm_apply(SvmRuntime runtime,
                   SvmBuffer *error);
 
 // As [`svm_apply`], and writes every vmcall the transaction made to `trace_out` as a JSON array of
-// `{"vmcall", "args", "result", "trap", "gas_before", "gas_after", "bytes"}` objects.
+// `{"depth", "contract", "vmcall", "args", "result", "trap", "gas_before", "gas_after", "bytes"}` objects
+// (`depth` 1 and the transaction's contract for its own frame; a callee's entries come before its
+// caller's `contract_call` entry).
 //
 // # Safety
 // As for [`svm_apply`]; `trace_out` must be valid for writes of an `SvmBuffer`.

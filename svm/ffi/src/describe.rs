@@ -80,6 +80,7 @@ pub fn trace(entries: &[TraceEntry]) -> Json {
                 };
                 json!({
                     "depth": e.depth,
+                    "contract": e.contract.to_string(),
                     "vmcall": e.vmcall,
                     "args": e.args,
                     "result": result,

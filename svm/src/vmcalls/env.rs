@@ -165,6 +165,7 @@ pub fn run<R: TraceValue>(
             let depth = data.frame.as_ref().map_or(1, |f| f.depth);
             trace.push(TraceEntry {
                 depth,
+                contract: data.context.contract,
                 vmcall: spec.name,
                 args: args.to_vec(),
                 result: traced,

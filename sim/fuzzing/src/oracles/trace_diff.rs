@@ -49,6 +49,7 @@ mod tests {
     fn entry(vmcall: &'static str, gas: u64) -> TraceEntry {
         TraceEntry {
             depth: 1,
+            contract: svm::Address([7; 20]),
             vmcall,
             args: vec![1],
             result: TraceResult::Ok(None),
