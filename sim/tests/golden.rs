@@ -25,6 +25,8 @@ fn every_invariant_and_expected_effect_holds_on_every_golden_stream_and_the_fee_
     use svm_fuzzing::stream::Stream;
 
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/streams");
+    // Calls between contracts that fail and that succeed, each: [how many, how many at depth 3 or more].
+    let mut calls = [[0usize; 2]; 2];
     for file in streams(&dir).unwrap() {
         let stream = Stream::read(&file).unwrap();
         let mut rt = Runtime::new(Arc::new(MemKv::new()), RuntimeConfig::default());
@@ -49,6 +51,11 @@ fn every_invariant_and_expected_effect_holds_on_every_golden_stream_and_the_fee_
                 fees += u128::from(receipt.gas_used) * u128::from(stx.tx.gas_price());
             }
             failed_paying += usize::from(receipt.outcome.is_failure() && stx.tx.gas_price() > 0);
+            for call in &receipt.calls {
+                let tally = &mut calls[usize::from(call.outcome.is_success())];
+                tally[0] += 1;
+                tally[1] += usize::from(call.depth >= 3);
+            }
             invalid += usize::from(receipt.outcome.is_invalid());
         }
         // The golden streams exercise the fee rule: failures that pay and transactions that cannot.
@@ -66,6 +73,8 @@ fn every_invariant_and_expected_effect_holds_on_every_golden_stream_and_the_fee_
         let created: u128 = stream.genesis.iter().map(|(_, b)| u128::from(*b)).sum();
         assert_eq!(total, created, "{}", file.display());
     }
+    // The golden streams pin calls between contracts: failing and successful ones, nested ones among both.
+    assert!(calls.iter().all(|&[n, deep]| n >= 3 && deep >= 1), "[failed, succeeded] × [all, depth ≥ 3]: {calls:?}");
 }
 
 #[test]
