@@ -10,11 +10,13 @@
 pub use svm_core::{Address, CONSENSUS_VERSION, ContractState, Hash, Limits, StateRoot, Value, ValueType};
 pub use svm_core::{
     account, address, call, code, codec, collection_state, contract_meta, contract_state, event, fee, hash, layout,
-    layout_section, limits, outcome, receipt, snapshot, state_root, trace, transaction, validation, value, version,
+    layout_section, limits, link_rule, outcome, receipt, snapshot, state_root, trace, transaction, validation, value,
+    version,
 };
 
 pub mod gas;
 pub mod instrument;
+pub mod linking;
 pub mod module_cache;
 pub mod registers;
 pub mod runtime;

@@ -19,6 +19,7 @@ mod hex_newtype;
 pub mod layout;
 pub mod layout_section;
 pub mod limits;
+pub mod link_rule;
 pub mod outcome;
 pub mod receipt;
 pub mod registers;
