@@ -19,7 +19,7 @@
 # the temporary directory's.
 set -euo pipefail
 
-SDK_EXAMPLES=(token vault storage_forms registry)
+SDK_EXAMPLES=(token vault storage_forms registry router)
 C_CONTRACTS=(counter buffer)
 
 RUSTC=/usr/bin/rustc

@@ -20,17 +20,25 @@ type Call<'a> = (&'a str, Vec<Value>, &'a [u8], u64);
 /// which every configuration agrees on.
 fn on_every_replica(name: &str, calls: &[Call<'_>]) -> Vec<Receipt> {
     let source = contract(name);
+    on_every_config(name, |rt| {
+        let c = deployed(rt, &source);
+        calls.iter().map(|(f, args, data, value)| exec(rt, c, f, args, data, *value)).collect()
+    })
+}
+
+/// Runs `script` on a fresh runtime of every configuration; the receipts it returns, which every configuration
+/// agrees on.
+fn on_every_config(what: &str, script: impl Fn(&mut Runtime) -> Vec<Receipt>) -> Vec<Receipt> {
     let mut first: Option<Vec<Receipt>> = None;
     for config in configs() {
         let mut rt = runtime(config.clone());
-        let c = deployed(&mut rt, &source);
-        let receipts: Vec<Receipt> =
-            calls.iter().map(|(f, args, data, value)| exec(&mut rt, c, f, args, data, *value)).collect();
+        let receipts = script(&mut rt);
         match &first {
             None => first = Some(receipts),
             Some(expected) => {
+                assert_eq!(expected.len(), receipts.len());
                 for (i, (a, b)) in expected.iter().zip(&receipts).enumerate() {
-                    assert_eq!(a.hash(), b.hash(), "{name} call {i} on {config:?}: {a:?} vs {b:?}");
+                    assert_eq!(a.hash(), b.hash(), "{what} call {i} on {config:?}: {a:?} vs {b:?}");
                 }
             }
         }
@@ -118,6 +126,53 @@ fn the_sdk_vault_keeps_a_record_per_user() {
         ]
     );
     assert_eq!(r[7].returndata, account(2).0.to_vec());
+}
+
+#[test]
+fn the_sdk_router_calls_the_sdk_token_and_goes_on_when_the_token_fails() {
+    use svm::call::status;
+    use svm::outcome::Refusal;
+    let (token_source, router_source) = (contract("sdk/token"), contract("sdk/router"));
+    let r = on_every_config("sdk/router", |rt| {
+        let token = deployed(rt, &token_source);
+        let router = deployed(rt, &router_source);
+        let nowhere = svm::Address([0xEE; 20]);
+        let forward = |rt: &mut Runtime, from: i32, amount: i64, callee: svm::Address| {
+            let args = [Value::I32(from), Value::I32(5), Value::I64(amount)];
+            exec(rt, router, "forward", &args, &callee.0, 0)
+        };
+        vec![
+            exec(rt, token, "mint", &[Value::I32(3), Value::I64(100)], b"", 0),
+            forward(rt, 3, 40, token),
+            forward(rt, 3, 1000, token),
+            forward(rt, 8, 1, token),
+            forward(rt, 3, 1, router),
+            forward(rt, 3, 1, nowhere),
+            exec(rt, token, "balance", &[Value::I32(5)], b"", 0),
+            exec(rt, token, "supply", &[], b"", 0),
+            exec(rt, router, "attempts", &[], b"", 0),
+            exec(rt, router, "forwarded", &[], b"", 0),
+        ]
+    });
+    let failed = |outcome: Outcome| vec![Value::I64(-i64::from(status(outcome)))];
+    assert_eq!(
+        returns(&r)[1..],
+        [
+            vec![Value::I64(1)],
+            vec![Value::I64(0)],
+            failed(Outcome::Trap(TrapKind::Unreachable)),
+            failed(Outcome::Refused(Refusal::Reentry)),
+            failed(Outcome::Refused(Refusal::NoSuchContract)),
+            vec![Value::I64(40)],
+            vec![Value::I64(100)],
+            vec![Value::I64(5)],
+            vec![Value::I64(1)],
+        ]
+    );
+    // Every forward succeeds as a transaction, the token's abort included; only the moving one logs.
+    assert!(r.iter().all(|receipt| receipt.outcome == Outcome::Success), "{r:?}");
+    assert_eq!(r[1].logs.len(), 1);
+    assert!(r[3].logs.is_empty(), "the failed token call's writes and logs are gone");
 }
 
 #[test]
