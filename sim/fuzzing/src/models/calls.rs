@@ -30,22 +30,14 @@ impl std::fmt::Debug for dyn World + '_ {
     }
 }
 
-/// A world with no contracts (every call is `no-such-contract`).
-pub struct Empty;
-
-impl World for Empty {
-    fn contract(&self, _: &Address) -> Option<WorldContract<'_>> {
-        None
-    }
-}
-
 /// What every frame of one transaction shares, failed frames included.
 #[derive(Default)]
 pub struct Shared {
     /// Calls made so far (`too-many-calls` past `MAX_CALLS`).
     pub made: Cell<u32>,
     /// Whether the model cannot say exactly what the transaction does (a callee no model knows, a gas
-    /// cap a callee may or may not exhaust, a callee run after one that burnt the gas).
+    /// cap a callee may or may not exhaust, a callee run under a transaction without ample gas or after
+    /// one that burnt the gas).
     pub uncertain: Cell<bool>,
     /// Whether a callee frame ran code (then the transaction may run out of gas under ample gas).
     pub ran: Cell<bool>,
