@@ -297,3 +297,137 @@ fn a_cycle_is_refused_though_code_hashes_cannot_make_one() {
     }
     assert_eq!(refusal(&importer(&library_module_name(&a), "f"), &libraries), LinkRule::LibraryCycle);
 }
+
+/// wasm-smith's imports for a library: every vmcall and its caller's memory.
+fn library_imports() -> Vec<u8> {
+    let vmcalls = svm_fuzzing::generators::module::vmcall_import_fields();
+    wasm(&format!(r#"(module {vmcalls} (import "env" "memory" (memory 1)))"#))
+}
+
+/// A library wasm-smith makes from `bytes`: code only unless wasm-smith defines a memory (then it is refused as
+/// not code only), every function exported; `confined` keeps to the integer MVP plus what compilers emit by
+/// default (multi-value, sign extension, bulk memory), otherwise any feature goes.
+fn generated_library(bytes: &[u8], confined: bool) -> Option<Vec<u8>> {
+    let mut u = arbitrary::Unstructured::new(bytes);
+    let mut config: wasm_smith::Config = u.arbitrary().ok()?;
+    if confined {
+        svm_fuzzing::generators::module::confine(&mut config);
+        config.multi_value_enabled = true;
+        config.sign_extension_ops_enabled = true;
+        config.bulk_memory_enabled = true;
+    }
+    config.available_imports = Some(library_imports());
+    config.compact_imports_enabled = false;
+    config.export_everything = true;
+    config.max_memories = 1;
+    config.max_tables = 0;
+    config.max_data_segments = 0;
+    config.max_element_segments = 0;
+    config.allow_start_export = false;
+    config.max_funcs = config.max_funcs.min(30);
+    config.max_instructions = config.max_instructions.min(200);
+    config.max_globals = config.max_globals.min(16);
+    config.max_types = config.max_types.min(32);
+    Some(wasm_smith::Module::new(config, &mut u).ok()?.to_bytes())
+}
+
+/// A contract that imports every function `library` exports, with its type, and calls each once.
+fn importer_of_everything(library: &[u8], module: &str) -> Option<String> {
+    use wasmparser::{CompositeInnerType, ExternalKind, Payload, TypeRef, ValType};
+    let mut types = Vec::new();
+    let mut functions = Vec::new();
+    let mut exports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(library) {
+        match payload.ok()? {
+            Payload::TypeSection(r) => {
+                for group in r {
+                    for sub in group.ok()?.types() {
+                        types.push(match &sub.composite_type.inner {
+                            CompositeInnerType::Func(f) => Some(f.clone()),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                for import in r.into_imports() {
+                    if let TypeRef::Func(t) = import.ok()?.ty {
+                        functions.push(t);
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => functions.extend(r.into_iter().collect::<Result<Vec<_>, _>>().ok()?),
+            Payload::ExportSection(r) => {
+                for export in r {
+                    let export = export.ok()?;
+                    if export.kind == ExternalKind::Func {
+                        exports.push((export.name.to_string(), export.index));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let text = |t: &ValType| match t {
+        ValType::I32 => Some("i32"),
+        ValType::I64 => Some("i64"),
+        ValType::F32 => Some("f32"),
+        ValType::F64 => Some("f64"),
+        _ => None,
+    };
+    let (mut imports, mut body) = (String::new(), String::new());
+    for (k, (name, index)) in exports.iter().enumerate() {
+        let ty = types.get(*functions.get(*index as usize)? as usize)?.clone()?;
+        let params: Vec<&str> = ty.params().iter().map(text).collect::<Option<_>>()?;
+        let results: Vec<&str> = ty.results().iter().map(text).collect::<Option<_>>()?;
+        imports.push_str(&format!(
+            r#"(import "{module}" "{}" (func (param {}) (result {})))"#,
+            name.escape_default(),
+            params.join(" "),
+            results.join(" ")
+        ));
+        for p in &params {
+            body.push_str(&format!("{p}.const 0 "));
+        }
+        body.push_str(&format!("call {k} "));
+        body.push_str(&"drop ".repeat(results.len()));
+    }
+    Some(format!(r#"(module {imports} (memory 1) (func (export "run") {body}))"#))
+}
+
+#[test]
+fn generated_libraries_link_into_valid_modules_or_are_refused_by_rule() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
+    let mut tally = BTreeMap::<String, usize>::new();
+    for round in 0..400 {
+        let confined = round % 4 != 0;
+        let bytes: Vec<u8> = (0..2048).map(|_| rng.random()).collect();
+        let Some(library) = generated_library(&bytes, confined) else { continue };
+        let mut libraries = Libraries::new();
+        let hash = code_hash(&library);
+        libraries.insert(hash, library.clone().into());
+        let Some(contract) = importer_of_everything(&library, &library_module_name(&hash)) else { continue };
+        let outcome = match link(&wasm(&contract), &libraries) {
+            Ok(linked) => {
+                wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+                    .validate_all(&linked.code)
+                    .unwrap_or_else(|e| panic!("round {round}: the linked module is invalid: {e}"));
+                "linked".to_string()
+            }
+            Err(e) => {
+                assert!(
+                    e.rule == LinkRule::LibraryNotCodeOnly || !confined,
+                    "round {round}: a confined library refused by {}: {}",
+                    e.rule,
+                    e.detail
+                );
+                e.rule.name().to_string()
+            }
+        };
+        *tally.entry(format!("{}{outcome}", if confined { "" } else { "unconfined " })).or_default() += 1;
+    }
+    // Most confined libraries link; the rest define a memory.
+    let linked = tally.get("linked").copied().unwrap_or(0);
+    assert!(linked >= 150, "{tally:?}");
+}

@@ -13,10 +13,16 @@ pub const INSIDE_ALLOW_LIST_PERCENT: u32 = 85;
 /// A module that imports every vmcall with its registered signature: wasm-smith's
 /// `available_imports`.
 pub fn vmcall_imports() -> Vec<u8> {
+    // The text is generated from the registry and always parses.
+    wat::parse_str(format!("(module\n{})", vmcall_import_fields())).unwrap_or_default()
+}
+
+/// The import fields, in text, of every vmcall with its registered signature.
+pub fn vmcall_import_fields() -> String {
     let ty = |types: &[ValueType]| {
         types.iter().map(|t| if *t == ValueType::I32 { " i32" } else { " i64" }).collect::<String>()
     };
-    let imports: String = VMCALLS
+    VMCALLS
         .iter()
         .map(|spec| {
             format!(
@@ -26,9 +32,7 @@ pub fn vmcall_imports() -> Vec<u8> {
                 ty(spec.results)
             )
         })
-        .collect();
-    // The text is generated from the registry above and always parses.
-    wat::parse_str(format!("(module\n{imports})")).unwrap_or_default()
+        .collect()
 }
 
 /// A swarm configuration: arbitrary, then clamped to the VM's allow-list most of the time.
