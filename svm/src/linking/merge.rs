@@ -167,7 +167,7 @@ fn place<'a>(
         functions.extend((0..module.functions.len() as u32).map(|i| next_function + i));
         next_function += module.functions.len() as u32;
         placements.push(Placement { type_base: type_bases[index], global_base, library: index > 0, functions });
-        global_base += count_globals(module)?;
+        global_base += module.globals;
     }
     // Library imports resolve to where the exported function landed. Libraries come before their importers, so
     // a library's placement is final before any module after it reads it; the contract resolves last.
@@ -184,17 +184,6 @@ fn place<'a>(
     }
     let added = kept[contract_kept..].iter().map(|&(m, n, _, t)| (m, n, t)).collect();
     Ok((placements, added))
-}
-
-/// Globals `module` defines, plus those it imports (the contract's: validation refuses them later).
-fn count_globals(module: &ModuleSummary) -> Result<u32, LinkError> {
-    let mut count = module.imports.iter().filter(|i| matches!(i.ty, TypeRef::Global(_))).count() as u32;
-    for payload in Parser::new(0).parse_all(&module.code) {
-        if let Payload::GlobalSection(reader) = payload.map_err(parse)? {
-            count += reader.count();
-        }
-    }
-    Ok(count)
 }
 
 /// Appends `module`'s sections, as `placement` moves them.

@@ -17,9 +17,9 @@ mod resolve;
 use crate::Hash;
 pub use svm_core::link_rule::{LinkError, LinkRule, MAX_LIBRARIES, MAX_LIBRARY_DEPTH};
 
-/// The import module naming a library's code hash.
+/// The import module naming a library's code hash (its lowercase hex, as `Hash` displays).
 pub fn library_module_name(hash: &Hash) -> String {
-    hash.0.iter().map(|b| format!("{b:02x}")).collect()
+    hash.to_string()
 }
 
 /// The library code hash an import module names, if it names one (64 lowercase hex digits).

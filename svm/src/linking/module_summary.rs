@@ -39,6 +39,8 @@ pub(super) struct ModuleSummary {
     pub functions: Vec<u32>,
     /// Its exports: name, kind and index.
     pub exports: Vec<(String, ExternalKind, u32)>,
+    /// How many globals it has, imported and defined.
+    pub globals: u32,
     /// Its memories, imported then defined.
     pub memories: Vec<MemoryType>,
     /// What it defines besides functions and globals, by section name (memory, table, data, element, start).
@@ -63,6 +65,7 @@ impl ModuleSummary {
             imports: Vec::new(),
             functions: Vec::new(),
             exports: Vec::new(),
+            globals: 0,
             memories: Vec::new(),
             state: Vec::new(),
         };
@@ -81,8 +84,10 @@ impl ModuleSummary {
                 Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         let import = import.map_err(malformed)?;
-                        if let TypeRef::Memory(memory) = import.ty {
-                            summary.memories.push(memory);
+                        match import.ty {
+                            TypeRef::Memory(memory) => summary.memories.push(memory),
+                            TypeRef::Global(_) => summary.globals += 1,
+                            _ => {}
                         }
                         summary.imports.push(ImportEntry {
                             module: import.module.to_string(),
@@ -96,6 +101,7 @@ impl ModuleSummary {
                         summary.functions.push(ty.map_err(malformed)?);
                     }
                 }
+                Payload::GlobalSection(reader) => summary.globals += reader.count(),
                 Payload::ExportSection(reader) => {
                     for export in reader {
                         let export = export.map_err(malformed)?;

@@ -44,7 +44,9 @@ pub(super) fn resolve(contract: ModuleSummary, source: &dyn LibrarySource) -> Re
     let graph = LinkGraph { contract, libraries: walk.done };
     check_imports(&graph, &graph.contract, "the contract")?;
     for library in &graph.libraries {
-        check_imports(&graph, &library.summary, &format!("library {}", library_module_name(&library.hash)))?;
+        let who = format!("library {}", library_module_name(&library.hash));
+        check_imports(&graph, &library.summary, &who)?;
+        check_memory(&graph, &library.summary, &who)?;
     }
     Ok(graph)
 }
@@ -133,17 +135,9 @@ fn code_only(library: &ModuleSummary, name: &str) -> Result<(), LinkError> {
     Ok(())
 }
 
-/// Checks every library import of `module` against the export it names, and its memory import against the
-/// contract's memory.
+/// Checks every library import of `module` against the export it names.
 fn check_imports(graph: &LinkGraph, module: &ModuleSummary, who: &str) -> Result<(), LinkError> {
     for import in &module.imports {
-        if let TypeRef::Memory(wanted) = import.ty
-            && (import.module.as_str(), import.name.as_str()) == MEMORY_IMPORT
-            && !std::ptr::eq(module, &graph.contract)
-        {
-            check_memory(graph, wanted, who)?;
-            continue;
-        }
         let Some(hash) = import.library() else { continue };
         let name = library_module_name(&hash);
         let missing = || {
@@ -170,8 +164,10 @@ fn check_imports(graph: &LinkGraph, module: &ModuleSummary, who: &str) -> Result
     Ok(())
 }
 
-/// Checks that the contract has a memory that satisfies a library's import of it.
-fn check_memory(graph: &LinkGraph, wanted: link_parser::MemoryType, who: &str) -> Result<(), LinkError> {
+/// Checks that the contract has a memory that satisfies `library`'s import of it, if it imports one (its only
+/// memory: see [`code_only`]).
+fn check_memory(graph: &LinkGraph, library: &ModuleSummary, who: &str) -> Result<(), LinkError> {
+    let Some(wanted) = library.memories.first() else { return Ok(()) };
     let Some(memory) = graph.contract.memories.first() else {
         return Err(LinkError::new(LinkRule::MemoryMismatch, format!("{who} imports memory; the contract has none")));
     };
