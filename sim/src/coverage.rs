@@ -14,11 +14,15 @@ use svm::vmcalls::HostError;
 use svm::vmcalls::registry::VMCALLS;
 
 /// Outcome kinds a default campaign cannot reach, and why.
-pub const UNREACHABLE: &[(&str, &str)] = &[(
-    "invalid:address-taken",
-    "every deploy comes from its own deployer at nonce 0 (so that shrinking never moves a contract), so no two \
-     deploys share an address short of a blake3 collision; svm/tests/outcomes.rs reaches it by deploying twice",
-)];
+pub const UNREACHABLE: &[(&str, &str)] = &[
+    (
+        "invalid:address-taken",
+        "every deploy comes from its own deployer at nonce 0 (so that shrinking never moves a contract), so no two \
+         deploys share an address short of a blake3 collision; svm/tests/outcomes.rs reaches it by deploying twice",
+    ),
+    ("invalid:library-account", "the workload deploys no library yet; svm/tests/libraries.rs reaches it"),
+    ("refused:link", "the workload deploys no library yet; svm/tests/libraries.rs reaches every link rule"),
+];
 
 /// How many values fell in each range, and the largest.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -66,10 +70,12 @@ pub struct Coverage {
     pub executions: u64,
     /// Calls per vmcall, every vmcall listed.
     pub vmcalls: BTreeMap<String, u64>,
-    /// Transactions per outcome kind, every kind listed (`refused:code-rejected` for any rule).
+    /// Transactions per outcome kind, every kind listed (`refused:code-rejected`, `refused:link` for any rule).
     pub outcomes: BTreeMap<String, u64>,
     /// Deploys refused per allow-list rule.
     pub code_rejections: BTreeMap<String, u64>,
+    /// Deploys (of contracts or libraries) refused per link rule.
+    pub link_rejections: BTreeMap<String, u64>,
     /// Contracts deployed, by page count.
     pub contract_pages: Histogram,
     /// The deepest page tree of a deployed contract (levels above the leaves).
@@ -106,6 +112,7 @@ impl Default for Coverage {
             vmcalls: VMCALLS.iter().map(|v| (v.name.to_string(), 0)).collect(),
             outcomes: outcome_kinds().into_iter().map(|k| (k, 0)).collect(),
             code_rejections: BTreeMap::new(),
+            link_rejections: BTreeMap::new(),
             contract_pages: Histogram::new(&[0, 1, 16, 256, 4096]),
             deepest_tree: 0,
             pages_accessed: Histogram::new(&[0, 1, 2, 16, 64, 256]),
@@ -132,6 +139,7 @@ pub fn outcome_kinds() -> Vec<String> {
             .map(|r| Outcome::Refused(r).name()),
     );
     kinds.push("refused:code-rejected".into());
+    kinds.push("refused:link".into());
     kinds.extend(TrapKind::ALL.iter().map(|t| Outcome::Trap(*t).name()));
     kinds.extend(HostError::ALL.iter().map(|h| Outcome::Host(*h).name()));
     kinds
@@ -158,6 +166,7 @@ pub fn call_kinds() -> Vec<String> {
 pub fn kind(outcome: Outcome) -> String {
     match outcome {
         Outcome::Refused(Refusal::CodeRejected(_)) => "refused:code-rejected".into(),
+        Outcome::Refused(Refusal::Link(_)) => "refused:link".into(),
         other => other.name(),
     }
 }
@@ -169,6 +178,9 @@ impl Coverage {
         *self.outcomes.entry(kind(receipt.outcome)).or_insert(0) += 1;
         if let Outcome::Refused(Refusal::CodeRejected(rule)) = receipt.outcome {
             *self.code_rejections.entry(rule.to_string()).or_insert(0) += 1;
+        }
+        if let Outcome::Refused(Refusal::Link(rule)) = receipt.outcome {
+            *self.link_rejections.entry(rule.to_string()).or_insert(0) += 1;
         }
         match tx {
             Transaction::Deploy(deploy) if receipt.outcome.is_success() => {
@@ -246,6 +258,10 @@ impl Coverage {
             let rules: Vec<String> = self.code_rejections.iter().map(|(r, n)| format!("{r}: {n}")).collect();
             md.push_str(&format!("\nCode rejected by rule: {}.\n", rules.join(", ")));
         }
+        if !self.link_rejections.is_empty() {
+            let rules: Vec<String> = self.link_rejections.iter().map(|(r, n)| format!("{r}: {n}")).collect();
+            md.push_str(&format!("\nDeploys refused by link rule: {}.\n", rules.join(", ")));
+        }
         md.push_str("\n| shape | distribution |\n|---|---|\n");
         let rows = [
             ("pages per deployed contract", self.contract_pages.line()),
@@ -291,10 +307,12 @@ mod tests {
         let kinds = outcome_kinds();
         let unique: std::collections::BTreeSet<&String> = kinds.iter().collect();
         assert_eq!(unique.len(), kinds.len());
-        assert_eq!(kinds.len(), 3 + InvalidTx::ALL.len() + 4 + TrapKind::ALL.len() + HostError::ALL.len());
+        // Three plain refusals, `code-rejected` and `link` for any rule.
+        assert_eq!(kinds.len(), 3 + InvalidTx::ALL.len() + 5 + TrapKind::ALL.len() + HostError::ALL.len());
         for (kind, _) in UNREACHABLE {
             assert!(kinds.iter().any(|k| k == kind), "{kind}");
         }
         assert_eq!(kind(Outcome::Refused(Refusal::CodeRejected(svm::validation::Rule::Simd))), "refused:code-rejected");
+        assert_eq!(kind(Outcome::Refused(Refusal::Link(svm::link_rule::LinkRule::LibraryCycle))), "refused:link");
     }
 }

@@ -59,6 +59,9 @@ pub fn summarize(tx: &Transaction) -> String {
             hex::encode(t.to.0),
             t.nonce
         ),
+        Transaction::DeployLibrary(l) => {
+            format!("deploy library by {} (nonce {}, {} bytes of code)", hex::encode(l.author.0), l.nonce, l.code.len())
+        }
     }
 }
 
@@ -78,6 +81,10 @@ pub fn addresses(stream: &Stream) -> BTreeSet<Address> {
             Transaction::Transfer(t) => {
                 all.insert(t.from);
                 all.insert(t.to);
+            }
+            Transaction::DeployLibrary(l) => {
+                all.insert(l.author);
+                all.insert(svm::address::library_address(&svm::code::code_hash(&l.code)));
             }
         }
     }

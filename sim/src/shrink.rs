@@ -142,7 +142,7 @@ fn nonce_facts(stream: &Stream, receipts: &[svm::receipt::Receipt]) -> (Vec<i128
     for (i, stx) in stream.txs.iter().enumerate() {
         let sender = stx.tx.sender();
         let next = expected.entry(sender).or_default();
-        offsets.push(i128::from(nonce_of(&stx.tx)) - i128::from(*next));
+        offsets.push(i128::from(stx.tx.nonce()) - i128::from(*next));
         let ok = receipts.get(i).is_some_and(|r| !r.outcome.is_invalid());
         if ok {
             *next += 1;
@@ -165,17 +165,9 @@ fn deploy_dependencies(stream: &Stream) -> Vec<Option<usize>> {
                 None
             }
             Transaction::Execute(e) => deployed_by.get(&e.contract).copied(),
-            Transaction::Transfer(_) => None,
+            Transaction::Transfer(_) | Transaction::DeployLibrary(_) => None,
         })
         .collect()
-}
-
-fn nonce_of(tx: &Transaction) -> u64 {
-    match tx {
-        Transaction::Deploy(d) => d.nonce,
-        Transaction::Execute(e) => e.nonce,
-        Transaction::Transfer(t) => t.nonce,
-    }
 }
 
 fn set_nonce(tx: &mut Transaction, nonce: u64) {
@@ -183,6 +175,7 @@ fn set_nonce(tx: &mut Transaction, nonce: u64) {
         Transaction::Deploy(d) => d.nonce = nonce,
         Transaction::Execute(e) => e.nonce = nonce,
         Transaction::Transfer(t) => t.nonce = nonce,
+        Transaction::DeployLibrary(l) => l.nonce = nonce,
     }
 }
 

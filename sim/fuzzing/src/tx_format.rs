@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use svm::storage::page_slices::PageSlice;
-use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 use svm::{Address, Hash, Value};
 use thiserror::Error;
 
@@ -60,6 +60,19 @@ pub enum TxJson {
         nonce: u64,
         /// Amount.
         amount: u64,
+        /// Gas price.
+        gas_price: u64,
+    },
+    /// A library deploy; `code` is the hex code hash of code listed in the stream header.
+    DeployLibrary {
+        /// Hex address.
+        author: String,
+        /// The author's nonce.
+        nonce: u64,
+        /// Hex code hash.
+        code: String,
+        /// Gas limit.
+        gas_limit: u64,
         /// Gas price.
         gas_price: u64,
     },
@@ -175,6 +188,13 @@ impl TxJson {
                 amount: t.amount,
                 gas_price: t.gas_price,
             },
+            Transaction::DeployLibrary(l) => TxJson::DeployLibrary {
+                author: address_hex(&l.author),
+                nonce: l.nonce,
+                code: svm::code::code_hash(&l.code).to_string(),
+                gas_limit: l.gas_limit,
+                gas_price: l.gas_price,
+            },
         }
     }
 
@@ -217,6 +237,16 @@ impl TxJson {
                 amount: *amount,
                 gas_price: *gas_price,
             }),
+            TxJson::DeployLibrary { author, nonce, code: hash, gas_limit, gas_price } => {
+                let hash = Hash(fixed_hex::<32>("code", hash)?);
+                Transaction::DeployLibrary(DeployLibrary {
+                    author: parse_address("author", author)?,
+                    nonce: *nonce,
+                    code: code(&hash).ok_or_else(|| TxFormatError::UnknownContract(hash.to_string()))?,
+                    gas_limit: *gas_limit,
+                    gas_price: *gas_price,
+                })
+            }
         })
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use svm::receipt::Receipt;
 use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
 use svm::storage::kv::MemKv;
-use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 use svm::{Address, Value};
 use svm_fuzzing::contract_source::ContractSource;
 use svm_fuzzing::stream::{Stream, StreamContract, StreamTx};
@@ -148,6 +148,25 @@ impl Builder {
             self.contracts.insert(name, (address, code_len));
         }
         receipt
+    }
+
+    /// Deploys the library `name` from WebAssembly text `wat` with `gas_limit` (`None`: exactly the intrinsic gas
+    /// of its own code); returns its receipt.
+    pub fn deploy_library(&mut self, name: &str, wat: &str, gas_limit: Option<u64>) -> Receipt {
+        let code = wat::parse_str(wat).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let gas_limit = gas_limit.unwrap_or_else(|| svm::gas::intrinsic::deploy(code.len(), 0));
+        self.sources.insert(name.to_string(), wat.to_string());
+        self.stream
+            .contracts
+            .insert(svm::code::code_hash(&code), StreamContract { name: name.into(), code: code.clone(), plan: None });
+        let tx = Transaction::DeployLibrary(DeployLibrary {
+            author: USER,
+            nonce: self.nonce(&USER),
+            code,
+            gas_limit,
+            gas_price: 1,
+        });
+        self.tx(tx)
     }
 
     /// The address and code length of the deployed contract `name`.

@@ -16,7 +16,7 @@ use svm::storage::collections::CollectionTree;
 use svm::storage::kv::{MemKv, WriteBatch};
 use svm::storage::page_slices::{PageSlice, StorageLayout};
 use svm::storage::pages::{Page, PagesStorage, node_hash, page_hash};
-use svm::transaction::{Execute, Transaction, Transfer};
+use svm::transaction::{DeployLibrary, Execute, Transaction, Transfer};
 use svm::{Address, ContractState, Hash, StateRoot, Value, ValueType};
 use svm_fuzzing::tx_format::{ValueJson, any_hex, fixed_hex};
 
@@ -42,6 +42,12 @@ pub fn all() -> Vec<Vector> {
             "contract_address",
             "The first 20 bytes of blake3 over the author, the nonce (u64 little-endian) and the code hash.",
             json!({"author": address(0x11), "nonce": 7, "code_hash": hash(0x33)}),
+        ),
+        (
+            "hash/library-address",
+            "library_address",
+            "A library's account: the first 20 bytes of blake3 over \"svm-library\" and its code hash.",
+            json!({"code_hash": hash(0x33)}),
         ),
         ("hash/fee-account", "fee_account", "The first 20 bytes of blake3(\"svm/v1/fee-account\").", json!({})),
         (
@@ -91,6 +97,12 @@ pub fn all() -> Vec<Vector> {
             json!({"balance": 1, "nonce": 0, "contract": null}),
         ),
         (
+            "encoding/account-library",
+            "account_encoding",
+            "The canonical encoding of a library's account: kind 2, then the library's code hash.",
+            json!({"balance": 0, "nonce": 0, "contract": null, "library": hash(0x33)}),
+        ),
+        (
             "hash/state-root-one",
             "state_root",
             "The account trie's root over one account.",
@@ -134,6 +146,15 @@ pub fn all() -> Vec<Vector> {
                    "exports": {"get": {"params": [], "results": ["i64"]}, "add": {"params": ["i64"], "results": ["i64"]}}}),
         ),
         (
+            "encoding/contract-meta-with-libraries",
+            "contract_meta_hash",
+            "A contract that links two libraries: the library count and code hashes follow the exports (a contract \
+             that links none has no such list).",
+            json!({"code_len": 1204, "page_count": 1, "slices": [[0, 0, 8]],
+                   "exports": {"run": {"params": ["i64"], "results": ["i64"]}},
+                   "libraries": [hash(0x61), hash(0x62)]}),
+        ),
+        (
             "encoding/receipt",
             "receipt_encoding",
             "The canonical encoding of a receipt (the diagnostic is not part of it).",
@@ -174,6 +195,13 @@ pub fn all() -> Vec<Vector> {
             "The canonical encoding of an execution.",
             json!({"execute": {"contract": address(0xC2), "sender": address(0x11), "nonce": 4, "function": "add",
                    "args": [{"i64": -1}, {"i32": 7}], "calldata": "abcd", "gas_limit": 1000000, "gas_price": 3, "value": 9}}),
+        ),
+        (
+            "encoding/transaction-deploy-library",
+            "transaction_encoding",
+            "The canonical encoding of a library deploy (tag 3).",
+            json!({"deploy_library": {"author": address(0x11), "nonce": 2, "code": "0061736d01000000",
+                   "gas_limit": 5000000, "gas_price": 1}}),
         ),
         (
             "encoding/transaction-transfer",
@@ -234,6 +262,9 @@ struct AccountJson {
     balance: u64,
     nonce: u64,
     contract: Option<ContractJson>,
+    /// A library's account: the library's hex code hash.
+    #[serde(default)]
+    library: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -288,7 +319,8 @@ fn account(json: AccountJson) -> Result<Account, String> {
             state: ContractState(h("state", &c.state)?),
         }),
     };
-    Ok(Account { balance: json.balance, nonce: json.nonce, contract })
+    let library = json.library.map(|hash| h("library", &hash)).transpose()?;
+    Ok(Account { balance: json.balance, nonce: json.nonce, contract, library })
 }
 
 fn value_type(name: &str) -> Result<ValueType, String> {
@@ -316,6 +348,9 @@ pub fn compute(function: &str, inputs: &serde_json::Value) -> Result<String, Str
             hex::encode(svm::runtime::contract_address(&author, field(inputs, "nonce")?, &code_hash).0)
         }
         "fee_account" => hex::encode(svm::fee::FEE_ACCOUNT.0),
+        "library_address" => {
+            hex::encode(svm::address::library_address(&h("code_hash", &field::<String>(inputs, "code_hash")?)?).0)
+        }
         "page_hash" => {
             let mut page = Page::zeroed();
             let content = bytes("page", &field::<String>(inputs, "page")?)?;
@@ -378,7 +413,18 @@ pub fn compute(function: &str, inputs: &serde_json::Value) -> Result<String, Str
                 let results = signature.results.iter().map(|t| value_type(t)).collect::<Result<_, _>>()?;
                 exports.insert(name, FunctionSignature { params, results });
             }
-            ContractMeta { code_len: field(inputs, "code_len")?, layout: Arc::new(layout), exports }.hash().to_string()
+            ContractMeta {
+                code_len: field(inputs, "code_len")?,
+                layout: Arc::new(layout),
+                exports,
+                libraries: field::<Option<Vec<String>>>(inputs, "libraries")?
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|hash| h("libraries", hash))
+                    .collect::<Result<_, _>>()?,
+            }
+            .hash()
+            .to_string()
         }
         "receipt_encoding" | "receipt_hash" => {
             let json: ReceiptJson = serde_json::from_value(inputs.clone()).map_err(|e| e.to_string())?;
@@ -426,7 +472,16 @@ fn transaction(inputs: &serde_json::Value) -> Result<Transaction, String> {
             value: field(e, "value")?,
         }));
     }
-    let t = inputs.get("transfer").ok_or("an execute or a transfer")?;
+    if let Some(l) = inputs.get("deploy_library") {
+        return Ok(Transaction::DeployLibrary(DeployLibrary {
+            author: a("author", &field::<String>(l, "author")?)?,
+            nonce: field(l, "nonce")?,
+            code: bytes("code", &field::<String>(l, "code")?)?,
+            gas_limit: field(l, "gas_limit")?,
+            gas_price: field(l, "gas_price")?,
+        }));
+    }
+    let t = inputs.get("transfer").ok_or("an execute, a library deploy or a transfer")?;
     Ok(Transaction::Transfer(Transfer {
         from: a("from", &field::<String>(t, "from")?)?,
         to: a("to", &field::<String>(t, "to")?)?,

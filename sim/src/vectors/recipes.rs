@@ -32,6 +32,7 @@ pub fn all() -> Vec<Vector> {
         trap_kinds(),
         fee_rule(),
         exported_vmcall(),
+        libraries_link_and_call(),
     ]
 }
 
@@ -675,6 +676,79 @@ fn exported_vmcall() -> Vector {
             "An export that is an imported vmcall runs the vmcall alone: no operator gas, no stack budget. \
              host_layer: {intrinsic} intrinsic + 2; storage_read_i64(0): + 40 + 500 (page load); \
              storage_read_i64(5): host:unknown-slice."
+        ),
+    )
+}
+
+/// `add_store(slice, ptr)`: adds the two u64s at `ptr` in memory, writes the sum to `slice` and returns it.
+const ADD_STORE: &str = "(param $slice i32) (param $ptr i32) (result i64)
+    (local $sum i64)
+    (local.set $sum (i64.add (i64.load (local.get $ptr)) (i64.load offset=8 (local.get $ptr))))
+    (call $write (local.get $slice) (local.get $sum))
+    (local.get $sum)";
+
+/// The library exporting [`ADD_STORE`].
+fn library_add() -> String {
+    format!(
+        r#"(module
+  (import "env" "memory" (memory 1))
+  (import "svm" "storage_write_i64" (func $write (param i32 i64)))
+  (func (export "add_store") {ADD_STORE}))"#
+    )
+}
+
+/// The contract around a call of `add_store`: `import` declares it (a library import, or nothing when `inline`
+/// defines it).
+fn library_user(import: &str, inline: &str) -> String {
+    format!(
+        r#";; svm-layout: pages=1 slices=0:0:8
+(module
+  (import "svm" "storage_write_i64" (func $write (param i32 i64)))
+  {import}
+  (memory 1)
+  (func (export "run") (param $a i64) (param $b i64) (result i64)
+    (i64.store (i32.const 16) (local.get $a))
+    (i64.store (i32.const 24) (local.get $b))
+    (call $add_store (i32.const 0) (i32.const 16)))
+  {inline})"#
+    )
+}
+
+/// Libraries: a library deploy pays the intrinsic gas of its code; a contract linking it pays for its code and the
+/// library's; a call through it pays the inline copy's metered gas and the intrinsic gas of the linked length; a
+/// transfer to the library's account is invalid.
+fn libraries_link_and_call() -> Vector {
+    let mut b = Builder::new();
+    let library = wat::parse_str(library_add()).unwrap_or_default();
+    let (library_len, hash) = (library.len() as u64, svm::code::code_hash(&library));
+    let deployed = b.deploy_library("library/add", &library_add(), None);
+    expect_gas("library deploy", deployed.gas_used, 50_000 + 2_000 * library_len);
+    let import = format!(r#"(import "{hash}" "add_store" (func $add_store (param i32 i32) (result i64)))"#);
+    let linked = library_user(&import, "");
+    let inline = library_user("", &format!("(func $add_store {ADD_STORE})"));
+    let contract_len = wat::parse_str(&linked).map(|code| code.len()).unwrap_or_default() as u64;
+    let linked_len = contract_len + library_len;
+    let deploy = b.deploy("user", &linked, Some(intrinsic::deploy(linked_len as usize, 1)));
+    expect_gas("linked deploy", deploy.gas_used, 50_000 + 2_000 * linked_len + 100);
+    b.deploy("inline", &inline, None);
+    let through_library = b.execute(call("user", "run", vec![Value::I64(40), Value::I64(2)]));
+    let written_inline = b.execute(call("inline", "run", vec![Value::I64(40), Value::I64(2)]));
+    assert_eq!(through_library.returns, vec![Value::I64(42)]);
+    assert_eq!(written_inline.returns, through_library.returns);
+    let metered = through_library.gas_used - (20_000 + 10 * linked_len);
+    expect_gas("metered gas through the library", metered, written_inline.gas_used - b.intrinsic("inline", 0));
+    let refused = b.transfer(svm::address::library_address(&hash), 1, 1);
+    assert_eq!(refused.outcome, svm::outcome::Outcome::Invalid(svm::outcome::InvalidTx::LibraryAccount));
+    b.finish(
+        "libraries/link-and-call",
+        "docs/consensus.md#libraries",
+        &format!(
+            "`library/add` ({library_len} bytes) is deployed for 50,000 + 2,000 × {library_len} gas; `user` \
+             ({contract_len} bytes) imports its `add_store` and deploys for 50,000 + 2,000 × {linked_len} + 100 (its \
+             code and the library's); `inline` is `user` with the function written in. `run(40, 2)` returns 42 and \
+             writes it to slice 0 either way; through the library it costs 20,000 + 10 × {linked_len} intrinsic and \
+             {metered} metered, exactly the inline copy's metered gas. A transfer to the library's account is \
+             invalid:library-account."
         ),
     )
 }

@@ -1,4 +1,4 @@
-//! Accounts: balance, nonce and, for contracts, code, layout and storage state.
+//! Accounts: balance, nonce and, for contracts, code, layout and storage state; for libraries, code.
 
 use crate::{ContractState, Hash};
 
@@ -11,6 +11,8 @@ pub struct Account {
     pub nonce: u64,
     /// Present for contract accounts.
     pub contract: Option<ContractInfo>,
+    /// For a library's account (at [`crate::address::library_address`]): the library's code hash.
+    pub library: Option<Hash>,
 }
 
 /// What makes an account a contract.

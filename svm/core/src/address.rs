@@ -35,3 +35,14 @@ pub fn contract_address(author: &Address, nonce: u64, code_hash: &Hash) -> Addre
     address.copy_from_slice(&hasher.finalize().as_bytes()[..20]);
     Address(address)
 }
+
+/// The account of the library whose code hash is `code_hash`: blake3("svm-library" ‖ code hash), first 20
+/// bytes. No contract address can equal it but by a blake3 collision.
+pub fn library_address(code_hash: &Hash) -> Address {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"svm-library");
+    hasher.update(code_hash.as_bytes());
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&hasher.finalize().as_bytes()[..20]);
+    Address(address)
+}

@@ -1,5 +1,5 @@
 //! Contract metadata: what deploy learned about a contract that executions need before any code is
-//! loaded — its code size (for intrinsic gas), its storage layout, and its exported functions with
+//! loaded — its code size (for intrinsic gas; the linked code's, when it links libraries), the libraries it links, its storage layout, and its exported functions with
 //! their signatures (so that a call to a missing function, or with the wrong arguments, is refused
 //! without loading or compiling anything). Stored content-addressed; the account names its hash.
 
@@ -26,6 +26,8 @@ pub struct ContractMeta {
     pub layout: Arc<StorageLayout>,
     /// Exported functions by name.
     pub exports: BTreeMap<String, FunctionSignature>,
+    /// The code hashes of the libraries linked into the contract, in link order (empty: none).
+    pub libraries: Vec<crate::Hash>,
 }
 
 impl ContractMeta {

@@ -8,6 +8,19 @@ pub const MAX_LIBRARY_DEPTH: usize = 8;
 /// Distinct libraries in one linked result at most.
 pub const MAX_LIBRARIES: usize = 32;
 
+/// The library code hash an import module names, if it names one: 64 lowercase hex digits.
+pub fn library_hash(module: &str) -> Option<crate::Hash> {
+    let digits = module.as_bytes();
+    if digits.len() != 64 || !digits.iter().all(|d| matches!(d, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut hash = [0u8; 32];
+    for (byte, pair) in hash.iter_mut().zip(digits.chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(crate::Hash(hash))
+}
+
 /// One rule of linking; the code of each is stable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LinkRule {

@@ -1,5 +1,6 @@
 //! What happened to a transaction: the consensus part of a receipt.
 
+use crate::link_rule::LinkRule;
 use crate::stable_codes::stable_codes;
 use crate::validation::Rule;
 use crate::vmcalls::HostError;
@@ -51,6 +52,8 @@ pub enum InvalidTx {
     FeeAccount,
     /// A gas limit above the VM's maximum.
     GasLimitTooHigh,
+    /// A library's account is the sender or the recipient (a library holds no balance and sends nothing).
+    LibraryAccount,
 }
 
 /// Why a transaction was refused before any code ran; it pays its intrinsic gas.
@@ -64,6 +67,8 @@ pub enum Refusal {
     InvalidLayout,
     /// The deploy's code breaks a rule of the allow-list.
     CodeRejected(Rule),
+    /// The deploy's code cannot be linked with the libraries it imports.
+    Link(LinkRule),
     /// A call's callee address holds no contract (a callee outcome only).
     NoSuchContract,
     /// A call past the call-depth limit (a callee outcome only).
@@ -108,10 +113,11 @@ stable_codes!(InvalidTx {
     FeeOverflow => "fee-overflow",
     FeeAccount => "fee-account",
     GasLimitTooHigh => "gas-limit-too-high",
+    LibraryAccount => "library-account",
 });
 
 impl Refusal {
-    /// The reason's stable code; `CodeRejected` codes follow after the plain ones, one per rule.
+    /// The reason's stable code; `Link` codes start at 32 and `CodeRejected` codes at 64, one per rule.
     pub fn code(self) -> u8 {
         match self {
             Refusal::NoSuchFunction => 0,
@@ -121,6 +127,7 @@ impl Refusal {
             Refusal::CallDepth => 4,
             Refusal::Reentry => 5,
             Refusal::CallValue => 6,
+            Refusal::Link(rule) => 32 + rule.code(),
             Refusal::CodeRejected(rule) => 64 + rule.code(),
         }
     }
@@ -135,6 +142,7 @@ impl Refusal {
             4 => Refusal::CallDepth,
             5 => Refusal::Reentry,
             6 => Refusal::CallValue,
+            32..64 => Refusal::Link(LinkRule::from_code(code - 32)?),
             64.. => Refusal::CodeRejected(Rule::from_code(code - 64)?),
             _ => return None,
         })
@@ -150,6 +158,7 @@ impl Refusal {
             Refusal::CallDepth => "call-depth".into(),
             Refusal::Reentry => "reentry".into(),
             Refusal::CallValue => "call-value".into(),
+            Refusal::Link(rule) => format!("link:{rule}"),
             Refusal::CodeRejected(rule) => format!("code-rejected:{rule}"),
         }
     }
@@ -236,7 +245,12 @@ mod tests {
         all.extend(HostError::ALL.iter().copied().map(Outcome::Host));
         assert_eq!(
             all.len(),
-            3 + InvalidTx::ALL.len() + 7 + Rule::ALL.len() + TrapKind::ALL.len() + HostError::ALL.len()
+            3 + InvalidTx::ALL.len()
+                + 7
+                + LinkRule::ALL.len()
+                + Rule::ALL.len()
+                + TrapKind::ALL.len()
+                + HostError::ALL.len()
         );
         for (i, outcome) in all.iter().enumerate() {
             let (class, detail) = outcome.codes();
@@ -246,6 +260,8 @@ mod tests {
         assert_eq!(Outcome::Invalid(InvalidTx::NonceMismatch).name(), "invalid:nonce-mismatch");
         assert_eq!(Outcome::from_codes(2, 1), None);
         assert_eq!(Outcome::Refused(Refusal::CodeRejected(Rule::Float)).name(), "refused:code-rejected:float");
+        assert_eq!(Outcome::Refused(Refusal::Link(LinkRule::UnknownLibrary)).name(), "refused:link:unknown-library");
+        assert_eq!(Refusal::Link(LinkRule::Malformed).code(), 32);
         assert!(Outcome::Refused(Refusal::NoSuchFunction).is_failure());
         assert!(!Outcome::Invalid(InvalidTx::FeeAccount).is_failure());
     }

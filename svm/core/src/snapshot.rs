@@ -1,5 +1,5 @@
 //! A state as plain data: every account with its balance, nonce and, for a contract, its code,
-//! metadata, non-zero pages and collections — what the runtime reads out of a store and the reference VM starts
+//! metadata, non-zero pages and collections, for a library, its code — what the runtime reads out of a store and the reference VM starts
 //! from, each computing the state root its own way.
 
 use crate::contract_meta::ContractMeta;
@@ -40,4 +40,6 @@ pub struct SnapshotAccount {
     pub nonce: u64,
     /// Its contract, for a contract account.
     pub contract: Option<SnapshotContract>,
+    /// Its library's code, for a library's account.
+    pub library: Option<Vec<u8>>,
 }

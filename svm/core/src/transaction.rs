@@ -62,6 +62,21 @@ pub struct Transfer {
     pub gas_price: u64,
 }
 
+/// Deploys a library: code other contracts link (no storage, no balance), addressed by its code hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployLibrary {
+    /// The deploying account.
+    pub author: Address,
+    /// Must equal the author's account nonce.
+    pub nonce: u64,
+    /// The library's WebAssembly binary.
+    pub code: Vec<u8>,
+    /// The most gas the deploy may use.
+    pub gas_limit: u64,
+    /// What the author pays per gas used (see [`crate::fee`]).
+    pub gas_price: u64,
+}
+
 /// Any transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Transaction {
@@ -71,6 +86,8 @@ pub enum Transaction {
     Execute(Execute),
     /// See [`Transfer`].
     Transfer(Transfer),
+    /// See [`DeployLibrary`].
+    DeployLibrary(DeployLibrary),
 }
 
 impl Transaction {
@@ -80,6 +97,7 @@ impl Transaction {
             Transaction::Deploy(d) => d.author,
             Transaction::Execute(e) => e.sender,
             Transaction::Transfer(t) => t.from,
+            Transaction::DeployLibrary(l) => l.author,
         }
     }
 
@@ -89,6 +107,7 @@ impl Transaction {
             Transaction::Deploy(d) => d.nonce,
             Transaction::Execute(e) => e.nonce,
             Transaction::Transfer(t) => t.nonce,
+            Transaction::DeployLibrary(l) => l.nonce,
         }
     }
 
@@ -98,6 +117,7 @@ impl Transaction {
             Transaction::Deploy(d) => d.gas_limit,
             Transaction::Execute(e) => e.gas_limit,
             Transaction::Transfer(_) => crate::gas::intrinsic::TRANSFER,
+            Transaction::DeployLibrary(l) => l.gas_limit,
         }
     }
 
@@ -107,6 +127,7 @@ impl Transaction {
             Transaction::Deploy(d) => d.gas_price,
             Transaction::Execute(e) => e.gas_price,
             Transaction::Transfer(t) => t.gas_price,
+            Transaction::DeployLibrary(l) => l.gas_price,
         }
     }
 
@@ -116,6 +137,7 @@ impl Transaction {
             Transaction::Deploy(_) => "deploy",
             Transaction::Execute(_) => "execute",
             Transaction::Transfer(_) => "transfer",
+            Transaction::DeployLibrary(_) => "deploy-library",
         }
     }
 }

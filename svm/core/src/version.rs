@@ -14,4 +14,7 @@
 ///    under the state root (pruned at layer boundaries); four new host errors.
 /// 5: contract-to-contract calls — `contract_call` and `call_result`, frames all-or-nothing, re-entry
 ///    refused, a depth limit; call records in receipts; one new host error and four callee refusals.
-pub const CONSENSUS_VERSION: u32 = 5;
+/// 6: libraries — the library deploy transaction, library accounts (account kind 2; they neither send nor
+///    receive: `library-account`), static linking at deploy (`refused:link:<rule>`), the linked length in
+///    intrinsic gas and the code-size limit, the library list in contract metadata.
+pub const CONSENSUS_VERSION: u32 = 6;

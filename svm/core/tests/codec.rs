@@ -8,7 +8,7 @@ use svm_core::event::Event;
 use svm_core::layout::PageSlice;
 use svm_core::outcome::{InvalidTx, Outcome, Refusal, TrapKind};
 use svm_core::receipt::Receipt;
-use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm_core::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 use svm_core::vmcalls::HostError;
 use svm_core::{Address, ContractState, Hash, Value};
 
@@ -81,6 +81,15 @@ fn transaction() -> impl Strategy<Value = Transaction> {
                 to,
                 nonce,
                 amount,
+                gas_price
+            })
+        ),
+        (address(), any::<u64>(), prop::collection::vec(any::<u8>(), 0..64), any::<u64>(), any::<u64>()).prop_map(
+            |(author, nonce, code, gas_limit, gas_price)| Transaction::DeployLibrary(DeployLibrary {
+                author,
+                nonce,
+                code,
+                gas_limit,
                 gas_price
             })
         ),
@@ -259,4 +268,59 @@ fn a_huge_slice_count_fails_without_allocating() {
     bytes.extend(1u32.to_le_bytes());
     bytes.extend((1u32 << 20).to_le_bytes());
     assert_eq!(Transaction::from_bytes(&bytes), Err(CodecError::UnexpectedEnd { what: "slice list" }));
+}
+
+#[test]
+fn accounts_of_each_kind_round_trip_and_a_plain_or_contract_account_encodes_as_before_libraries() {
+    use svm_core::account::{Account, ContractInfo};
+    let plain = Account { balance: 5, nonce: 2, contract: None, library: None };
+    let contract = Account {
+        contract: Some(ContractInfo {
+            code_hash: Hash([1; 32]),
+            meta_hash: Hash([2; 32]),
+            state: ContractState(Hash([3; 32])),
+        }),
+        ..plain.clone()
+    };
+    let library = Account { library: Some(Hash([4; 32])), ..Account::default() };
+    for account in [&plain, &contract, &library] {
+        let bytes = svm_core::codec::encode(account);
+        assert_eq!(&svm_core::codec::decode::<Account>(&bytes).unwrap(), account);
+    }
+    // The kind byte after balance and nonce: 0 and 1 as the boolean contract flag was, 2 for a library.
+    assert_eq!(svm_core::codec::encode(&plain)[16..], [0]);
+    assert_eq!(svm_core::codec::encode(&contract)[16], 1);
+    assert_eq!(svm_core::codec::encode(&library)[16..17], [2]);
+    assert_eq!(svm_core::codec::encode(&library).len(), 16 + 1 + 32);
+    let mut unknown = svm_core::codec::encode(&plain);
+    unknown[16] = 3;
+    assert_eq!(
+        svm_core::codec::decode::<Account>(&unknown),
+        Err(CodecError::UnknownTag { what: "account kind", tag: 3 })
+    );
+}
+
+#[test]
+fn contract_metadata_lists_its_libraries_only_when_it_has_some() {
+    use svm_core::contract_meta::ContractMeta;
+    use svm_core::layout::StorageLayout;
+    let meta = ContractMeta {
+        code_len: 10,
+        layout: std::sync::Arc::new(StorageLayout::new(1, vec![]).unwrap()),
+        exports: Default::default(),
+        libraries: vec![],
+    };
+    let linked = ContractMeta { libraries: vec![Hash([8; 32]), Hash([9; 32])], ..meta.clone() };
+    let (plain_bytes, linked_bytes) = (svm_core::codec::encode(&meta), svm_core::codec::encode(&linked));
+    assert_eq!(linked_bytes.len(), plain_bytes.len() + 4 + 64);
+    assert_eq!(linked_bytes[..plain_bytes.len()], plain_bytes[..]);
+    assert_eq!(svm_core::codec::decode::<ContractMeta>(&plain_bytes).unwrap(), meta);
+    assert_eq!(svm_core::codec::decode::<ContractMeta>(&linked_bytes).unwrap(), linked);
+    // An empty list written out is not the one encoding of "no libraries".
+    let mut empty = plain_bytes.clone();
+    empty.extend(0u32.to_le_bytes());
+    assert_eq!(
+        svm_core::codec::decode::<ContractMeta>(&empty),
+        Err(CodecError::Invalid { what: "empty library list" })
+    );
 }

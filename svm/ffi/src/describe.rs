@@ -65,6 +65,7 @@ pub fn account(account: &Account) -> Json {
             "meta_hash": c.meta_hash.to_string(),
             "state": c.state.to_string(),
         })),
+        "library": account.library.map(|hash| hash.to_string()),
     })
 }
 

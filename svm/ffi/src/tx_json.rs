@@ -3,15 +3,16 @@
 //!
 //! `{"deploy": {"author", "nonce", "code", "page_count", "slices", "initial_balance", "gas_limit",
 //! "gas_price"}}`, `{"execute": {"contract", "sender", "nonce", "function", "args", "calldata",
-//! "gas_limit", "gas_price", "value"}}`, `{"transfer": {"from", "to", "nonce", "amount", "gas_price"}}`.
+//! "gas_limit", "gas_price", "value"}}`, `{"transfer": {"from", "to", "nonce", "amount", "gas_price"}}`,
+//! `{"deploy_library": {"author", "nonce", "code", "gas_limit", "gas_price"}}`.
 //! Addresses and bytes are hex; `args` are `{"i32": n}`, `{"i64": n}`, or floats by their bits in
-//! big-endian hex, `{"f32": "7fc00000"}`. A deploy's code travels beside the JSON (stream files carry
-//! it by hash); its `code` field, the hex code hash, may be left out, and must match when present.
+//! big-endian hex, `{"f32": "7fc00000"}`. A deploy's or library deploy's code travels beside the JSON (stream
+//! files carry it by hash); its `code` field, the hex code hash, may be left out, and must match when present.
 
 use crate::error::FfiError;
 use serde::Deserialize;
 use svm::layout::PageSlice;
-use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 use svm::{Address, Value};
 
 /// A transaction's JSON form.
@@ -47,6 +48,14 @@ enum TxJson {
         amount: u64,
         gas_price: u64,
     },
+    DeployLibrary {
+        author: String,
+        nonce: u64,
+        #[serde(default)]
+        code: Option<String>,
+        gas_limit: u64,
+        gas_price: u64,
+    },
 }
 
 /// A typed argument.
@@ -62,20 +71,12 @@ enum ValueJson {
 /// The transaction `json` describes; `code` is a deploy's code (and must be empty for other kinds).
 pub fn transaction_from_json(json: &str, code: &[u8]) -> Result<Transaction, FfiError> {
     let tx: TxJson = serde_json::from_str(json).map_err(|e| FfiError::input("transaction JSON", e))?;
-    if !code.is_empty() && !matches!(tx, TxJson::Deploy { .. }) {
-        return Err(FfiError::input("code", "only a deploy carries code"));
+    if !code.is_empty() && !matches!(tx, TxJson::Deploy { .. } | TxJson::DeployLibrary { .. }) {
+        return Err(FfiError::input("code", "only a deploy or a library deploy carries code"));
     }
     Ok(match tx {
         TxJson::Deploy { author, nonce, code: hash, page_count, slices, initial_balance, gas_limit, gas_price } => {
-            if code.is_empty() {
-                return Err(FfiError::input("code", "a deploy needs its code"));
-            }
-            let actual = svm::code::code_hash(code);
-            if let Some(hash) = hash
-                && hash != actual.to_string()
-            {
-                return Err(FfiError::input("code", format!("the code's hash is {actual}, the JSON names {hash}")));
-            }
+            check_code(code, hash)?;
             Transaction::Deploy(Deploy {
                 author: address("author", &author)?,
                 nonce,
@@ -107,7 +108,31 @@ pub fn transaction_from_json(json: &str, code: &[u8]) -> Result<Transaction, Ffi
             amount,
             gas_price,
         }),
+        TxJson::DeployLibrary { author, nonce, code: hash, gas_limit, gas_price } => {
+            check_code(code, hash)?;
+            Transaction::DeployLibrary(DeployLibrary {
+                author: address("author", &author)?,
+                nonce,
+                code: code.to_vec(),
+                gas_limit,
+                gas_price,
+            })
+        }
     })
+}
+
+/// Checks that a deploy's `code` is there and, when the JSON names its hash, has that hash.
+fn check_code(code: &[u8], hash: Option<String>) -> Result<(), FfiError> {
+    if code.is_empty() {
+        return Err(FfiError::input("code", "a deploy needs its code"));
+    }
+    let actual = svm::code::code_hash(code);
+    match hash {
+        Some(hash) if hash != actual.to_string() => {
+            Err(FfiError::input("code", format!("the code's hash is {actual}, the JSON names {hash}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn value_of(value: &ValueJson) -> Result<Value, FfiError> {

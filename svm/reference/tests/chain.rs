@@ -17,7 +17,7 @@ use svm_core::fee::FEE_ACCOUNT;
 use svm_core::layout::{PAGE_SIZE, PageSlice, StorageLayout};
 use svm_core::outcome::{InvalidTx, Outcome, Refusal, TrapKind};
 use svm_core::receipt::Receipt;
-use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm_core::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 use svm_core::validation::Rule;
 use svm_core::vmcalls::HostError;
 use svm_core::vmcalls::registry::VMCALLS;
@@ -194,6 +194,15 @@ fn transaction_of(j: &Json, contracts: &BTreeMap<String, Vec<u8>>) -> Transactio
             gas_price: u64_of(&e["gas_price"]),
             value: u64_of(&e["value"]),
         })
+    } else if let Some(l) = j.get("deploy_library") {
+        let code = l["code"].as_str().unwrap();
+        Transaction::DeployLibrary(DeployLibrary {
+            author: addr(&l["author"]),
+            nonce: u64_of(&l["nonce"]),
+            code: contracts.get(code).cloned().unwrap_or_else(|| unhex(code)),
+            gas_limit: u64_of(&l["gas_limit"]),
+            gas_price: u64_of(&l["gas_price"]),
+        })
     } else if let Some(t) = j.get("transfer") {
         Transaction::Transfer(Transfer {
             from: addr(&t["from"]),
@@ -221,6 +230,7 @@ fn account_of(j: &Json) -> Account {
             meta_hash: hash(&contract["meta_hash"]),
             state: ContractState(hash(&contract["state"])),
         }),
+        library: j.get("library").filter(|l| !l.is_null()).map(hash),
     }
 }
 
@@ -233,6 +243,7 @@ fn compute(function: &str, inputs: &Json) -> String {
                 .to_string()
         }
         "fee_account" => hashing::fee_account().to_string(),
+        "library_address" => hashing::library_address(&hash(&inputs["code_hash"])).to_string(),
         "page_hash" => {
             let page: [u8; PAGE_SIZE] = unhex(inputs["page"].as_str().unwrap()).try_into().unwrap();
             hashing::page_hash(&addr(&inputs["address"]), u64_of(&inputs["index"]) as u32, &page).to_string()
@@ -273,7 +284,14 @@ fn compute(function: &str, inputs: &Json) -> String {
                     (name.clone(), FunctionSignature { params: types("params"), results: types("results") })
                 })
                 .collect();
-            let meta = ContractMeta { code_len: u64_of(&inputs["code_len"]) as u32, layout: layout.into(), exports };
+            let libraries =
+                inputs.get("libraries").and_then(Json::as_array).map_or(Vec::new(), |l| l.iter().map(hash).collect());
+            let meta = ContractMeta {
+                code_len: u64_of(&inputs["code_len"]) as u32,
+                layout: layout.into(),
+                exports,
+                libraries,
+            };
             hashing::meta_hash(&meta).to_string()
         }
         "receipt_encoding" => hex(&receipt_of(inputs).to_bytes()),
@@ -420,6 +438,7 @@ impl Engine for Scripted {
     fn invoke(
         &self,
         code: &[u8],
+        _: &[(Hash, std::sync::Arc<Vec<u8>>)],
         function: &str,
         args: &[Value],
         _: &Limits,
@@ -645,7 +664,9 @@ fn deploy(author: Address, nonce: u64, code: &[u8], page_count: u32, slices: Vec
 /// The root the trie gives for exactly these accounts.
 fn root_of(accounts: &[(Address, u64, u64)]) -> StateRoot {
     trie::state_root_of(
-        accounts.iter().map(|(a, balance, nonce)| (a, Account { balance: *balance, nonce: *nonce, contract: None })),
+        accounts.iter().map(|(a, balance, nonce)| {
+            (a, Account { balance: *balance, nonce: *nonce, contract: None, library: None })
+        }),
     )
     .unwrap()
 }
@@ -861,6 +882,7 @@ impl Engine for OneScript {
     fn invoke(
         &self,
         _: &[u8],
+        _: &[(Hash, std::sync::Arc<Vec<u8>>)],
         _: &str,
         args: &[Value],
         _: &Limits,
@@ -1404,6 +1426,7 @@ impl Engine for ExportReader {
     fn invoke(
         &self,
         _: &[u8],
+        _: &[(Hash, std::sync::Arc<Vec<u8>>)],
         _: &str,
         _: &[Value],
         _: &Limits,

@@ -69,11 +69,12 @@ struct Sections {
     data: DataSection,
 }
 
-/// The one module `graph` links to.
-pub(super) fn merge(graph: &LinkGraph) -> Result<Vec<u8>, LinkError> {
+/// The one module `graph` links to, and how many functions it imports.
+pub(super) fn merge(graph: &LinkGraph) -> Result<(Vec<u8>, usize), LinkError> {
     let modules: Vec<&ModuleSummary> =
         std::iter::once(&graph.contract).chain(graph.libraries.iter().map(|l| &l.summary)).collect();
     let (mut placements, added) = place(graph, &modules)?;
+    let imports = graph.contract.function_imports().filter(|i| i.library().is_none()).count() + added.len();
     let mut sections = Sections::default();
     // The contract's imports as they are, its library imports resolved away; then the vmcalls libraries add.
     for import in graph.contract.imports.iter().filter(|i| i.library().is_none()) {
@@ -103,7 +104,7 @@ pub(super) fn merge(graph: &LinkGraph) -> Result<Vec<u8>, LinkError> {
     }
     nonempty(&mut out, &sections.code, sections.code.is_empty());
     nonempty(&mut out, &sections.data, sections.data.is_empty());
-    Ok(out.finish())
+    Ok((out.finish(), imports))
 }
 
 /// Adds `section` to `out` unless it is empty.

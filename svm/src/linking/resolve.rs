@@ -7,8 +7,7 @@ use crate::Hash;
 use link_parser::TypeRef;
 use svm_core::vmcalls::registry::NAMESPACE;
 
-/// The import through which a library shares its caller's memory.
-pub const MEMORY_IMPORT: (&str, &str) = ("env", "memory");
+use svm_core::validation::LIBRARY_MEMORY_IMPORT as MEMORY_IMPORT;
 
 /// A library in a linked result.
 #[derive(Clone, Debug)]
@@ -108,7 +107,7 @@ impl Walk<'_> {
 }
 
 /// Refuses a library that defines state or imports what it may not.
-fn code_only(library: &ModuleSummary, name: &str) -> Result<(), LinkError> {
+pub(super) fn code_only(library: &ModuleSummary, name: &str) -> Result<(), LinkError> {
     if let Some(state) = library.state.first() {
         return Err(LinkError::new(LinkRule::LibraryNotCodeOnly, format!("library {name} defines {state}")));
     }

@@ -5,7 +5,7 @@
 use super::RuntimeError;
 use crate::Hash;
 use crate::contract_meta::ContractMeta;
-use crate::state::{TrieNodeCache, load_code, load_meta};
+use crate::state::{TrieNodeCache, code_hash as code_hash_of, load_code, load_meta};
 use crate::storage::content_cache::ContentCache;
 use crate::storage::kv::KvStore;
 use crate::storage::pages::Page;
@@ -28,6 +28,15 @@ pub struct Caches {
     pub trie: Arc<TrieNodeCache>,
     code: ContentCache<Vec<u8>>,
     metas: ContentCache<ContractMeta>,
+    linked: ContentCache<LinkedCode>,
+}
+
+/// A contract linked with its libraries, and the hash of the linked module (what the module cache is keyed by).
+pub struct LinkedCode {
+    /// blake3 of `code`.
+    pub hash: Hash,
+    /// The linked module.
+    pub code: Arc<Vec<u8>>,
 }
 
 impl Default for Caches {
@@ -37,6 +46,7 @@ impl Default for Caches {
             trie: Arc::new(ContentCache::new(TRIE_NODES)),
             code: ContentCache::new(CODE),
             metas: ContentCache::new(METAS),
+            linked: ContentCache::new(CODE),
         }
     }
 }
@@ -50,6 +60,41 @@ impl Caches {
         let code = Arc::new(load_code(kv, hash)?);
         self.code.insert(hash, code.clone());
         Ok(code)
+    }
+
+    /// The module a contract runs as: its own code when it links no library, else its code linked with
+    /// `libraries` (its metadata's), by link identity.
+    pub fn executable(
+        &self,
+        kv: &dyn KvStore,
+        code_hash: Hash,
+        libraries: &[Hash],
+    ) -> Result<Arc<LinkedCode>, RuntimeError> {
+        if libraries.is_empty() {
+            return Ok(Arc::new(LinkedCode { hash: code_hash, code: self.code(kv, code_hash)? }));
+        }
+        let mut identity = blake3::Hasher::new();
+        identity.update(b"svm-linked");
+        identity.update(code_hash.as_bytes());
+        libraries.iter().for_each(|library| {
+            identity.update(library.as_bytes());
+        });
+        let identity: Hash = identity.finalize().into();
+        if let Some(linked) = self.linked.get(&identity) {
+            return Ok(linked);
+        }
+        let contract = self.code(kv, code_hash)?;
+        let relinked = super::libraries::LibraryLoader::stored(kv, self).link(&contract)?;
+        let linked = relinked.map_err(|e| RuntimeError::Engine(format!("a deployed contract no longer links: {e}")))?;
+        if linked.libraries != libraries {
+            return Err(RuntimeError::Engine(format!(
+                "contract {code_hash} links {:?}; its metadata says {libraries:?}",
+                linked.libraries
+            )));
+        }
+        let linked = Arc::new(LinkedCode { hash: code_hash_of(&linked.code), code: Arc::new(linked.code.to_vec()) });
+        self.linked.insert(identity, linked.clone());
+        Ok(linked)
     }
 
     /// The contract metadata stored under `hash`.

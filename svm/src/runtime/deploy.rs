@@ -1,7 +1,9 @@
-//! Deploys: admit the fee, validate the layout and code, compile it (on every node, whatever its
+//! Deploys: admit the fee, validate the layout, link the code with the libraries it imports, validate the
+//! linked code, compile it (on every node, whatever its
 //! cache), store code and metadata, create the contract account.
 
 use super::fees::{self, Payment};
+use super::libraries::{DeployFailure, LibraryLoader, link_and_judge, over_limit};
 use super::state_update::StateUpdate;
 use super::{Runtime, RuntimeError};
 use crate::ContractState;
@@ -9,13 +11,13 @@ use crate::address::contract_address;
 use crate::contract_meta::ContractMeta;
 use crate::fee::FEE_ACCOUNT;
 use crate::gas::intrinsic;
+use crate::linking::Linked;
 use crate::module_cache::{ModuleError, ModuleKey};
 use crate::outcome::{InvalidTx, Outcome, Refusal};
 use crate::receipt::Receipt;
 use crate::state::{ContractInfo, code_hash, store_code, store_meta};
 use crate::storage::page_slices::StorageLayout;
 use crate::transaction::Deploy;
-use crate::validation::validate;
 use std::sync::Arc;
 
 /// Applies a deploy.
@@ -32,8 +34,8 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
     if let Some(reason) = fees::admit(&mut update, &payment, rt.config.limits.max_gas_limit)? {
         return Ok(fees::invalid(reason));
     }
-    let code_hash = code_hash(&tx.code);
-    let address = contract_address(&tx.author, tx.nonce, &code_hash);
+    let own_hash = code_hash(&tx.code);
+    let address = contract_address(&tx.author, tx.nonce, &own_hash);
     if address == FEE_ACCOUNT {
         return Ok(fees::invalid(InvalidTx::FeeAccount));
     }
@@ -46,21 +48,17 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
     }
 
     // From here on the author pays for what the node does, whatever the outcome.
-    let gas = intrinsic::deploy(tx.code.len(), tx.slices.len());
-    let (layout, validated) = match admissible(tx, &rt.config.limits, gas) {
+    let libraries = LibraryLoader::deployed(kv.as_ref(), &rt.caches, rt.state.accounts);
+    let (layout, linked, validated, gas) = match admissible(tx, &rt.config.limits, &libraries)? {
         Ok(checked) => checked,
-        Err((outcome, gas_used, diagnostic)) => {
-            let receipt = Receipt { gas_used, diagnostic, ..Receipt::new(outcome) };
-            let (receipt, root) = fees::fail(update, &payment, receipt)?;
-            rt.state = root;
-            return Ok(receipt);
-        }
+        Err(failure) => return fees::fail_deploy(&mut rt.state, update, &payment, failure),
     };
     // Every node compiles at deploy, whatever its cache mode, so that whether a deploy is accepted never
     // depends on node settings. A validated module that does not compile is a VM bug: a node fault.
-    let key = ModuleKey::new(&code_hash, rt.config.compiler, &rt.config.limits);
+    let module_hash = if linked.libraries.is_empty() { own_hash } else { code_hash(&linked.code) };
+    let key = ModuleKey::new(&module_hash, rt.config.compiler, &rt.config.limits);
     let mut cache = rt.cache.lock().map_err(|_| RuntimeError::Engine("module cache lock poisoned".into()))?;
-    let compiled = cache.get(key, &tx.code, &rt.config);
+    let compiled = cache.get(key, &linked.code, &rt.config);
     drop(cache);
     compiled.map_err(|e| match e {
         ModuleError::Invalid(e) => RuntimeError::Engine(format!("validated code failed validation again: {e}")),
@@ -72,7 +70,12 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
     let contract = update.account(&address)?;
     contract.balance += tx.initial_balance;
     let stored_code = store_code(&mut update.batch, &tx.code);
-    let meta = ContractMeta { code_len: tx.code.len() as u32, layout: Arc::new(layout), exports: validated.exports };
+    let meta = ContractMeta {
+        code_len: linked.code_len as u32,
+        layout: Arc::new(layout),
+        exports: validated.exports,
+        libraries: linked.libraries,
+    };
     let meta_hash = store_meta(&mut update.batch, &meta);
     update.account(&address)?.contract =
         Some(ContractInfo { code_hash: stored_code, meta_hash, state: ContractState::EMPTY });
@@ -86,26 +89,30 @@ pub(super) fn deploy(rt: &mut Runtime, tx: &Deploy) -> Result<Receipt, RuntimeEr
     })
 }
 
-/// The layout and validated module of a deploy whose intrinsic gas is `gas`, or the failure it ends
-/// in: (outcome, gas used, diagnostic).
+/// What a deploy that passes every check deploys: its layout, its linked code, what validation learned of that
+/// code and the deploy's intrinsic gas.
+type Admitted = (StorageLayout, Linked, crate::validation::ValidatedModule, u64);
+
+/// What a deploy deploys, or the failure it ends in. The checks go in consensus order (`docs/consensus.md`,
+/// Deploy admission): intrinsic gas of the deploy's own code, the layout, then [`link_and_judge`].
 fn admissible(
     tx: &Deploy,
     limits: &crate::Limits,
-    gas: u64,
-) -> Result<(StorageLayout, crate::validation::ValidatedModule), (Outcome, u64, String)> {
+    libraries: &LibraryLoader<'_>,
+) -> Result<Result<Admitted, DeployFailure>, RuntimeError> {
+    let gas = intrinsic::deploy(tx.code.len(), tx.slices.len());
     if gas > tx.gas_limit {
-        return Err((
-            Outcome::OutOfGas,
-            tx.gas_limit,
-            format!("deploy costs {gas} gas; the limit is {}", tx.gas_limit),
-        ));
+        return Ok(Err(over_limit(gas, tx.gas_limit)));
     }
     let refused = Outcome::Refused(Refusal::InvalidLayout);
-    let layout = StorageLayout::new(tx.page_count, tx.slices.clone()).map_err(|e| (refused, gas, e.to_string()))?;
+    let layout = match StorageLayout::new(tx.page_count, tx.slices.clone()) {
+        Ok(layout) => layout,
+        Err(e) => return Ok(Err((refused, gas, e.to_string()))),
+    };
     if tx.page_count > limits.max_pages {
-        return Err((refused, gas, format!("{} pages; at most {} allowed", tx.page_count, limits.max_pages)));
+        return Ok(Err((refused, gas, format!("{} pages; at most {} allowed", tx.page_count, limits.max_pages))));
     }
-    let validated = validate(&tx.code, limits)
-        .map_err(|e| (Outcome::Refused(Refusal::CodeRejected(e.rule)), gas, e.to_string()))?;
-    Ok((layout, validated))
+    let checks = (tx.slices.len(), tx.gas_limit, gas);
+    Ok(link_and_judge(libraries, &tx.code, checks, limits, false)?
+        .map(|(linked, validated, gas)| (layout, linked, validated, gas)))
 }

@@ -40,6 +40,9 @@ pub(super) fn admit(
         return Ok(Some(InvalidTx::GasLimitTooHigh));
     }
     let sender = update.account(&payment.sender)?;
+    if sender.library.is_some() {
+        return Ok(Some(InvalidTx::LibraryAccount));
+    }
     if sender.nonce != payment.nonce {
         return Ok(Some(InvalidTx::NonceMismatch));
     }
@@ -82,6 +85,19 @@ pub(super) fn fail(
     settle(&mut update, payment, receipt.gas_used)?;
     let root = update.commit()?;
     Ok((receipt, root))
+}
+
+/// A deploy (of a contract or a library) that failed after admission as `failure` said (outcome, gas used,
+/// diagnostic): its receipt, `state` moved to the state where only its nonce and fee are taken.
+pub(super) fn fail_deploy(
+    state: &mut crate::state::StateParts,
+    update: StateUpdate,
+    payment: &Payment,
+    (outcome, gas_used, diagnostic): (Outcome, u64, String),
+) -> Result<Receipt, RuntimeError> {
+    let (receipt, root) = fail(update, payment, Receipt { gas_used, diagnostic, ..Receipt::new(outcome) })?;
+    *state = root;
+    Ok(receipt)
 }
 
 /// The receipt of an invalid transaction: nothing changed, nothing was paid.

@@ -94,14 +94,14 @@ pub(crate) fn run_frame(host: &SharedHost, call: &FrameCall) -> Result<FrameEnd,
             let refused = Outcome::Refused(Refusal::ArgumentMismatch);
             return Ok(FrameEnd::failed(call, refused, intrinsic, String::new(), Vec::new()));
         }
-        let code = h.caches.code(kv.as_ref(), call.info.code_hash)?;
-        let key = ModuleKey::new(&call.info.code_hash, h.config.compiler, &h.config.limits);
+        let executable = h.caches.executable(kv.as_ref(), call.info.code_hash, &meta.libraries)?;
+        let key = ModuleKey::new(&executable.hash, h.config.compiler, &h.config.limits);
         let config = h.config.clone();
         let (cached, from_cache) = h
             .cache
             .lock()
             .map_err(|_| RuntimeError::Engine("module cache lock poisoned".into()))?
-            .get_with_origin(key, &code, &config)?;
+            .get_with_origin(key, &executable.code, &config)?;
         let instantiated = h.instantiated;
         h.instantiated += 1;
         let pages = h.caches.pages.clone();

@@ -17,6 +17,8 @@ mod error;
 mod execute;
 mod fees;
 mod frame;
+mod libraries;
+mod library_deploy;
 mod state_update;
 mod stats;
 mod transfer;
@@ -318,6 +320,7 @@ impl Runtime {
             Transaction::Deploy(deploy) => (deploy::deploy(self, deploy)?, Vec::new()),
             Transaction::Execute(execute) => execute::execute(self, execute, block, trace)?,
             Transaction::Transfer(transfer) => (transfer::transfer(self, transfer)?, Vec::new()),
+            Transaction::DeployLibrary(library) => (library_deploy::deploy_library(self, library)?, Vec::new()),
         };
         truncate_diagnostic(&mut receipt.diagnostic);
         Ok((receipt, entries))

@@ -25,6 +25,9 @@ pub(super) fn transfer(rt: &mut Runtime, tx: &Transfer) -> Result<Receipt, Runti
     if tx.to == FEE_ACCOUNT {
         return Ok(fees::invalid(InvalidTx::FeeAccount));
     }
+    if update.account(&tx.to)?.library.is_some() {
+        return Ok(fees::invalid(InvalidTx::LibraryAccount));
+    }
     if tx.to != tx.from && update.account(&tx.to)?.balance.checked_add(tx.amount).is_none() {
         return Ok(fees::invalid(InvalidTx::BalanceOverflow));
     }

@@ -270,7 +270,7 @@ mod tests {
     use crate::storage::kv::MemKv;
 
     fn account(balance: u64) -> Account {
-        Account { balance, nonce: balance / 2, contract: None }
+        Account { balance, nonce: balance / 2, contract: None, library: None }
     }
 
     fn address(i: u32) -> Address {

@@ -47,7 +47,8 @@ pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<SnapshotAcc
                 Some(SnapshotContract { code: load_code(kv, info.code_hash)?, meta, pages, collections })
             }
         };
-        exported.push(SnapshotAccount { address, balance: account.balance, nonce: account.nonce, contract });
+        let library = account.library.map(|hash| load_code(kv, hash)).transpose()?;
+        exported.push(SnapshotAccount { address, balance: account.balance, nonce: account.nonce, contract, library });
     }
     Ok(exported)
 }

@@ -59,6 +59,7 @@ pub fn reachable(tx: &Transaction, calls: &[CallRecord]) -> Vec<Address> {
         Transaction::Deploy(d) => contract_address(&d.author, d.nonce, &code_hash(&d.code)),
         Transaction::Execute(e) => e.contract,
         Transaction::Transfer(t) => t.to,
+        Transaction::DeployLibrary(l) => svm::address::library_address(&code_hash(&l.code)),
     });
     addresses.extend(calls.iter().map(|c| c.callee));
     addresses.sort();

@@ -9,7 +9,7 @@ use svm::fee::FEE_ACCOUNT;
 use svm::gas::intrinsic;
 use svm::outcome::{InvalidTx, Outcome, Refusal};
 use svm::storage::page_slices::PageSlice;
-use svm::transaction::{Deploy, Execute, Transfer};
+use svm::transaction::{Deploy, DeployLibrary, Execute, Transfer};
 use svm::{Address, Limits, Value};
 
 /// The accounts before the transaction.
@@ -72,6 +72,9 @@ pub fn admission(
         return Some(InvalidTx::GasLimitTooHigh);
     }
     let account = ledger.account(sender).unwrap_or_default();
+    if account.library.is_some() {
+        return Some(InvalidTx::LibraryAccount);
+    }
     if account.nonce != nonce {
         return Some(InvalidTx::NonceMismatch);
     }
@@ -95,6 +98,9 @@ pub fn transfer(tx: &Transfer, ledger: &dyn Ledger) -> Expectation {
     }
     if tx.to == FEE_ACCOUNT {
         return Expectation::invalid(InvalidTx::FeeAccount);
+    }
+    if ledger.account(&tx.to).is_some_and(|a| a.library.is_some()) {
+        return Expectation::invalid(InvalidTx::LibraryAccount);
     }
     if tx.to != tx.from && balance(ledger, &tx.to).checked_add(tx.amount).is_none() {
         return Expectation::invalid(InvalidTx::BalanceOverflow);
@@ -142,6 +148,22 @@ pub fn deploy(tx: &Deploy, ledger: &dyn Ledger, code: KnownCode) -> Expectation 
         }
         KnownCode::Unknown => Expectation { expected: Expected::Admitted, ..Expectation::exactly(Outcome::Success) },
     }
+}
+
+/// A library deploy: admitted, of a library not deployed yet, with gas for its own code: no model says more
+/// (whether it links and passes the allow-list is the runtime's to say).
+pub fn deploy_library(tx: &DeployLibrary, ledger: &dyn Ledger) -> Expectation {
+    if let Some(reason) = admission(ledger, &tx.author, tx.nonce, tx.gas_limit, tx.gas_price, 0) {
+        return Expectation::invalid(reason);
+    }
+    let address = svm::address::library_address(&svm::code::code_hash(&tx.code));
+    if ledger.account(&address).is_some_and(|a| a.library.is_some()) {
+        return Expectation::invalid(InvalidTx::AddressTaken);
+    }
+    if intrinsic::deploy(tx.code.len(), 0) > tx.gas_limit {
+        return Expectation::exactly(Outcome::OutOfGas);
+    }
+    Expectation { expected: Expected::Admitted, ..Expectation::exactly(Outcome::Success) }
 }
 
 /// The layout rules: at most `max_pages` pages and `MAX_SLICES` slices; every slice — its length, or

@@ -119,6 +119,7 @@ impl ExpectedEffects {
         let ledger = Before { step, known };
         match step.tx {
             Transaction::Transfer(tx) => transaction::transfer(tx, &ledger),
+            Transaction::DeployLibrary(tx) => transaction::deploy_library(tx, &ledger),
             Transaction::Deploy(tx) => {
                 let known = self.code.get(&svm::code::code_hash(&tx.code)).map_or(KnownCode::Unknown, |c| c.known);
                 transaction::deploy(tx, &ledger, known)
@@ -331,7 +332,7 @@ impl ExpectedEffects {
                     _ => {}
                 }
             }
-            Transaction::Transfer(_) => {}
+            Transaction::Transfer(_) | Transaction::DeployLibrary(_) => {}
         }
     }
 }

@@ -32,6 +32,11 @@ impl Encode for ContractMeta {
             encode_types(&signature.params, w);
             encode_types(&signature.results, w);
         }
+        // The libraries follow only when there are some, so a contract that links none encodes as before.
+        if !self.libraries.is_empty() {
+            w.len(self.libraries.len());
+            self.libraries.iter().for_each(|hash| w.hash(hash));
+        }
     }
 }
 
@@ -55,6 +60,16 @@ impl Decode for ContractMeta {
             let results = decode_types(r, "result types")?;
             exports.insert(name, FunctionSignature { params, results });
         }
-        Ok(ContractMeta { code_len, layout: std::sync::Arc::new(layout), exports })
+        let mut libraries = Vec::new();
+        if r.remaining() > 0 {
+            let count = r.len(crate::link_rule::MAX_LIBRARIES as u32, "libraries")?;
+            if count == 0 {
+                return Err(CodecError::Invalid { what: "empty library list" });
+            }
+            for _ in 0..count {
+                libraries.push(r.hash("library code hash")?);
+            }
+        }
+        Ok(ContractMeta { code_len, layout: std::sync::Arc::new(layout), exports, libraries })
     }
 }

@@ -2,11 +2,12 @@
 
 use super::layout::{decode_slices, decode_values};
 use super::{CodecError, Decode, Encode, Reader, Writer, bounds};
-use crate::transaction::{Deploy, Execute, Transaction, Transfer};
+use crate::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 
 const DEPLOY: u8 = 0;
 const EXECUTE: u8 = 1;
 const TRANSFER: u8 = 2;
+const DEPLOY_LIBRARY: u8 = 3;
 
 impl Encode for Transaction {
     fn encode(&self, w: &mut Writer) {
@@ -42,6 +43,14 @@ impl Encode for Transaction {
                 w.u64(t.amount);
                 w.u64(t.gas_price);
             }
+            Transaction::DeployLibrary(l) => {
+                w.u8(DEPLOY_LIBRARY);
+                w.address(&l.author);
+                w.u64(l.nonce);
+                w.bytes(&l.code);
+                w.u64(l.gas_limit);
+                w.u64(l.gas_price);
+            }
         }
     }
 }
@@ -75,6 +84,13 @@ impl Decode for Transaction {
                 to: r.address("to")?,
                 nonce: r.u64("nonce")?,
                 amount: r.u64("amount")?,
+                gas_price: r.u64("gas price")?,
+            })),
+            DEPLOY_LIBRARY => Ok(Transaction::DeployLibrary(DeployLibrary {
+                author: r.address("author")?,
+                nonce: r.u64("nonce")?,
+                code: r.bytes(bounds::MAX_CODE_BYTES, "code")?,
+                gas_limit: r.u64("gas limit")?,
                 gas_price: r.u64("gas price")?,
             })),
             tag => Err(CodecError::UnknownTag { what: "transaction kind", tag }),

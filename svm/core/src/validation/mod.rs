@@ -15,4 +15,4 @@ mod rule;
 mod validate;
 
 pub use rule::{Rule, ValidationError};
-pub use validate::{ValidatedModule, validate};
+pub use validate::{ImportAdmission, LIBRARY_MEMORY_IMPORT, ValidatedModule, validate, validate_admitting};

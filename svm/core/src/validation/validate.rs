@@ -10,8 +10,8 @@ use crate::{ValueType, vmcalls::registry::VmcallSpec};
 use std::collections::BTreeMap;
 use wasmparser::{
     CompositeInnerType, DataKind, ElementItems, ElementKind, Encoding, ExternalKind, FuncToValidate, FuncType,
-    FuncValidatorAllocations, FunctionBody, Imports, OperatorsReader, Parser, Payload, RefType, TableInit, TypeRef,
-    ValType, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    FuncValidatorAllocations, FunctionBody, Imports, MemoryType, OperatorsReader, Parser, Payload, RefType, TableInit,
+    TypeRef, ValType, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// Export-name prefixes the VM's instrumentation uses; a contract may not export them.
@@ -43,8 +43,30 @@ pub struct ValidatedModule {
     pub exports: BTreeMap<String, FunctionSignature>,
 }
 
+/// The import through which a library shares its caller's memory.
+pub const LIBRARY_MEMORY_IMPORT: (&str, &str) = ("env", "memory");
+
+/// What a module being deployed may import besides vmcalls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportAdmission {
+    /// A library: it may import its caller's memory as [`LIBRARY_MEMORY_IMPORT`].
+    pub library: bool,
+    /// It is judged before linking: it may import functions of libraries (an import module that is a library's
+    /// code hash, [`crate::link_rule::library_hash`]), which linking checks.
+    pub library_imports: bool,
+}
+
 /// Applies every rule of the allow-list to `code`; the first rule broken is the error.
 pub fn validate(code: &[u8], limits: &Limits) -> Result<ValidatedModule, ValidationError> {
+    validate_admitting(code, limits, ImportAdmission::default())
+}
+
+/// Applies the allow-list to `code`, admitting the imports `admission` allows besides vmcalls.
+pub fn validate_admitting(
+    code: &[u8],
+    limits: &Limits,
+    admission: ImportAdmission,
+) -> Result<ValidatedModule, ValidationError> {
     if code.len() > limits.max_code_bytes {
         return Err(reject(
             Rule::CodeTooLarge,
@@ -53,6 +75,7 @@ pub fn validate(code: &[u8], limits: &Limits) -> Result<ValidatedModule, Validat
     }
     let mut walk = Walk {
         limits,
+        admission,
         types: Vec::new(),
         function_types: Vec::new(),
         frame_weights: Vec::new(),
@@ -112,9 +135,32 @@ fn check_const_expr(ops: OperatorsReader<'_>, floats: FloatRule, context: &str) 
     Ok(())
 }
 
+/// Applies the memory rules to a memory a module defines (or, a library, imports).
+fn check_memory(memory: &MemoryType, limits: &Limits) -> Result<(), ValidationError> {
+    if memory.memory64 {
+        return Err(reject(Rule::Memory64, "64-bit memory"));
+    }
+    if memory.shared {
+        return Err(reject(Rule::Threads, "shared memory"));
+    }
+    if memory.page_size_log2.is_some() {
+        return Err(reject(Rule::OtherProposal, "custom page size"));
+    }
+    let max = u64::from(limits.max_memory_pages);
+    if memory.initial > max || memory.maximum.is_some_and(|m| m > max) {
+        return Err(reject(
+            Rule::MemoryTooLarge,
+            format!("memory of {} pages (maximum {:?}); at most {max}", memory.initial, memory.maximum),
+        ));
+    }
+    Ok(())
+}
+
 /// The state of one walk: the types and function signatures seen so far.
 struct Walk<'l> {
     limits: &'l Limits,
+    /// What it may import besides vmcalls.
+    admission: ImportAdmission,
     /// Function types by type index (`None` for a non-function type, which the walk rejects).
     types: Vec<Option<FuncType>>,
     /// Type index of every function, imported ones first.
@@ -194,23 +240,7 @@ impl Walk<'_> {
                     return Err(reject(Rule::MultiMemory, format!("{} memories", reader.count())));
                 }
                 for memory in reader.clone() {
-                    let memory = memory.map_err(malformed)?;
-                    if memory.memory64 {
-                        return Err(reject(Rule::Memory64, "64-bit memory"));
-                    }
-                    if memory.shared {
-                        return Err(reject(Rule::Threads, "shared memory"));
-                    }
-                    if memory.page_size_log2.is_some() {
-                        return Err(reject(Rule::OtherProposal, "custom page size"));
-                    }
-                    let max = u64::from(limits.max_memory_pages);
-                    if memory.initial > max || memory.maximum.is_some_and(|m| m > max) {
-                        return Err(reject(
-                            Rule::MemoryTooLarge,
-                            format!("memory of {} pages (maximum {:?}); at most {max}", memory.initial, memory.maximum),
-                        ));
-                    }
+                    check_memory(&memory.map_err(malformed)?, limits)?;
                 }
             }
             Payload::TagSection(_) => return Err(reject(Rule::Exceptions, "tag section")),
@@ -307,6 +337,20 @@ impl Walk<'_> {
     }
 
     fn import(&mut self, module: &str, name: &str, ty: TypeRef) -> Result<(), ValidationError> {
+        if let (true, TypeRef::Memory(memory)) = (self.admission.library, ty)
+            && (module, name) == LIBRARY_MEMORY_IMPORT
+        {
+            return check_memory(&memory, self.limits);
+        }
+        if let (true, TypeRef::Func(type_index)) = (self.admission.library_imports, ty)
+            && crate::link_rule::library_hash(module).is_some()
+        {
+            if !self.types.get(type_index as usize).is_some_and(Option::is_some) {
+                return Err(reject(Rule::Malformed, format!("library import {name:?} of no function type")));
+            }
+            self.function_types.push(type_index);
+            return Ok(());
+        }
         if module != NAMESPACE {
             return Err(reject(Rule::ImportOutsideSvm, format!("import {module:?}.{name:?}")));
         }

@@ -5,7 +5,7 @@ use crate::chain::hashing;
 use crate::chain::state::State;
 use svm_core::fee::FEE_ACCOUNT;
 use svm_core::outcome::InvalidTx;
-use svm_core::transaction::{Deploy, Execute, Transfer};
+use svm_core::transaction::{Deploy, DeployLibrary, Execute, Transfer};
 use svm_core::{Address, Limits};
 
 /// Checks 1–6, common to every kind (check 0, Execute's calldata, comes before them).
@@ -23,6 +23,9 @@ fn common(
     }
     if limit > limits.max_gas_limit {
         return Err(InvalidTx::GasLimitTooHigh);
+    }
+    if state.is_library(sender) {
+        return Err(InvalidTx::LibraryAccount);
     }
     if nonce != state.nonce(sender) {
         return Err(InvalidTx::NonceMismatch);
@@ -54,6 +57,15 @@ pub fn deploy(state: &State, limits: &Limits, d: &Deploy) -> Result<Address, Inv
     Ok(address)
 }
 
+/// A library deploy's checks: the common ones, then its library account must not hold a library already.
+pub fn deploy_library(state: &State, limits: &Limits, l: &DeployLibrary) -> Result<(), InvalidTx> {
+    common(state, limits, &l.author, l.nonce, l.gas_limit, l.gas_price, 0)?;
+    if state.is_library(&hashing::library_address(&hashing::code_hash(&l.code))) {
+        return Err(InvalidTx::AddressTaken);
+    }
+    Ok(())
+}
+
 /// An execute's checks 0–8.
 pub fn execute(state: &State, limits: &Limits, e: &Execute) -> Result<(), InvalidTx> {
     if e.calldata.len() as u64 > u64::from(limits.max_calldata_bytes) {
@@ -74,6 +86,9 @@ pub fn transfer(state: &State, limits: &Limits, t: &Transfer, transfer_gas: u64)
     common(state, limits, &t.from, t.nonce, transfer_gas, t.gas_price, t.amount)?;
     if t.to == FEE_ACCOUNT {
         return Err(InvalidTx::FeeAccount);
+    }
+    if state.is_library(&t.to) {
+        return Err(InvalidTx::LibraryAccount);
     }
     if t.to != t.from && state.balance(&t.to).checked_add(t.amount).is_none() {
         return Err(InvalidTx::BalanceOverflow);

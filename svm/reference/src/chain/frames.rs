@@ -195,6 +195,7 @@ impl<'s> Frames<'s> {
             );
             let run = engine.invoke(
                 &contract.code,
+                &contract.libraries,
                 call.function,
                 call.args,
                 limits,

@@ -48,6 +48,14 @@ pub fn contract_address(author: &Address, nonce: u64, code_hash: &Hash) -> Addre
     first_20(&blake3(&preimage))
 }
 
+/// The account of the library with code hash `code_hash`: `blake3("svm-library" ‖ code hash)[0..20]`.
+pub fn library_address(code_hash: &Hash) -> Address {
+    let mut preimage = Vec::with_capacity(11 + 32);
+    preimage.extend_from_slice(b"svm-library");
+    preimage.extend_from_slice(&code_hash.0);
+    first_20(&blake3(&preimage))
+}
+
 /// `blake3("svm/v1/fee-account")[0..20]`.
 pub fn fee_account() -> Address {
     first_20(&blake3(FEE_ACCOUNT_PREIMAGE))
@@ -59,7 +67,8 @@ fn put_len(out: &mut Vec<u8>, len: usize) {
 }
 
 /// `enc(ContractMeta)`: `u32 code_len ‖ u32 page_count ‖ list<(u32 page, u32 offset, u32 len)> ‖ u32 n_exports ‖
-/// (str name ‖ u32 n_params ‖ type codes ‖ u32 n_results ‖ type codes)*`, exports ascending by name bytes.
+/// (str name ‖ u32 n_params ‖ type codes ‖ u32 n_results ‖ type codes)* ‖ (u32 n_libraries ‖ code_hash*)?`, exports
+/// ascending by name bytes, the library list only when it is not empty.
 pub fn encode_meta(meta: &ContractMeta) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&meta.code_len.to_le_bytes());
@@ -79,6 +88,10 @@ pub fn encode_meta(meta: &ContractMeta) -> Vec<u8> {
             put_len(&mut out, types.len());
             out.extend(types.iter().map(|t| t.code()));
         }
+    }
+    if !meta.libraries.is_empty() {
+        put_len(&mut out, meta.libraries.len());
+        meta.libraries.iter().for_each(|hash| out.extend_from_slice(&hash.0));
     }
     out
 }
@@ -214,7 +227,7 @@ mod tests {
         let mut exports = BTreeMap::new();
         exports.insert("transfer".to_string(), FunctionSignature { params: vec![I64, I32], results: vec![] });
         exports.insert("balance".to_string(), FunctionSignature { params: vec![], results: vec![I64] });
-        let meta = ContractMeta { code_len: 1234, layout: std::sync::Arc::new(layout), exports };
+        let meta = ContractMeta { code_len: 1234, layout: std::sync::Arc::new(layout), exports, libraries: Vec::new() };
         assert_eq!(
             hex(&encode_meta(&meta)),
             "d2040000020000000200000000000000000000000800000001000000040000000400000002000000070000006261\

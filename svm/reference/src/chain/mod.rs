@@ -25,6 +25,7 @@ pub mod event_store;
 pub mod frames;
 pub mod hashing;
 pub mod ledger;
+pub mod libraries;
 pub mod open_collections;
 pub mod registers;
 pub mod state;

@@ -26,6 +26,17 @@ pub struct AccountRecord {
     pub nonce: u64,
     /// Present for contract accounts.
     pub contract: Option<ContractRecord>,
+    /// Present for a library's account.
+    pub library: Option<LibraryRecord>,
+}
+
+/// What makes an account a library: its code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LibraryRecord {
+    /// blake3 of the code.
+    pub code_hash: Hash,
+    /// The code exactly as deployed.
+    pub code: Arc<Vec<u8>>,
 }
 
 /// What makes an account a contract: its code, metadata and storage.
@@ -39,6 +50,8 @@ pub struct ContractRecord {
     pub meta: ContractMeta,
     /// The code exactly as deployed.
     pub code: Arc<Vec<u8>>,
+    /// The libraries it links, in resolution order (`meta.libraries`), with their code.
+    pub libraries: Vec<(Hash, Arc<Vec<u8>>)>,
     /// The non-zero pages by index (an absent page is all zeros).
     pub pages: BTreeMap<u32, Page>,
     /// The root of the page tree over `pages`, recomputed from all of them whenever they change.
@@ -58,6 +71,7 @@ impl AccountRecord {
                 meta_hash: c.meta_hash,
                 state: c.state,
             }),
+            library: self.library.as_ref().map(|l| l.code_hash),
         }
     }
 }
@@ -107,6 +121,11 @@ impl State {
         self.get(address).and_then(|a| a.contract.as_ref())
     }
 
+    /// Whether a library's account is at `address`.
+    pub fn is_library(&self, address: &Address) -> bool {
+        self.get(address).is_some_and(|a| a.library.is_some())
+    }
+
     /// The contract at `address`, to write.
     pub fn contract_mut(&mut self, address: &Address) -> Option<&mut ContractRecord> {
         self.accounts.get_mut(address).and_then(|a| a.contract.as_mut())
@@ -126,7 +145,7 @@ impl State {
                 account.nonce = nonce;
             }
             None if balance != 0 || nonce != 0 => {
-                self.accounts.insert(*address, AccountRecord { balance, nonce, contract: None });
+                self.accounts.insert(*address, AccountRecord { balance, nonce, contract: None, library: None });
             }
             None => {}
         }
@@ -141,6 +160,17 @@ impl State {
     /// Makes the account at `address` a contract (creating the account if it was absent).
     pub fn install_contract(&mut self, address: &Address, contract: ContractRecord) {
         self.accounts.entry(*address).or_default().contract = Some(contract);
+    }
+
+    /// Registers `library` at `address`, its library address.
+    pub fn install_library(&mut self, address: &Address, library: LibraryRecord) {
+        self.accounts.entry(*address).or_default().library = Some(library);
+    }
+
+    /// The code of the library with code hash `hash`, if one is registered.
+    pub fn library_code(&self, hash: &Hash) -> Option<Arc<Vec<u8>>> {
+        let library = self.get(&crate::chain::hashing::library_address(hash))?.library.as_ref()?;
+        (library.code_hash == *hash).then(|| library.code.clone())
     }
 }
 

@@ -16,19 +16,23 @@ pub const NODE_KEY: [u8; 32] = *b"svm/v1/account-trie/node........";
 #[error("the key paths of {0} and {1} collide")]
 pub struct KeyCollision(pub Address, pub Address);
 
-/// `enc(Account)`: `u64 balance ‖ u64 nonce ‖ bool is_contract ‖ (code_hash ‖ meta_hash ‖ state)?` —
-/// 17 bytes for a plain account, 113 for a contract.
+/// `enc(Account)`: `u64 balance ‖ u64 nonce ‖ u8 kind ‖ …`: kind 0 a plain account (17 bytes), 1 a contract
+/// followed by `code_hash ‖ meta_hash ‖ state` (113 bytes), 2 a library followed by its `code_hash` (49 bytes).
 pub fn encode_account(account: &Account) -> Vec<u8> {
     let mut out = Vec::with_capacity(113);
     out.extend_from_slice(&account.balance.to_le_bytes());
     out.extend_from_slice(&account.nonce.to_le_bytes());
-    match &account.contract {
-        None => out.push(0),
-        Some(contract) => {
+    match (&account.contract, &account.library) {
+        (None, None) => out.push(0),
+        (Some(contract), _) => {
             out.push(1);
             out.extend_from_slice(&contract.code_hash.0);
             out.extend_from_slice(&contract.meta_hash.0);
             out.extend_from_slice(&contract.state.0.0);
+        }
+        (None, Some(library)) => {
+            out.push(2);
+            out.extend_from_slice(&library.0);
         }
     }
     out
@@ -122,6 +126,7 @@ mod tests {
                 meta_hash: Hash([0x3E; 32]),
                 state: ContractState(Hash([0x57; 32])),
             }),
+            library: None,
         }
     }
 
@@ -129,7 +134,7 @@ mod tests {
     fn keys_and_encodings_are_the_documented_bytes() {
         assert_eq!(hex(&LEAF_KEY), "73766d2f76312f6163636f756e742d747269652f6c6561662e2e2e2e2e2e2e2e");
         assert_eq!(hex(&NODE_KEY), "73766d2f76312f6163636f756e742d747269652f6e6f64652e2e2e2e2e2e2e2e");
-        let plain = Account { balance: 1000, nonce: 1, contract: None };
+        let plain = Account { balance: 1000, nonce: 1, contract: None, library: None };
         assert_eq!(hex(&encode_account(&plain)), "e803000000000000010000000000000000");
         let contract = contract_account();
         let expected =
@@ -143,8 +148,8 @@ mod tests {
     #[test]
     fn roots_of_the_worked_examples() {
         let (a1, a2, a3) = (Address([1; 20]), Address([2; 20]), Address([3; 20]));
-        let acct1 = Account { balance: 1000, nonce: 1, contract: None };
-        let acct3 = Account { balance: 0, nonce: 9, contract: None };
+        let acct1 = Account { balance: 1000, nonce: 1, contract: None, library: None };
+        let acct3 = Account { balance: 0, nonce: 9, contract: None, library: None };
         assert_eq!(state_root_of([]).unwrap(), StateRoot::EMPTY);
         let one = state_root_of([(&a1, acct1.clone())]).unwrap();
         assert_eq!(one.to_string(), "d3e8ea143826b482b1222fc142256dbadb478f05b95842b4a775cf7db748e9d4");
@@ -163,7 +168,7 @@ mod tests {
     #[test]
     fn a_duplicate_path_is_a_collision() {
         let a = Address([7; 20]);
-        let account = Account { balance: 1, nonce: 0, contract: None };
+        let account = Account { balance: 1, nonce: 0, contract: None, library: None };
         assert_eq!(state_root_of([(&a, account.clone()), (&a, account)]), Err(KeyCollision(a, a)));
     }
 }

@@ -10,7 +10,8 @@ use crate::chain::event_store::{EventStore, EventStoreError};
 use crate::chain::frames::{FrameCall, Frames};
 use crate::chain::hashing;
 use crate::chain::ledger::{self, Ledger, LedgerOverflow};
-use crate::chain::state::{AccountRecord, ContractRecord, Page, State};
+use crate::chain::libraries;
+use crate::chain::state::{AccountRecord, ContractRecord, LibraryRecord, Page, State};
 use crate::chain::trie::{self, KeyCollision};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,11 +22,12 @@ use svm_core::event::{Event, EventId, Topic};
 use svm_core::fee::FEE_ACCOUNT;
 use svm_core::gas::intrinsic::{DEPLOY_BASE, DEPLOY_PER_CODE_BYTE, DEPLOY_PER_SLICE, TRANSFER};
 use svm_core::layout::StorageLayout;
+use svm_core::link_rule::LinkRule;
 use svm_core::outcome::{Outcome, Refusal};
 use svm_core::receipt::Receipt;
 use svm_core::snapshot::{SnapshotAccount, SnapshotCollection, SnapshotContract};
-use svm_core::transaction::{Deploy, Execute, Transaction, Transfer};
-use svm_core::validation::validate;
+use svm_core::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
+use svm_core::validation::{ImportAdmission, Rule, validate_admitting};
 use svm_core::{Address, ContractState, Hash, Limits, StateRoot};
 
 /// Something the rules say cannot happen: never an outcome, and no receipt. The state is unchanged
@@ -146,11 +148,37 @@ impl std::fmt::Debug for ReferenceVm {
     }
 }
 
-/// `50,000 + 2,000 × len(code) + 100 × len(slices)`, saturating.
-fn deploy_intrinsic(d: &Deploy) -> u64 {
+/// `50,000 + 2,000 × code_len + 100 × slices`, saturating.
+fn deploy_intrinsic(code_len: u64, slices: usize) -> u64 {
     DEPLOY_BASE
-        .saturating_add(DEPLOY_PER_CODE_BYTE.saturating_mul(d.code.len() as u64))
-        .saturating_add(DEPLOY_PER_SLICE.saturating_mul(d.slices.len() as u64))
+        .saturating_add(DEPLOY_PER_CODE_BYTE.saturating_mul(code_len))
+        .saturating_add(DEPLOY_PER_SLICE.saturating_mul(slices as u64))
+}
+
+/// What linking a module being deployed gave: its libraries with their code, its linked length and counts.
+struct LinkedModule {
+    libraries: Vec<(Hash, Arc<Vec<u8>>)>,
+    code_len: u64,
+    counts: Option<[u64; 4]>,
+}
+
+/// The allow-list's verdict on a module being deployed (docs/consensus.md, *Libraries*, for one that links):
+/// svm-core's over the module as sent, and the reference's own over the linked length and counts.
+fn allow_list(code: &[u8], linked: &LinkedModule, limits: &Limits, library: bool) -> Result<(), (Rule, String)> {
+    let Some(counts) = linked.counts else {
+        let admission = ImportAdmission { library, library_imports: false };
+        return validate_admitting(code, limits, admission).map(drop).map_err(|e| (e.rule, e.to_string()));
+    };
+    if linked.code_len > limits.max_code_bytes as u64 {
+        return Err((Rule::CodeTooLarge, format!("{} bytes linked", linked.code_len)));
+    }
+    let relaxed = Limits { max_code_bytes: usize::MAX, ..limits.clone() };
+    validate_admitting(code, &relaxed, ImportAdmission { library, library_imports: true })
+        .map_err(|e| (e.rule, e.to_string()))?;
+    match libraries::counts_rule(counts, limits) {
+        Some(rule) => Err((rule, format!("linked counts {counts:?}"))),
+        None => Ok(()),
+    }
 }
 
 /// How a failed (admitted, not successful) transaction ended.
@@ -190,8 +218,16 @@ impl ReferenceVm {
     ) -> Result<ReferenceVm, ReferenceError> {
         let mut vm = ReferenceVm::new(limits);
         vm.events = EventStore::from_entries(&events).map_err(ReferenceError::SnapshotEvents)?;
+        let library_code: BTreeMap<Hash, Arc<Vec<u8>>> = accounts
+            .iter()
+            .filter_map(|a| a.library.as_ref())
+            .map(|code| (hashing::code_hash(code), Arc::new(code.clone())))
+            .collect();
         for account in accounts {
-            let record = AccountRecord { balance: account.balance, nonce: account.nonce, contract: None };
+            let library = account
+                .library
+                .map(|code| LibraryRecord { code_hash: hashing::code_hash(&code), code: Arc::new(code) });
+            let record = AccountRecord { balance: account.balance, nonce: account.nonce, contract: None, library };
             vm.state.insert(account.address, record);
             let Some(contract) = account.contract else { continue };
             let mut pages = BTreeMap::new();
@@ -207,7 +243,22 @@ impl ReferenceVm {
             collections
                 .reachable(&contract.meta.layout, &pages)
                 .map_err(|error| ReferenceError::SnapshotCollections { address: account.address, error })?;
+            let libraries = contract
+                .meta
+                .libraries
+                .iter()
+                .map(|hash| {
+                    let code = library_code.get(hash).cloned().ok_or_else(|| {
+                        ReferenceError::Inconsistent(format!(
+                            "contract {} links library {hash}, not in the snapshot",
+                            account.address
+                        ))
+                    })?;
+                    Ok((*hash, code))
+                })
+                .collect::<Result<Vec<_>, ReferenceError>>()?;
             let record = ContractRecord {
+                libraries,
                 code_hash: hashing::code_hash(&contract.code),
                 meta_hash: hashing::meta_hash(&contract.meta),
                 meta: contract.meta,
@@ -278,6 +329,7 @@ impl ReferenceVm {
                 balance: record.balance,
                 nonce: record.nonce,
                 contract,
+                library: record.library.as_ref().map(|l| l.code.to_vec()),
             });
         }
         Ok(accounts)
@@ -406,6 +458,7 @@ impl ReferenceVm {
             Transaction::Deploy(d) => self.deploy(d)?,
             Transaction::Execute(e) => self.execute(e, layer)?,
             Transaction::Transfer(t) => self.transfer(t)?,
+            Transaction::DeployLibrary(l) => self.deploy_library(l)?,
         };
         if !receipt.outcome.is_invalid() {
             self.accounts_root = trie::state_root(&self.state)?;
@@ -457,7 +510,7 @@ impl ReferenceVm {
             Err(reason) => return Ok(Self::invalid(reason, None)),
         };
         // 10: intrinsic gas.
-        let intrinsic = deploy_intrinsic(d);
+        let intrinsic = deploy_intrinsic(d.code.len() as u64, d.slices.len());
         if intrinsic > d.gas_limit {
             let diagnostic = format!("deploy intrinsic gas {intrinsic} > limit {}", d.gas_limit);
             return self.fail(
@@ -481,21 +534,39 @@ impl ReferenceVm {
             let diagnostic = format!("{} pages; at most {}", d.page_count, self.limits.max_pages);
             return self.fail(&d.author, d.gas_price, None, refuse(Refusal::InvalidLayout, diagnostic));
         }
-        // 13: the code allow-list (svm-core's verdict only).
-        if let Err(e) = validate(&d.code, &self.limits) {
-            return self.fail(&d.author, d.gas_price, None, refuse(Refusal::CodeRejected(e.rule), e.to_string()));
+        // 13a: link, when the code (a valid module) imports a library.
+        let linked = match self.link(&d.code, false) {
+            Ok(linked) => linked,
+            Err((rule, diagnostic)) => {
+                return self.fail(&d.author, d.gas_price, None, refuse(Refusal::Link(rule), diagnostic));
+            }
+        };
+        // 13b: intrinsic gas of the linked length.
+        let intrinsic = deploy_intrinsic(linked.code_len, d.slices.len());
+        if intrinsic > d.gas_limit {
+            let diagnostic = format!("linked deploy intrinsic gas {intrinsic} > limit {}", d.gas_limit);
+            let failure = Failure { outcome: Outcome::OutOfGas, gas_used: d.gas_limit, diagnostic };
+            return self.fail(&d.author, d.gas_price, None, failure);
+        }
+        // 13: the code allow-list.
+        if let Err((rule, diagnostic)) = allow_list(&d.code, &linked, &self.limits, false) {
+            let failure =
+                Failure { outcome: Outcome::Refused(Refusal::CodeRejected(rule)), gas_used: intrinsic, diagnostic };
+            return self.fail(&d.author, d.gas_price, None, failure);
         }
         // 14: the module decodes (a failure is a node fault).
         let exports = self.engine.exports(&d.code, &self.limits).map_err(ReferenceError::Decode)?;
         // 15: success.
-        let code_len = u32::try_from(d.code.len())
+        let code_len = u32::try_from(linked.code_len)
             .map_err(|_| ReferenceError::Inconsistent("admitted code longer than u32::MAX bytes".into()))?;
-        let meta = ContractMeta { code_len, layout: Arc::new(layout), exports };
+        let libraries = linked.libraries.iter().map(|(hash, _)| *hash).collect();
+        let meta = ContractMeta { code_len, layout: Arc::new(layout), exports, libraries };
         let contract = ContractRecord {
             code_hash: hashing::code_hash(&d.code),
             meta_hash: hashing::meta_hash(&meta),
             meta,
             code: Arc::new(d.code.clone()),
+            libraries: linked.libraries,
             pages: Default::default(),
             state: ContractState::EMPTY,
             collections: CollectionStore::new(),
@@ -510,6 +581,63 @@ impl ReferenceVm {
         receipt.gas_used = intrinsic;
         receipt.contract = Some(address);
         receipt.state = Some(ContractState::EMPTY);
+        Ok(receipt)
+    }
+
+    /// Links a module being deployed (`library`: a library) when it is a valid module that imports a library;
+    /// else it links to itself.
+    fn link(&self, code: &[u8], library: bool) -> Result<LinkedModule, libraries::Broken> {
+        let view = match libraries::View::read(code) {
+            Ok(view) => view,
+            Err(e) if library => return Err((LinkRule::Malformed, e)),
+            Err(_) => return Ok(LinkedModule { libraries: Vec::new(), code_len: code.len() as u64, counts: None }),
+        };
+        if library {
+            view.may_be_a_library()?;
+        }
+        if !view.imports_a_library() {
+            return Ok(LinkedModule { libraries: Vec::new(), code_len: code.len() as u64, counts: None });
+        }
+        let resolved = libraries::resolve(&view, &|hash| self.state.library_code(hash))?;
+        Ok(LinkedModule { libraries: resolved.libraries, code_len: resolved.code_len, counts: Some(resolved.counts) })
+    }
+
+    fn deploy_library(&mut self, l: &DeployLibrary) -> Result<Receipt, ReferenceError> {
+        if let Err(reason) = admission::deploy_library(&self.state, &self.limits, l) {
+            return Ok(Self::invalid(reason, None));
+        }
+        let fail = |vm: &mut Self, outcome, gas_used, diagnostic| {
+            vm.fail(&l.author, l.gas_price, None, Failure { outcome, gas_used, diagnostic })
+        };
+        // 1: intrinsic gas of the code sent.
+        let intrinsic = deploy_intrinsic(l.code.len() as u64, 0);
+        if intrinsic > l.gas_limit {
+            return fail(self, Outcome::OutOfGas, l.gas_limit, format!("library intrinsic gas {intrinsic}"));
+        }
+        // 2–3: a module that may be a library, and its own library imports link.
+        let linked = match self.link(&l.code, true) {
+            Ok(linked) => linked,
+            Err((rule, diagnostic)) => return fail(self, Outcome::Refused(Refusal::Link(rule)), intrinsic, diagnostic),
+        };
+        // 4: intrinsic gas of the linked length.
+        let intrinsic = deploy_intrinsic(linked.code_len, 0);
+        if intrinsic > l.gas_limit {
+            return fail(self, Outcome::OutOfGas, l.gas_limit, format!("linked library intrinsic gas {intrinsic}"));
+        }
+        // 5: the allow-list, under the library exception.
+        if let Err((rule, diagnostic)) = allow_list(&l.code, &linked, &self.limits, true) {
+            return fail(self, Outcome::Refused(Refusal::CodeRejected(rule)), intrinsic, diagnostic);
+        }
+        // 6: success.
+        let code_hash = hashing::code_hash(&l.code);
+        let mut ledger = Ledger::new(&self.state);
+        Self::pay(&mut ledger, &l.author, intrinsic, l.gas_price)?;
+        let changes = ledger.into_changes();
+        ledger::commit(&mut self.state, changes);
+        let library = LibraryRecord { code_hash, code: Arc::new(l.code.clone()) };
+        self.state.install_library(&hashing::library_address(&code_hash), library);
+        let mut receipt = Receipt::new(Outcome::Success);
+        receipt.gas_used = intrinsic;
         Ok(receipt)
     }
 

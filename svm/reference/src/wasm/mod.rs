@@ -8,6 +8,7 @@
 //! - `compile`: one body into a flat instruction vector (`instr`) with resolved branches;
 //! - `metering`: the static segment costs of metering by blocks;
 //! - `frame_weight`: the spec's operand-stack heights, D and the frame weight;
+//! - `link`: linking a contract's module with its libraries' at instantiation;
 //! - `instance`: a fresh instance (globals, table, memory from the segments);
 //! - `interpreter`: the run loop, calls, the stack budget and bulk-memory gas;
 //! - `numeric` and `floats`: the operators' arithmetic.
@@ -18,6 +19,7 @@ mod frame_weight;
 mod instance;
 mod instr;
 mod interpreter;
+mod link;
 mod metering;
 mod module;
 mod numeric;
@@ -30,6 +32,7 @@ use interpreter::{check_types, execute, value_of, word_of};
 use svm_core::Limits;
 use svm_core::Value;
 
+pub use link::link;
 pub use module::Module;
 
 /// Why admitted code could not be decoded (a bug: deploy validation admitted it).

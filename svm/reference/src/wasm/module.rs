@@ -6,7 +6,9 @@ use super::DecodeError;
 use super::compile::{Body, Context, compile};
 use std::collections::BTreeMap;
 use svm_core::contract_meta::FunctionSignature;
-use svm_core::{Limits, ValueType};
+use svm_core::link_rule::library_hash;
+use svm_core::validation::LIBRARY_MEMORY_IMPORT;
+use svm_core::{Hash, Limits, ValueType};
 use wasmparser::{
     DataKind, ElementItems, ElementKind, Encoding, ExternalKind, Operator, Parser, Payload, TypeRef, ValType,
 };
@@ -28,12 +30,14 @@ impl FuncType {
     }
 }
 
-/// A function imported from module `svm`: a vmcall.
+/// An imported function: a vmcall (module `svm`), or a library's function until linking resolves it.
 #[derive(Clone, Debug)]
 pub(crate) struct Import {
-    /// The vmcall's name (the import's field name).
+    /// The vmcall's name, or the library export's (the import's field name).
     pub name: String,
     pub type_index: u32,
+    /// The library whose export this is (`None`: a vmcall).
+    pub library: Option<Hash>,
 }
 
 /// A function defined by the module, compiled.
@@ -167,14 +171,21 @@ impl Module {
                 Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         let import = import.map_err(parse_error)?;
+                        // A library shares its caller's memory, which linking gives it.
+                        if let TypeRef::Memory(_) = import.ty
+                            && (import.module, import.name) == LIBRARY_MEMORY_IMPORT
+                        {
+                            continue;
+                        }
                         let TypeRef::Func(type_index) = import.ty else {
                             return Err(DecodeError("an import that is not a function".into()));
                         };
-                        if import.module != "svm" {
-                            return Err(DecodeError("an import from outside svm".into()));
+                        let library = library_hash(import.module);
+                        if import.module != "svm" && library.is_none() {
+                            return Err(DecodeError("an import from outside svm and every library".into()));
                         }
                         module.type_at(type_index)?;
-                        module.imports.push(Import { name: import.name.to_string(), type_index });
+                        module.imports.push(Import { name: import.name.to_string(), type_index, library });
                         module.func_types.push(type_index);
                     }
                 }
