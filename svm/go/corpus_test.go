@@ -108,15 +108,24 @@ func (s *stream) tx(t testing.TB, i int) []byte {
 		Deploy *struct {
 			Code string `json:"code"`
 		} `json:"deploy"`
+		DeployLibrary *struct {
+			Code string `json:"code"`
+		} `json:"deploy_library"`
 	}
 	if err := json.Unmarshal(s.lines[i].Tx, &kind); err != nil {
 		t.Fatal(err)
 	}
 	var code []byte
+	hash := ""
 	if kind.Deploy != nil {
+		hash = kind.Deploy.Code
+	} else if kind.DeployLibrary != nil {
+		hash = kind.DeployLibrary.Code
+	}
+	if hash != "" {
 		var ok bool
-		if code, ok = s.code[kind.Deploy.Code]; !ok {
-			t.Fatalf("line %d deploys code %s the header does not carry", i+2, kind.Deploy.Code)
+		if code, ok = s.code[hash]; !ok {
+			t.Fatalf("line %d deploys code %s the header does not carry", i+2, hash)
 		}
 	}
 	tx, err := TransactionFromJSON(s.lines[i].Tx, code)

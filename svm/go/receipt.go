@@ -245,11 +245,13 @@ func valueOf(v map[string]json.RawMessage) (Value, error) {
 	return Value{}, fmt.Errorf("svm: unknown value %v", v)
 }
 
-// Account is an account's balance, nonce and, for a contract, its code and state.
+// Account is an account's balance, nonce and, for a contract, its code and state; for a library's account, the
+// library's code hash.
 type Account struct {
 	Balance  uint64
 	Nonce    uint64
 	Contract *ContractInfo
+	Library  *Hash
 }
 
 // ContractInfo is what makes an account a contract.
@@ -267,6 +269,7 @@ type accountJSON struct {
 		MetaHash string `json:"meta_hash"`
 		State    string `json:"state"`
 	} `json:"contract"`
+	Library *string `json:"library"`
 }
 
 // decodeAccount reads a canonical account encoding (as svm_account writes it).
@@ -294,6 +297,13 @@ func decodeAccount(raw []byte) (*Account, error) {
 			return nil, err
 		}
 		a.Contract = &c
+	}
+	if j.Library != nil {
+		library, err := ParseHash(*j.Library)
+		if err != nil {
+			return nil, err
+		}
+		a.Library = &library
 	}
 	return a, nil
 }

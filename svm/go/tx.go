@@ -12,7 +12,7 @@ import (
 )
 
 // TransactionFromJSON builds a canonical transaction message from its JSON form — a stream file
-// line's "tx" — with a deploy's code given beside it (nil for other kinds).
+// line's "tx" — with a deploy's or library deploy's code given beside it (nil for other kinds).
 func TransactionFromJSON(txJSON []byte, code []byte) ([]byte, error) {
 	var out, message C.SvmBuffer
 	rc := C.svm_transaction_from_json(pointer(txJSON), C.size_t(len(txJSON)), pointer(code), C.size_t(len(code)), &out, &message)
@@ -59,6 +59,22 @@ type Transfer struct {
 	Nonce    uint64
 	Amount   uint64
 	GasPrice uint64
+}
+
+// DeployLibrary deploys a library: code contracts import by its hash (see the README, Libraries).
+type DeployLibrary struct {
+	Author   Address
+	Nonce    uint64
+	Code     []byte
+	GasLimit uint64
+	GasPrice uint64
+}
+
+// Encode is the library deploy's canonical transaction message.
+func (l DeployLibrary) Encode() ([]byte, error) {
+	return encode(map[string]any{"deploy_library": map[string]any{
+		"author": l.Author.String(), "nonce": l.Nonce, "gas_limit": l.GasLimit, "gas_price": l.GasPrice,
+	}}, l.Code)
 }
 
 // Encode is the deploy's canonical transaction message.

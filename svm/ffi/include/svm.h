@@ -178,7 +178,8 @@ int32_t svm_receipt_json(const uint8_t *receipt,
                          SvmBuffer *error);
 
 // Renders a canonical account encoding (as `svm_account` writes it) as JSON: `balance`, `nonce`,
-// and `contract` (`code_hash`, `meta_hash`, `state`; null for a plain account).
+// `contract` (`code_hash`, `meta_hash`, `state`; null but for a contract) and `library` (the library's code hash;
+// null but for a library's account).
 //
 // # Safety
 // `account` must point to `account_len` readable bytes; `out` and a non-null `error` must be valid
