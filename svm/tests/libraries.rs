@@ -401,3 +401,21 @@ fn a_library_that_could_never_be_linked_is_refused_at_its_own_deploy() {
     assert_eq!(receipt.outcome, Outcome::OutOfGas);
     assert_eq!(rt.account(&library_address(&code_hash(&code))).unwrap(), None);
 }
+
+#[test]
+fn a_root_reaches_every_library_code_so_collection_keeps_it_and_sync_copies_it() {
+    use svm::storage::reach::{Reached, walk_reachable};
+    let mut rt = runtime(RuntimeConfig::default());
+    let bump = library(&mut rt, BUMP);
+    common::deployed(&mut rt, &inline(&contract_a(&bump), 1, &[(0, 0, 8)]));
+    let mut code = Vec::new();
+    walk_reachable(rt.kv().as_ref(), &[rt.root()], &mut |reached| {
+        if let Reached::Code(hash) = reached {
+            code.push(hash);
+        }
+        true
+    })
+    .unwrap();
+    assert!(code.contains(&code_hash(&wasm(BUMP))), "the library's code is reached: {code:?}");
+    assert!(code.contains(&code_hash(&inline(&contract_a(&bump), 1, &[]).code)), "and the contract's");
+}

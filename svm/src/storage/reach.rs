@@ -1,6 +1,6 @@
 //! What a state root reaches: every content entry the state under a root is made of — the root's split
 //! into account and event roots (when events are live), the event store's nodes, account-trie
-//! nodes; for each contract account its code, its metadata, its page tree's chunks and non-zero pages,
+//! nodes; for each library's account its code; for each contract account its code, its metadata, its page tree's chunks and non-zero pages,
 //! and the nodes of every collection its slots hold (nested collections included) — walked from the
 //! root, each named with what is needed to check it. Garbage collection keeps exactly these entries;
 //! sync copies exactly these.
@@ -28,7 +28,7 @@ pub enum Reached {
     StateParts(StateRoot),
     /// An account-trie node (read and checked by the walk).
     AccountNode(Hash),
-    /// Contract code (not read by the walk).
+    /// Contract or library code (not read by the walk).
     Code(Hash),
     /// Contract metadata (read and checked by the walk).
     Meta(Hash),
@@ -86,6 +86,8 @@ pub fn walk_reachable(
         let unreadable = |source: StateError| WalkError { root, source };
         // The contract accounts first seen under this root: (address, code, metadata, contract state).
         let mut contracts: BTreeSet<(Address, Hash, Hash, Hash)> = BTreeSet::new();
+        // The libraries registered under this root: their code.
+        let mut libraries: BTreeSet<Hash> = BTreeSet::new();
         let parts = resolve_parts(kv, root).map_err(unreadable)?;
         if !parts.events.is_zero() && visit(Reached::StateParts(root)) {
             let width = svm_core::event::keys::KEY_WIDTH;
@@ -99,9 +101,13 @@ pub fn walk_reachable(
                     if let Some(info) = &account.contract {
                         contracts.insert((*address, info.code_hash, info.meta_hash, info.state.0));
                     }
+                    libraries.extend(account.library);
                 },
             )
             .map_err(unreadable)?;
+        for library in libraries {
+            visit(Reached::Code(library));
+        }
         for (address, code, meta, state) in contracts {
             visit(Reached::Code(code));
             let layout = match layouts.get(&meta) {
