@@ -73,7 +73,7 @@ pub fn import(log: &Path, store: &Path, layer: u64) -> Result<Stream, ImportErro
     stream_after(&logged, after, snapshot)
 }
 
-/// The stream of `logged[after..]` from `snapshot`, with the code its deploys carry.
+/// The stream of `logged[after..]` from `snapshot`, with the code its deploys and library deploys carry.
 fn stream_after(logged: &[LoggedTx], after: usize, snapshot: Snapshot) -> Result<Stream, ImportError> {
     let mut contracts = BTreeMap::new();
     let mut txs = Vec::with_capacity(logged.len() - after);
@@ -81,10 +81,15 @@ fn stream_after(logged: &[LoggedTx], after: usize, snapshot: Snapshot) -> Result
         if entry.layer <= snapshot.layer {
             return Err(ImportError::LayerOrder { index, found: entry.layer, layer: snapshot.layer });
         }
-        if let Transaction::Deploy(d) = &entry.tx {
-            let hash = svm::code::code_hash(&d.code);
+        let code = match &entry.tx {
+            Transaction::Deploy(d) => Some(&d.code),
+            Transaction::DeployLibrary(l) => Some(&l.code),
+            _ => None,
+        };
+        if let Some(code) = code {
+            let hash = svm::code::code_hash(code);
             let name = format!("imported-{}", &hash.to_string()[..12]);
-            contracts.entry(hash).or_insert(StreamContract { name, code: d.code.clone(), plan: None });
+            contracts.entry(hash).or_insert(StreamContract { name, code: code.clone(), plan: None });
         }
         txs.push(StreamTx { layer: entry.layer, tx: entry.tx.clone() });
     }

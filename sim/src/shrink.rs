@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use svm::Address;
 use svm::runtime::{Canary, contract_address};
 use svm::transaction::Transaction;
+use svm_fuzzing::models::linking::library_imports;
 use svm_fuzzing::oracles::agreement::{Component, Fingerprint, Mismatch, first_mismatch};
 use svm_fuzzing::stream::Stream;
 use thiserror::Error;
@@ -68,8 +69,8 @@ struct Target<'a> {
     nonce_offsets: Vec<i128>,
     /// Per transaction: whether it consumed its nonce in the original run (it was not invalid).
     succeeded: Vec<bool>,
-    /// Per transaction: the deploy transaction its contract comes from.
-    needs: Vec<Option<usize>>,
+    /// Per transaction: the deploys it needs — a call its contract's, a deploy those of the libraries it links.
+    needs: Vec<Vec<usize>>,
     tried: HashMap<Vec<usize>, bool>,
 }
 
@@ -152,9 +153,14 @@ fn nonce_facts(stream: &Stream, receipts: &[svm::receipt::Receipt]) -> (Vec<i128
     (offsets, succeeded)
 }
 
-/// Per transaction: the index of the deploy that created the contract it calls.
-fn deploy_dependencies(stream: &Stream) -> Vec<Option<usize>> {
+/// Per transaction: the deploys it needs — the deploy that created the contract it calls, or the library deploys
+/// of the libraries its code imports.
+fn deploy_dependencies(stream: &Stream) -> Vec<Vec<usize>> {
     let mut deployed_by: BTreeMap<Address, usize> = BTreeMap::new();
+    let mut library_by: BTreeMap<svm::Hash, usize> = BTreeMap::new();
+    let libraries = |code: &[u8], library_by: &BTreeMap<svm::Hash, usize>| -> Vec<usize> {
+        library_imports(code).iter().filter_map(|hash| library_by.get(hash).copied()).collect()
+    };
     stream
         .txs
         .iter()
@@ -162,10 +168,15 @@ fn deploy_dependencies(stream: &Stream) -> Vec<Option<usize>> {
         .map(|(i, stx)| match &stx.tx {
             Transaction::Deploy(d) => {
                 deployed_by.insert(contract_address(&d.author, d.nonce, &svm::code::code_hash(&d.code)), i);
-                None
+                libraries(&d.code, &library_by)
             }
-            Transaction::Execute(e) => deployed_by.get(&e.contract).copied(),
-            Transaction::Transfer(_) | Transaction::DeployLibrary(_) => None,
+            Transaction::DeployLibrary(l) => {
+                let needs = libraries(&l.code, &library_by);
+                library_by.entry(svm::code::code_hash(&l.code)).or_insert(i);
+                needs
+            }
+            Transaction::Execute(e) => deployed_by.get(&e.contract).copied().into_iter().collect(),
+            Transaction::Transfer(_) => Vec::new(),
         })
         .collect()
 }
@@ -180,14 +191,20 @@ fn set_nonce(tx: &mut Transaction, nonce: u64) {
 }
 
 impl Target<'_> {
-    /// The subset closed under "a call keeps its deploy", in order (transactions, then events).
+    /// The subset closed under "a call keeps its deploy, a deploy the library deploys it links", in order
+    /// (transactions, then events).
     fn close(&self, subset: &[usize]) -> Vec<usize> {
         let txs = self.stream.txs.len();
-        let mut keep: Vec<usize> = subset.to_vec();
-        keep.extend(subset.iter().filter(|&&i| i < txs).filter_map(|&i| self.needs[i]));
-        keep.sort_unstable();
-        keep.dedup();
-        keep
+        let mut keep: std::collections::BTreeSet<usize> = subset.iter().copied().collect();
+        let mut pending: Vec<usize> = subset.iter().copied().filter(|&i| i < txs).collect();
+        while let Some(i) = pending.pop() {
+            for &need in &self.needs[i] {
+                if keep.insert(need) {
+                    pending.push(need);
+                }
+            }
+        }
+        keep.into_iter().collect()
     }
 
     /// The stream and history of the (closed) subset: nonces renumbered, unused code dropped, events
@@ -212,6 +229,7 @@ impl Target<'_> {
             .iter()
             .filter_map(|stx| match &stx.tx {
                 Transaction::Deploy(d) => Some(svm::code::code_hash(&d.code)),
+                Transaction::DeployLibrary(l) => Some(svm::code::code_hash(&l.code)),
                 _ => None,
             })
             .collect();

@@ -205,7 +205,7 @@ fn a_canary_wrong_the_same_way_everywhere_is_caught_only_by_the_expected_effects
 #[test]
 fn a_node_fault_on_every_replica_is_a_finding_though_they_all_agree() {
     let canary = Canary::NodeFault;
-    let stream = stream(15, 150);
+    let stream = stream(18, 150);
     let nodes = wasmer_nodes();
     let result = run(&stream, &nodes, Some(canary), 2, &Progress::hidden());
     assert!(result.mismatch.is_none(), "every replica faults alike: {:?}", result.mismatch);

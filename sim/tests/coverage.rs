@@ -11,11 +11,11 @@ use svm_sim::run::{Checks, Setup, run_replica};
 
 #[test]
 fn a_default_campaign_reaches_every_vmcall_and_every_reachable_outcome_ten_times() {
-    let stream = generate(&WorkloadParams::derive(12, 10_000)).unwrap();
+    let stream = generate(&WorkloadParams::derive(13, 10_000)).unwrap();
     // A replica with a one-page page cache, so that evictions are counted too.
     let node = default_nodes().into_iter().find(|n| n.page_cache == 1).unwrap();
     let nodes = [node.clone()];
-    let history = History::derive(12, &nodes, stream.txs.len());
+    let history = History::derive(13, &nodes, stream.txs.len());
     let setup = Setup { stream: &stream, nodes: &nodes, history: &history, canary: None, checks: Checks::All };
     let replica = run_replica(&setup, &node, &Progress::hidden());
     assert!(replica.fault.is_none(), "{:?}", replica.fault);

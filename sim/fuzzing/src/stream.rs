@@ -241,7 +241,7 @@ impl Stream {
                 return Err(StreamError::CodeMismatch { name: c.name.clone() });
             }
             if let Some(plan) = &c.plan
-                && plan.source(&c.name).code != code
+                && !plan.generates(&c.name, &code)
             {
                 return Err(StreamError::PlanMismatch { name: c.name.clone() });
             }

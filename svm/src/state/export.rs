@@ -53,6 +53,16 @@ pub fn export_state(kv: &dyn KvStore, root: StateRoot) -> Result<Vec<SnapshotAcc
     Ok(exported)
 }
 
+/// Every collection the 48-byte collection state `state` reaches (itself and its nested ones), by root.
+pub fn export_collections(
+    kv: &dyn KvStore,
+    state: &[u8],
+) -> Result<BTreeMap<crate::Hash, SnapshotCollection>, StateError> {
+    let mut out = BTreeMap::new();
+    export_collection(kv, state, &mut out)?;
+    Ok(out)
+}
+
 /// Adds the collection whose state is `state` (nothing for zero), and every child collection its
 /// values hold, to `out` by root.
 fn export_collection(

@@ -1,7 +1,8 @@
-//! Arbitrary transaction streams over the corpus contracts and generated modules. The generator runs
+//! Arbitrary transaction streams over the corpus contracts, generated modules and libraries. The generator runs
 //! each transaction on a reference runtime as it goes, so most nonces are right and addresses real.
 
 use super::calls::{calls, exported_functions, gas_price};
+use super::contract::plan::helper_library;
 use super::module::module;
 use crate::contract_source::ContractSource;
 use crate::corpus;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use svm::Address;
 use svm::runtime::{BlockContext, Runtime, RuntimeConfig};
 use svm::storage::kv::MemKv;
-use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 
 fn address(kind: &str, i: usize) -> Address {
     let hash = blake3::hash(format!("svm-fuzz/{kind}/{i}").as_bytes());
@@ -39,7 +40,25 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
         receipt
     };
 
+    let mut libraries: Vec<Address> = Vec::new();
     for i in 0..deploys {
+        // Now and then a library: the generated contracts' shared helper, or an arbitrary module (most of which
+        // may not be libraries and are refused by a link rule).
+        if u.ratio(1, 5)? {
+            let code = if u.ratio(1, 2)? { helper_library() } else { module(u)? };
+            let hash = svm::code::code_hash(&code);
+            stream.contracts.insert(hash, StreamContract { name: "library".into(), code: code.clone(), plan: None });
+            let tx = Transaction::DeployLibrary(DeployLibrary {
+                author: address("deployer", i),
+                nonce: 0,
+                code,
+                gas_limit: 100_000_000,
+                gas_price: u.int_in_range(0..=3)?,
+            });
+            push(&mut reference, &mut stream, tx, 0);
+            libraries.push(svm::address::library_address(&hash));
+            continue;
+        }
         let (name, code, page_count, slices) = if u.ratio(1, 4)? {
             ("generated".to_string(), module(u)?, u.int_in_range(0..=2)?, Vec::new())
         } else {
@@ -78,7 +97,9 @@ pub fn stream(u: &mut Unstructured<'_>, max_txs: usize) -> Result<Stream> {
             nonce = nonce.wrapping_add(u.int_in_range(1..=2)?);
         }
         let tx = if instances.is_empty() || u.ratio(1, 6)? {
-            let to = if u.ratio(1, 4)? {
+            let to = if !libraries.is_empty() && u.ratio(1, 10)? {
+                libraries[u.int_in_range(0..=libraries.len() - 1)?]
+            } else if u.ratio(1, 4)? {
                 address("outsider", u.int_in_range(0..=3)?)
             } else {
                 users[u.int_in_range(0..=users.len() - 1)?]

@@ -19,7 +19,7 @@ use svm::gas::intrinsic;
 use svm::runtime::{BlockContext, Runtime, RuntimeConfig, RuntimeError};
 use svm::storage::kv::MemKv;
 use svm::storage::page_slices::PageSlice;
-use svm::transaction::{Deploy, Execute, Transaction, Transfer};
+use svm::transaction::{Deploy, DeployLibrary, Execute, Transaction, Transfer};
 use svm::{Address, Value};
 
 /// Every parameter of a workload, all derived from the seed (and the requested length).
@@ -135,7 +135,14 @@ struct Generator<'p> {
     /// Where in `generated` the contracts of a special variety (no memory, many pages, every kind of
     /// collection) are, once deployed.
     special: Vec<usize>,
+    /// The shared recursion-helper library split contracts link, once deployed: its code hash.
+    helper: Option<svm::Hash>,
+    /// Libraries deployed: code hash and code length.
+    libraries: Vec<(svm::Hash, usize)>,
 }
+
+/// The share of generated contracts (of no special variety) deployed split: their functions in a library they link.
+const SPLIT_SHARE: f64 = 0.3;
 
 fn derived_address(kind: &str, i: usize) -> Address {
     let hash = blake3::hash(format!("svm-sim/{kind}/{i}").as_bytes());
@@ -154,6 +161,9 @@ impl<'p> Generator<'p> {
             + params.generated_contracts
             + params.smith_modules
             + params.txs * params.deploy_percent as usize / 100 * 2
+            // Split contracts deploy their library too; library failures deploy now and then.
+            + params.generated_contracts
+            + params.txs * params.failure_percent as usize / 100 / 8
             + 8;
         let mut genesis: Vec<(Address, u64)> =
             users.iter().map(|u| (*u, rng.random_range(10_000_000_000..1_000_000_000_000))).collect();
@@ -175,6 +185,8 @@ impl<'p> Generator<'p> {
             smith: Vec::new(),
             contracts_made: 0,
             special: Vec::new(),
+            helper: None,
+            libraries: Vec::new(),
         }
     }
 
@@ -182,6 +194,10 @@ impl<'p> Generator<'p> {
         self.reference.genesis(&self.stream.genesis)?;
         for name in corpus::CALLABLE.map(|c| c.name) {
             self.deploy(name)?;
+        }
+        let helper = contract::plan::helper_library();
+        if self.deploy_library(helper.clone(), "library/helper".into())? {
+            self.helper = Some(svm::code::code_hash(&helper));
         }
         // The first four are a contract without memory, one with the page limit's worth of pages and
         // two with every kind of collection, so that every campaign reaches `no-memory`,
@@ -275,6 +291,29 @@ impl<'p> Generator<'p> {
         Ok(receipt.contract.filter(|_| receipt.outcome.is_success()))
     }
 
+    /// Deploys library `code` (recorded in the stream as `name`) from a deployer of its own, with exactly the
+    /// intrinsic gas of its linked length; whether it was deployed.
+    fn deploy_library(&mut self, code: Vec<u8>, name: String) -> Result<bool, RuntimeError> {
+        let hash = svm::code::code_hash(&code);
+        self.stream.contracts.insert(hash, StreamContract { name, code: code.clone(), plan: None });
+        let author = derived_address("deployer", self.deployers);
+        self.deployers += 1;
+        let (code_len, gas_price) = (code.len(), self.price());
+        // Gas for its code and the libraries it imports (the shared helper: the only one generated ones import).
+        let imported: usize = crate::models::linking::library_imports(&code)
+            .iter()
+            .filter_map(|hash| self.libraries.iter().find(|(h, _)| h == hash).map(|(_, len)| *len))
+            .sum();
+        let gas_limit = intrinsic::deploy(code_len + imported, 0);
+        let receipt =
+            self.emit(Transaction::DeployLibrary(DeployLibrary { author, nonce: 0, code, gas_limit, gas_price }))?;
+        let deployed = receipt.outcome.is_success();
+        if deployed {
+            self.libraries.push((hash, code_len));
+        }
+        Ok(deployed)
+    }
+
     fn deploy(&mut self, name: &'static str) -> Result<(), RuntimeError> {
         let Some(source) = corpus::contract(name) else { return Ok(()) };
         if let Some(address) = self.deploy_source(source, None, DEPLOY_GAS)? {
@@ -293,13 +332,32 @@ impl<'p> Generator<'p> {
     /// [`Generator::deploy_generated`], of `variety`.
     fn deploy_generated_of(&mut self, variety: Variety, bad_layout: bool) -> Result<(), RuntimeError> {
         let plan = contract::plan_of(&mut self.rng, variety);
-        let mut source = plan.source(&format!("generated/{}", self.contracts_made));
+        let name = format!("generated/{}", self.contracts_made);
+        let split = match self.helper {
+            Some(helper) if variety == Variety::Any && self.rng.random_bool(SPLIT_SHARE) => Some(helper),
+            _ => None,
+        };
+        let (mut source, linked_len) = match split {
+            None => {
+                let source = plan.source(&name);
+                let len = source.code.len();
+                (source, len)
+            }
+            Some(helper) => {
+                let (library, source) = plan.split_sources(&name, &helper);
+                let library_len = library.len();
+                self.deploy_library(library, format!("library/{}", self.contracts_made))?;
+                let helper_len = self.libraries.iter().find(|(h, _)| *h == helper).map_or(0, |(_, len)| *len);
+                let len = source.code.len() + library_len + helper_len;
+                (source, len)
+            }
+        };
         self.contracts_made += 1;
         if bad_layout {
             let slice = self.rng.random_range(0..source.slices.len());
             source.slices[slice].page = source.page_count;
         }
-        let code_len = source.code.len();
+        let code_len = linked_len;
         let gas = intrinsic::deploy(code_len, source.slices.len());
         let gas = if variety == Variety::Any && self.rng.random_bool(0.05) { gas - 1 } else { gas };
         if let Some(address) = self.deploy_source(source, Some(plan.clone()), gas)? {
@@ -491,8 +549,20 @@ impl<'p> Generator<'p> {
     }
 
     fn failure(&mut self) -> Result<(), RuntimeError> {
-        let kind = self.rng.random_range(0..17);
+        let kind = self.rng.random_range(0..20);
         let mut call = match kind {
+            // A transfer to a library's account: invalid.
+            17 => match self.libraries.clone().get(self.rng.random_range(0..self.libraries.len().max(1))) {
+                Some((hash, _)) => return self.transfer_to(svm::address::library_address(hash)),
+                None => return self.transfer(),
+            },
+            // A library deployed again: invalid (its address is taken).
+            18 => {
+                let helper = contract::plan::helper_library();
+                return self.deploy_library(helper, "library/helper".into()).map(drop);
+            }
+            // A contract importing a library nobody deployed, or a library with state of its own: refused.
+            19 => return self.deploy_unlinkable(),
             // A deploy the allow-list refuses.
             16 => {
                 let pick = REJECTED[self.rng.random_range(0..REJECTED.len())];
@@ -530,6 +600,27 @@ impl<'p> Generator<'p> {
             call.gas = 5_000_000;
         }
         self.execute(call)
+    }
+
+    /// Deploys what cannot link: a contract importing a library that is not deployed, or a library defining
+    /// memory of its own.
+    fn deploy_unlinkable(&mut self) -> Result<(), RuntimeError> {
+        let missing: [u8; 32] = self.rng.random();
+        let missing = svm::Hash(missing);
+        if self.rng.random_bool(0.5) {
+            let text = format!(
+                r#"(module (import "{missing}" "f" (func (param i64 i64) (result i64)))
+                     (func (export "f0") (param i64 i64) (result i64) (call 0 (local.get 0) (local.get 1))))"#
+            );
+            let code = wat::parse_str(&text).map_err(|e| RuntimeError::Engine(e.to_string()))?;
+            let source =
+                ContractSource { name: format!("unlinkable/{missing}"), code, page_count: 0, slices: Vec::new() };
+            let gas = intrinsic::deploy(source.code.len(), 0);
+            return self.deploy_source(source, None, gas).map(drop);
+        }
+        let text = format!(r#"(module (memory 1) (func (export "f{}")))"#, self.rng.random_range(0..1000u32));
+        let code = wat::parse_str(&text).map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        self.deploy_library(code, "library/with-memory".into()).map(drop)
     }
 
     fn execute(&mut self, call: Call) -> Result<(), RuntimeError> {

@@ -35,6 +35,17 @@ impl KnownContents {
             known.insert(root, contents);
         }
     }
+
+    /// Learns `contents` of keys `width` bytes wide as what `root` names, if they hash to it: the root names its
+    /// contents, so contents read from anywhere (a replica's store after a call the model could not follow) are
+    /// certain once their root checks out. Whether they did.
+    pub fn learn(&self, root: Hash, width: usize, contents: Contents) -> bool {
+        let checks = Collection { width, entries: contents.clone() }.root() == root;
+        if checks {
+            self.remember(root, contents);
+        }
+        checks
+    }
 }
 
 /// Where an open collection's state lives.
@@ -75,10 +86,15 @@ pub trait Surroundings {
     fn dirty(&mut self, page: u32) -> Result<(), Outcome>;
 }
 
-/// The state of a collection as its bytes say: `None` for zero, `Err` for contents the model never
-/// computed (the replica holds a state no model call produced: it already diverged).
+/// What a model step ends with when a slot holds a collection state whose contents no model call produced — the
+/// state a call the model could not follow exactly left behind: the model cannot say what the call does. (An
+/// outcome no collection step has, so that the frame around it can tell.)
+pub const UNKNOWN_CONTENTS: Outcome = Outcome::Refused(svm::outcome::Refusal::NoSuchFunction);
+
+/// The state of a collection as its bytes say: `None` for zero, `Err` ([`UNKNOWN_CONTENTS`]) for contents the
+/// model never computed.
 fn read_state(bytes: &[u8], known: &KnownContents) -> Result<Option<(Shape, Contents)>, Outcome> {
-    let unknown = || Outcome::Refused(svm::outcome::Refusal::NoSuchFunction);
+    let unknown = || UNKNOWN_CONTENTS;
     match CollectionState::decode(bytes) {
         Ok(None) => Ok(None),
         Ok(Some(state)) => Ok(Some((state.shape, known.get(&state.root).ok_or_else(unknown)?))),

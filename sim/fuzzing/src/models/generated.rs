@@ -3,7 +3,7 @@
 //! the first failing check is the outcome, and a failed call changes nothing.
 
 use super::calls::{Frame, Shared};
-use super::collections::{KnownContents, Surroundings, Table};
+use super::collections::{KnownContents, Surroundings, Table, UNKNOWN_CONTENTS};
 use super::scratch::{Memory, Registers};
 use super::{Balances, CallEffects, ContractModel, ModelCall, le_integer};
 use crate::generators::contract::plan::{
@@ -25,6 +25,17 @@ pub struct GeneratedModel {
 }
 
 impl GeneratedModel {
+    /// The collection states the plan's slots hold in `slices` (the slots' 48-byte slices).
+    pub fn slot_states<'s>(&self, slices: &'s [Vec<u8>]) -> impl Iterator<Item = &'s [u8]> {
+        let slots: Vec<usize> = (0..self.plan.slices.len()).filter(|&i| self.plan.slices[i][2] == 0).collect();
+        slots.into_iter().filter_map(|i| slices.get(i).map(Vec::as_slice))
+    }
+
+    /// Every collection's contents it knows, by root (to learn what calls it could not follow left behind).
+    pub fn known(&self) -> &KnownContents {
+        &self.known
+    }
+
     /// The model of `plan`, under the default limits.
     pub fn new(plan: ContractPlan) -> GeneratedModel {
         GeneratedModel { plan, limits: Limits::default(), known: KnownContents::default() }
@@ -43,6 +54,9 @@ impl ContractModel for GeneratedModel {
     fn call(&self, slices: &[Vec<u8>], call: &ModelCall<'_>, balances: &dyn Balances) -> CallEffects {
         let shared = Shared::default();
         let done = self.frame(slices, call, balances, &shared, Frame::top(call.contract), Vec::new(), Vec::new());
+        if done.as_ref().is_err_and(|outcome| *outcome == UNKNOWN_CONTENTS) {
+            shared.uncertain.set(true);
+        }
         let effects = match done {
             Err(outcome) => CallEffects::failed(outcome),
             Ok(done) => CallEffects {
@@ -639,6 +653,9 @@ impl Run<'_> {
             Err(outcome) => {
                 if outcome == Outcome::OutOfGas {
                     self.shared.starved.set(true);
+                }
+                if outcome == UNKNOWN_CONTENTS {
+                    self.shared.uncertain.set(true);
                 }
                 outcome
             }

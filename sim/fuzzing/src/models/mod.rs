@@ -10,6 +10,7 @@
 //! - [`scratch`]: the registers and linear memory one execution sees, as the models keep them.
 //! - [`collections`]: the collections generated contracts open, as plain maps.
 //! - [`calls`]: the other contracts a generated contract calls, and what its frames share.
+//! - [`linking`]: what linking must make of a deploy that imports libraries.
 //!
 //! Which models exist, and why the others do not, is [`for_contract`]'s table.
 
@@ -18,6 +19,7 @@ pub mod collections;
 pub mod counter;
 pub mod generated;
 pub mod hostile;
+pub mod linking;
 pub mod registers;
 pub mod scratch;
 pub mod token;

@@ -3,6 +3,7 @@
 //! code, is refused, or reaches the contract's model — and so what its receipt must say.
 
 use super::calls::World;
+use super::linking::LinkExpectation;
 use super::{Balances, CallEffects, ContractModel, ModelCall};
 use svm::account::Account;
 use svm::fee::FEE_ACCOUNT;
@@ -39,6 +40,8 @@ pub struct Expectation {
     pub may_run_out_of_gas: bool,
     /// The contract a successful deploy creates.
     pub contract: Option<Address>,
+    /// The linked length of a deploy's code, when the model knows it (what its executions pay intrinsic gas for).
+    pub code_len: Option<usize>,
 }
 
 impl Expectation {
@@ -47,6 +50,7 @@ impl Expectation {
             expected: Expected::Exactly(CallEffects::failed(outcome)),
             may_run_out_of_gas: false,
             contract: None,
+            code_len: None,
         }
     }
 
@@ -119,8 +123,8 @@ pub enum KnownCode {
     Unknown,
 }
 
-/// A deploy of code known to be `code`.
-pub fn deploy(tx: &Deploy, ledger: &dyn Ledger, code: KnownCode) -> Expectation {
+/// A deploy of code known to be `code`, which linking must treat as `link` says.
+pub fn deploy(tx: &Deploy, ledger: &dyn Ledger, code: KnownCode, link: LinkExpectation) -> Expectation {
     if let Some(reason) = admission(ledger, &tx.author, tx.nonce, tx.gas_limit, tx.gas_price, tx.initial_balance) {
         return Expectation::invalid(reason);
     }
@@ -141,8 +145,22 @@ pub fn deploy(tx: &Deploy, ledger: &dyn Ledger, code: KnownCode) -> Expectation 
     if !layout_is_valid(tx.page_count, &tx.slices) {
         return Expectation::exactly(Outcome::Refused(Refusal::InvalidLayout));
     }
+    let code_len = match link {
+        LinkExpectation::NoLibraries => tx.code.len(),
+        LinkExpectation::UnknownFirst => {
+            return Expectation::exactly(Outcome::Refused(Refusal::Link(svm::link_rule::LinkRule::UnknownLibrary)));
+        }
+        LinkExpectation::Unknown => {
+            return Expectation { expected: Expected::Admitted, ..Expectation::exactly(Outcome::Success) };
+        }
+        LinkExpectation::Linked { code_len } => code_len,
+    };
+    if intrinsic::deploy(code_len, tx.slices.len()) > tx.gas_limit {
+        return Expectation::exactly(Outcome::OutOfGas);
+    }
+    let code_len = Some(code_len);
     match code {
-        KnownCode::Valid => Expectation { contract: Some(address), ..Expectation::exactly(Outcome::Success) },
+        KnownCode::Valid => Expectation { contract: Some(address), code_len, ..Expectation::exactly(Outcome::Success) },
         KnownCode::Rejected => {
             Expectation { expected: Expected::CodeRejected, ..Expectation::exactly(Outcome::Success) }
         }
@@ -150,9 +168,9 @@ pub fn deploy(tx: &Deploy, ledger: &dyn Ledger, code: KnownCode) -> Expectation 
     }
 }
 
-/// A library deploy: admitted, of a library not deployed yet, with gas for its own code: no model says more
-/// (whether it links and passes the allow-list is the runtime's to say).
-pub fn deploy_library(tx: &DeployLibrary, ledger: &dyn Ledger) -> Expectation {
+/// A library deploy: admitted, of a library not deployed yet, with gas for its own code; then its shape and what
+/// linking must make of it (`link`) decide exactly, and only the allow-list's verdict is left open.
+pub fn deploy_library(tx: &DeployLibrary, ledger: &dyn Ledger, link: LinkExpectation) -> Expectation {
     if let Some(reason) = admission(ledger, &tx.author, tx.nonce, tx.gas_limit, tx.gas_price, 0) {
         return Expectation::invalid(reason);
     }
@@ -161,6 +179,18 @@ pub fn deploy_library(tx: &DeployLibrary, ledger: &dyn Ledger) -> Expectation {
         return Expectation::invalid(InvalidTx::AddressTaken);
     }
     if intrinsic::deploy(tx.code.len(), 0) > tx.gas_limit {
+        return Expectation::exactly(Outcome::OutOfGas);
+    }
+    let refused = |rule| Expectation::exactly(Outcome::Refused(Refusal::Link(rule)));
+    if let Err(rule) = super::linking::library_shape(&tx.code) {
+        return refused(rule);
+    }
+    let code_len = match link {
+        LinkExpectation::UnknownFirst => return refused(svm::link_rule::LinkRule::UnknownLibrary),
+        LinkExpectation::Linked { code_len } => code_len,
+        LinkExpectation::NoLibraries | LinkExpectation::Unknown => tx.code.len(),
+    };
+    if intrinsic::deploy(code_len, 0) > tx.gas_limit {
         return Expectation::exactly(Outcome::OutOfGas);
     }
     Expectation { expected: Expected::Admitted, ..Expectation::exactly(Outcome::Success) }
@@ -267,7 +297,7 @@ pub fn execute(
     let effects = model.call(target.slices, &call, &DuringCall { ledger, tx });
     let may_run_out_of_gas = !ample || effects.callees_ran;
     if effects.uncertain {
-        return Expectation { expected: Expected::Admitted, may_run_out_of_gas, contract: None };
+        return Expectation { expected: Expected::Admitted, may_run_out_of_gas, contract: None, code_len: None };
     }
-    Expectation { expected: Expected::Exactly(effects), may_run_out_of_gas, contract: None }
+    Expectation { expected: Expected::Exactly(effects), may_run_out_of_gas, contract: None, code_len: None }
 }

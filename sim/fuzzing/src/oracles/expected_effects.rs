@@ -11,7 +11,7 @@ use crate::invariants::Step;
 use crate::invariants::effects::Effects;
 use crate::models::calls::{World, WorldContract};
 use crate::models::transaction::{self, Expectation, Expected, KnownCode, Ledger, Target};
-use crate::models::{self, CallEffects, ContractModel};
+use crate::models::{self, CallEffects, ContractModel, linking};
 use crate::stream::Stream;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -67,6 +67,8 @@ impl World for Deployments<'_> {
 /// The expected-effects checker of one replica's run of one stream.
 pub struct ExpectedEffects {
     code: BTreeMap<Hash, Code>,
+    /// Every code the stream carries, by hash (libraries are looked up here).
+    bytes: BTreeMap<Hash, Vec<u8>>,
     contracts: BTreeMap<Address, Deployed>,
     /// What was checked so far.
     pub tally: Tally,
@@ -105,7 +107,8 @@ impl ExpectedEffects {
                 (*hash, Code { known, model })
             })
             .collect();
-        ExpectedEffects { code, contracts: BTreeMap::new(), tally: Tally::default() }
+        let bytes = stream.contracts.iter().map(|(hash, c)| (*hash, c.code.clone())).collect();
+        ExpectedEffects { code, bytes, contracts: BTreeMap::new(), tally: Tally::default() }
     }
 
     /// Knows a contract that existed before the stream started (a stream that starts from a snapshot):
@@ -114,15 +117,27 @@ impl ExpectedEffects {
         self.contracts.insert(address, Deployed { code_len, model: None, slices: Vec::new() });
     }
 
+    /// The code of each library `ledger` has registered, by code hash (`None`: not registered, or code the stream
+    /// does not carry).
+    fn registered<'a>(&'a self, ledger: &'a dyn Ledger) -> impl Fn(&Hash) -> Option<Vec<u8>> + 'a {
+        move |hash: &Hash| {
+            let account = ledger.account(&svm::address::library_address(hash))?;
+            (account.library == Some(*hash)).then(|| self.bytes.get(hash).cloned()).flatten()
+        }
+    }
+
     /// What `step`'s transaction, run in `layer`, must do.
     fn expect(&self, step: &Step<'_>, known: Option<&Effects>, layer: u64) -> Expectation {
         let ledger = Before { step, known };
         match step.tx {
             Transaction::Transfer(tx) => transaction::transfer(tx, &ledger),
-            Transaction::DeployLibrary(tx) => transaction::deploy_library(tx, &ledger),
+            Transaction::DeployLibrary(tx) => {
+                transaction::deploy_library(tx, &ledger, linking::expect_link(&tx.code, &self.registered(&ledger)))
+            }
             Transaction::Deploy(tx) => {
                 let known = self.code.get(&svm::code::code_hash(&tx.code)).map_or(KnownCode::Unknown, |c| c.known);
-                transaction::deploy(tx, &ledger, known)
+                let link = linking::expect_link(&tx.code, &self.registered(&ledger));
+                transaction::deploy(tx, &ledger, known, link)
             }
             Transaction::Execute(tx) => {
                 let target = self.contracts.get(&tx.contract).map(|d| Target {
@@ -296,7 +311,7 @@ impl ExpectedEffects {
                 self.contracts.insert(
                     address,
                     Deployed {
-                        code_len: tx.code.len(),
+                        code_len: expectation.code_len.unwrap_or(tx.code.len()),
                         model: code.and_then(|c| c.model.clone()),
                         slices: tx.slices.iter().map(|s| vec![0; s.span() as usize]).collect(),
                     },
@@ -314,6 +329,7 @@ impl ExpectedEffects {
                     } else if deployed.model.is_some()
                         && let Ok(Some(slices)) = step.runtime.contract_slices_at(step.after, &callee, None)
                     {
+                        learn_collections(step, deployed.model.as_deref(), &slices);
                         deployed.slices = slices;
                     }
                 }
@@ -326,6 +342,7 @@ impl ExpectedEffects {
                     }
                     _ if deployed.model.is_some() => {
                         if let Ok(Some(slices)) = step.runtime.contract_slices_at(step.after, &tx.contract, None) {
+                            learn_collections(step, deployed.model.as_deref(), &slices);
                             deployed.slices = slices;
                         }
                     }
@@ -333,6 +350,19 @@ impl ExpectedEffects {
                 }
             }
             Transaction::Transfer(_) | Transaction::DeployLibrary(_) => {}
+        }
+    }
+}
+
+/// After a call the model could not follow, learns the contents of the collections the contract's slots now hold
+/// (`slices`, read from the replica), each checked against its root: the model goes on exactly instead of leaving
+/// every later call that reads them to admission only.
+fn learn_collections(step: &Step<'_>, model: Option<&dyn ContractModel>, slices: &[Vec<u8>]) {
+    let Some(generated) = model.and_then(ContractModel::as_generated) else { return };
+    for state in generated.slot_states(slices) {
+        let Ok(collections) = svm::state::export_collections(step.runtime.kv().as_ref(), state) else { continue };
+        for (root, collection) in collections {
+            generated.known().learn(root, collection.key_width.into(), collection.entries);
         }
     }
 }

@@ -11,6 +11,99 @@ use svm::vmcalls::registry::{NAMESPACE, VMCALLS};
 /// The WebAssembly text of `plan`.
 pub fn wat(plan: &ContractPlan) -> String {
     let mut out = String::from("(module\n");
+    vmcall_imports(&mut out);
+    if plan.memory {
+        out.push_str("  (memory (export \"memory\") 1)\n");
+        data(&mut out, plan);
+    }
+    out.push_str(I2I);
+    table(&mut out);
+    out.push_str(RECURSION_HELPER);
+    for function in &plan.functions {
+        function_wat(&mut out, plan, function);
+    }
+    out.push_str(")\n");
+    out
+}
+
+/// The recursion helper's type.
+const I2I: &str = "  (type $i2i (func (param i32) (result i32)))\n";
+
+/// The recursion helper: `rec(n)` recurses `n` deep and returns `n`.
+const RECURSION_HELPER: &str = "  (func $rec (type $i2i)\n    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))\n      (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))\n";
+
+/// The library every split contract shares: the recursion helper, exported as `rec`.
+pub fn helper_library_wat() -> String {
+    format!("(module\n{I2I}{}  (export \"rec\" (func $rec)))\n", RECURSION_HELPER)
+}
+
+/// Whether `function` can move into a library: no step of it uses the table (a library has none).
+pub fn movable(function: &FunctionPlan) -> bool {
+    fn uses_table(step: &Step) -> bool {
+        match step {
+            Step::CallIndirect { .. } => true,
+            Step::Guarded { then, .. } => uses_table(then),
+            Step::Seq { steps } => steps.iter().any(uses_table),
+            _ => false,
+        }
+    }
+    !function.steps.iter().any(uses_table)
+}
+
+/// The library of `plan` split (see [`split_contract_wat`]): every [`movable`] function, exported under its own
+/// name, on its caller's memory, with the recursion helper imported from the library `helper` (a module name).
+pub fn split_library_wat(plan: &ContractPlan, helper: &str) -> String {
+    let mut out = String::from("(module\n");
+    out.push_str(I2I);
+    vmcall_imports(&mut out);
+    let _ = writeln!(out, "  (import \"{helper}\" \"rec\" (func $rec (type $i2i)))");
+    if plan.memory {
+        out.push_str("  (import \"env\" \"memory\" (memory 1))\n");
+    }
+    for function in plan.functions.iter().filter(|f| movable(f)) {
+        function_wat(&mut out, plan, function);
+    }
+    out.push_str(")\n");
+    out
+}
+
+/// `plan` as a contract that links its [`movable`] functions from `library` (the module name of
+/// [`split_library_wat`]'s library) and its recursion helper from `helper`: each moved export is a call of the
+/// library's function, so every call does what the plan says, the model unchanged.
+pub fn split_contract_wat(plan: &ContractPlan, helper: &str, library: &str) -> String {
+    let mut out = String::from("(module\n");
+    out.push_str(I2I);
+    vmcall_imports(&mut out);
+    let _ = writeln!(out, "  (import \"{helper}\" \"rec\" (func $rec (type $i2i)))");
+    for function in plan.functions.iter().filter(|f| movable(f)) {
+        let _ = writeln!(
+            out,
+            "  (import \"{library}\" \"{0}\" (func $lib_{0} (param i64 i64) (result i64)))",
+            function.name
+        );
+    }
+    if plan.memory {
+        out.push_str("  (memory (export \"memory\") 1)\n");
+        data(&mut out, plan);
+    }
+    table(&mut out);
+    for function in &plan.functions {
+        if movable(function) {
+            let _ = writeln!(
+                out,
+                "  (func (export \"{0}\") (param $a i64) (param $b i64) (result i64) (call $lib_{0} (local.get $a) (local.get $b)))",
+                function.name
+            );
+        } else {
+            function_wat(&mut out, plan, function);
+        }
+    }
+    out.push_str(")\n");
+    out
+}
+
+/// Every vmcall, imported under its own name.
+fn vmcall_imports(out: &mut String) {
     for spec in VMCALLS {
         let types = |types: &[svm::ValueType]| types.iter().map(|t| t.name()).collect::<Vec<_>>().join(" ");
         let results =
@@ -22,24 +115,20 @@ pub fn wat(plan: &ContractPlan) -> String {
             types(spec.params)
         );
     }
-    if plan.memory {
-        out.push_str("  (memory (export \"memory\") 1)\n");
-        if !plan.data.is_empty() {
-            let bytes: String = plan.data.iter().map(|b| format!("\\{b:02x}")).collect();
-            let _ = writeln!(out, "  (data (i32.const 0) \"{bytes}\")");
-        }
+}
+
+/// The plan's data, at address 0.
+fn data(out: &mut String, plan: &ContractPlan) {
+    if !plan.data.is_empty() {
+        let bytes: String = plan.data.iter().map(|b| format!("\\{b:02x}")).collect();
+        let _ = writeln!(out, "  (data (i32.const 0) \"{bytes}\")");
     }
-    out.push_str("  (type $i2i (func (param i32) (result i32)))\n");
+}
+
+/// The table: the recursion helper, a function of another type, an empty slot.
+fn table(out: &mut String) {
     let _ = writeln!(out, "  (table {TABLE_SLOTS} funcref)\n  (elem (i32.const 0) func $rec $other)");
     out.push_str("  (func $other)\n");
-    out.push_str(
-        "  (func $rec (type $i2i)\n    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))\n      (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))\n",
-    );
-    for function in &plan.functions {
-        function_wat(&mut out, plan, function);
-    }
-    out.push_str(")\n");
-    out
 }
 
 fn src(src: Src) -> String {

@@ -261,13 +261,9 @@ impl Step {
 impl ContractPlan {
     /// The contract ready to deploy: its code (assembled from [`super::emit::wat`]) and its layout.
     pub fn source(&self, name: &str) -> crate::contract_source::ContractSource {
-        let text = super::emit::wat(self);
-        // The emitter writes only constructs the text format accepts; a failure is a bug in it.
-        let code =
-            wat::parse_str(&text).unwrap_or_else(|e| panic!("generated contract does not assemble: {e}\n{text}"));
         crate::contract_source::ContractSource {
             name: name.to_string(),
-            code,
+            code: assemble(&super::emit::wat(self)),
             page_count: self.page_count,
             slices: self
                 .slices
@@ -277,8 +273,37 @@ impl ContractPlan {
         }
     }
 
+    /// The plan split in two: a library holding every function that can move into one, importing the recursion
+    /// helper from the library whose code hash is `helper`, and the contract linking it (and the helper) whose
+    /// exports call those functions. Calls do what the plan says either way.
+    pub fn split_sources(&self, name: &str, helper: &svm::Hash) -> (Vec<u8>, crate::contract_source::ContractSource) {
+        let helper = helper.to_string();
+        let library = assemble(&super::emit::split_library_wat(self, &helper));
+        let library_name = svm::code::code_hash(&library).to_string();
+        let mut source = self.source(name);
+        source.code = assemble(&super::emit::split_contract_wat(self, &helper, &library_name));
+        (library, source)
+    }
+
+    /// Whether `code` is what the plan generates for contract `name`: whole, or split with the shared recursion
+    /// helper ([`ContractPlan::split_sources`]).
+    pub fn generates(&self, name: &str, code: &[u8]) -> bool {
+        self.source(name).code == code
+            || self.split_sources(name, &svm::code::code_hash(&helper_library())).1.code == code
+    }
+
     /// The function called `name`.
     pub fn function(&self, name: &str) -> Option<&FunctionPlan> {
         self.functions.iter().find(|f| f.name == name)
     }
+}
+
+/// The code of the library split contracts import their recursion helper from.
+pub fn helper_library() -> Vec<u8> {
+    assemble(&super::emit::helper_library_wat())
+}
+
+/// `text` assembled. The emitter writes only constructs the text format accepts; a failure is a bug in it.
+fn assemble(text: &str) -> Vec<u8> {
+    wat::parse_str(text).unwrap_or_else(|e| panic!("generated code does not assemble: {e}\n{text}"))
 }
