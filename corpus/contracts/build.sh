@@ -2,7 +2,9 @@
 # Rebuilds every compiled contract in corpus/contracts from its source, from a clean state, reproducibly.
 #
 #   sdk/<name>.wasm        svm/sdk/examples/<name>.rs: the svm-sdk examples, Debian's rustc 1.63 and cargo
-#                          (wasm32-unknown-unknown; profile and flags in svm/sdk/Cargo.toml and .cargo/config.toml)
+#                          (wasm32-unknown-unknown; profile and flags in svm/sdk/Cargo.toml and .cargo/config.toml);
+#                          the library mathlib also with --import-memory, and stats must import it by the blake3
+#                          hash of what this builds (b3sum)
 #   c/<name>.clang.wasm    c/<name>.c with clang 14 --target=wasm32: WebAssembly 1.0, no bulk memory
 #   c/<name>.zig.wasm      the same source with zig cc --target=wasm32-freestanding (current LLVM): bulk memory,
 #                          so copies and fills are memory.copy / memory.fill
@@ -19,7 +21,9 @@
 # the temporary directory's.
 set -euo pipefail
 
-SDK_EXAMPLES=(token vault storage_forms registry router)
+SDK_EXAMPLES=(token vault storage_forms registry router mathlib stats)
+# The examples that are libraries: linked with the caller's memory instead of one of their own.
+SDK_LIBRARIES=(mathlib)
 C_CONTRACTS=(counter buffer)
 
 RUSTC=/usr/bin/rustc
@@ -61,6 +65,7 @@ clang_path=$(command -v "$CLANG")
 [ "$("$clang_path" --version | head -n 1)" = "$CLANG_VERSION" ] ||
     fail "$CLANG is '$("$clang_path" --version | head -n 1)'; the pinned compiler is '$CLANG_VERSION'"
 command -v wasm-ld >/dev/null || fail "wasm-ld not found: apt-get install lld-14"
+command -v b3sum >/dev/null || fail "b3sum not found: apt-get install b3sum"
 command -v python3 >/dev/null || fail "python3 not found (zig comes from the ziglang wheel)"
 python=$(python3 -c 'import sys; print(sys.executable)')
 zig_version=$("$python" -m ziglang version 2>/dev/null) || fail "zig not found: pip install ziglang==$ZIG_VERSION"
@@ -82,6 +87,17 @@ run() {
 (cd "$root/svm/sdk" &&
     run "$CARGO" build --quiet --offline --locked --release --examples --target wasm32-unknown-unknown) ||
     { echo "build.sh: cargo build of the svm-sdk examples failed" >&2; exit 2; }
+# Libraries again, on their caller's memory: the same cdylib with the memory imported as env.memory.
+for name in "${SDK_LIBRARIES[@]}"; do
+    (cd "$root/svm/sdk" && run "$CARGO" rustc --quiet --offline --locked --release --example "$name" \
+        --target wasm32-unknown-unknown -- -C link-arg=--import-memory) ||
+        { echo "build.sh: cargo rustc of the svm-sdk library $name failed" >&2; exit 2; }
+done
+# A contract names a library by its code hash: stats must import the mathlib built here.
+mathlib_hash=$(b3sum --no-names "$work/cargo-target/wasm32-unknown-unknown/release/examples/mathlib.wasm")
+grep -q "wasm_import_module = \"$mathlib_hash\"" "$root/svm/sdk/examples/stats.rs" ||
+    { echo "build.sh: svm/sdk/examples/stats.rs must import mathlib as \"$mathlib_hash\", the hash of the mathlib" \
+        "this builds" >&2; exit 1; }
 for name in "${SDK_EXAMPLES[@]}"; do
     built="$work/cargo-target/wasm32-unknown-unknown/release/examples/$name.wasm"
     [ -f "$built" ] || { echo "build.sh: cargo produced no $name.wasm (is it a cdylib [[example]]?)" >&2; exit 2; }

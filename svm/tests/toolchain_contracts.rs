@@ -129,6 +129,42 @@ fn the_sdk_vault_keeps_a_record_per_user() {
 }
 
 #[test]
+fn the_sdk_library_mathlib_links_into_the_sdk_contract_stats_and_runs_as_its_own_code() {
+    use svm::transaction::DeployLibrary;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/contracts/sdk/mathlib.wasm");
+    let mathlib = std::fs::read(path).unwrap();
+    // stats imports mathlib by the hash of exactly this build (corpus/contracts/build.sh checks it).
+    let stats_source = contract("sdk/stats");
+    let hash = svm::code::code_hash(&mathlib);
+    assert!(svm_fuzzing::models::linking::library_imports(&stats_source.code).contains(&hash));
+    let r = on_every_config("sdk/stats", |rt| {
+        let nonce = rt.account(&account(3)).unwrap().map_or(0, |a| a.nonce);
+        let library = Transaction::DeployLibrary(DeployLibrary {
+            author: account(3),
+            nonce,
+            code: mathlib.clone(),
+            gas_limit: GAS,
+            gas_price: PRICE,
+        });
+        let deployed_library = rt.apply(&library, &BlockContext::default()).unwrap();
+        let stats = deployed(rt, &stats_source);
+        vec![
+            deployed_library,
+            exec(rt, stats, "score", &[Value::I64(1), Value::I64(2), Value::I64(3)], b"", 0),
+            exec(rt, stats, "score", &[Value::I64(10), Value::I64(0), Value::I64(5)], b"", 0),
+            exec(rt, stats, "total", &[], b"", 0),
+            exec(rt, stats, "root", &[], b"", 0),
+        ]
+    });
+    assert_eq!(r[0].outcome, Outcome::Success, "{}", r[0].diagnostic);
+    // 3·1 + 2·2 + 3 = 10; then 3·10 + 0 + 5 = 35 more: 45, whose square root is 6.
+    assert_eq!(
+        returns(&r)[1..],
+        [vec![Value::I64(10)], vec![Value::I64(45)], vec![Value::I64(45)], vec![Value::I64(6)]]
+    );
+}
+
+#[test]
 fn the_sdk_router_calls_the_sdk_token_and_goes_on_when_the_token_fails() {
     use svm::call::status;
     use svm::outcome::Refusal;

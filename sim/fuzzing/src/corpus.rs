@@ -214,12 +214,14 @@ pub fn callable(name: &str) -> Option<&'static CallableContract> {
 
 /// Contracts built by real toolchains (`corpus/contracts/build.sh`): the Rust SDK's examples (Debian's
 /// rustc 1.63), and C contracts by clang 14 (WebAssembly 1.0) and by zig cc (a current LLVM: bulk memory).
-const COMPILED: [(&str, &[u8]); 9] = [
+const COMPILED: [(&str, &[u8]); 10] = [
     ("sdk/token", include_bytes!("../../../corpus/contracts/sdk/token.wasm")),
     ("sdk/vault", include_bytes!("../../../corpus/contracts/sdk/vault.wasm")),
     ("sdk/storage_forms", include_bytes!("../../../corpus/contracts/sdk/storage_forms.wasm")),
     ("sdk/registry", include_bytes!("../../../corpus/contracts/sdk/registry.wasm")),
     ("sdk/router", include_bytes!("../../../corpus/contracts/sdk/router.wasm")),
+    // It links the library sdk/mathlib (`corpus/contracts/sdk/mathlib.wasm`), deployed before it.
+    ("sdk/stats", include_bytes!("../../../corpus/contracts/sdk/stats.wasm")),
     ("c/counter.clang", include_bytes!("../../../corpus/contracts/c/counter.clang.wasm")),
     ("c/counter.zig", include_bytes!("../../../corpus/contracts/c/counter.zig.wasm")),
     ("c/buffer.clang", include_bytes!("../../../corpus/contracts/c/buffer.clang.wasm")),
