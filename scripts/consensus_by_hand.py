@@ -40,20 +40,25 @@ def enc_value(ty, v):
     return u8(VT[ty]) + (u32(v & 0xffffffff) if ty in ('i32', 'f32') else u64(v & 0xffffffffffffffff))
 def enc_slices(slices): return u32(len(slices)) + b''.join(u32(p) + u32(o) + u32(l) for p, o, l in slices)
 def enc_layout(page_count, slices): return u32(page_count) + enc_slices(slices)
-def enc_meta(code_len, page_count, slices, exports):
-    # exports: dict name(str) -> (params[list of type codes], results)
+def enc_meta(code_len, page_count, slices, exports, libraries=()):
+    # exports: dict name(str) -> (params[list of type codes], results); libraries: code hashes, listed only if any
     out = u32(code_len) + enc_layout(page_count, slices) + u32(len(exports))
     for name in sorted(exports, key=lambda s: s.encode()):
         ps, rs = exports[name]
         out += bstr(name.encode()) + u32(len(ps)) + bytes(ps) + u32(len(rs)) + bytes(rs)
+    if libraries:
+        out += u32(len(libraries)) + b''.join(libraries)
     return out
 def meta_hash(*a): return H(enc_meta(*a))
-def enc_account(balance, nonce, contract=None):
-    out = u64(balance) + u64(nonce) + boolean(contract is not None)
+def enc_account(balance, nonce, contract=None, library=None):
+    # kind: 0 plain, 1 contract (code, meta, state), 2 library (its code hash)
     if contract is not None:
         ch, mh, st = contract
-        out += ch + mh + st
-    return out
+        return u64(balance) + u64(nonce) + u8(1) + ch + mh + st
+    if library is not None:
+        return u64(balance) + u64(nonce) + u8(2) + library
+    return u64(balance) + u64(nonce) + u8(0)
+def library_address(ch): return H(b"svm-library" + ch)[:20]
 def enc_event(contract, topics, data, expires):
     assert all(len(t) == 32 for t in topics) and len(topics) <= 4
     return contract + u8(len(topics)) + b''.join(topics) + bstr(data) + u64(expires)
@@ -122,7 +127,9 @@ TY = {'i32':'i32','i64':'i64','f32':'f32','f64':'f64'}
 def vals(lst): return [(k, v) for d in lst for k, v in d.items()]
 def acct(d):
     c = d.get("contract")
-    return enc_account(d["balance"], d["nonce"], None if c is None else (hx(c["code_hash"]), hx(c["meta_hash"]), hx(c["state"])))
+    lib = d.get("library")
+    return enc_account(d["balance"], d["nonce"], None if c is None else (hx(c["code_hash"]), hx(c["meta_hash"]), hx(c["state"])),
+                       None if lib is None else hx(lib))
 # The outcome codes these vectors use (docs/consensus.md, Outcomes).
 OUTCOMES = {"success": (0, 0), "out-of-gas": (2, 0), "stack-exhausted": (3, 0), "trap:unreachable": (4, 0),
             "refused:no-such-function": (6, 0), "refused:no-such-contract": (6, 3), "refused:call-depth": (6, 4),
@@ -147,12 +154,16 @@ def tx(i):
         return (u8(2) + u8(1) + hx(e["contract"]) + hx(e["sender"]) + u64(e["nonce"]) + bstr(e["function"].encode())
             + u32(len(e["args"])) + b''.join(enc_value(t, v) for t, v in vals(e["args"])) + bstr(hx(e["calldata"]))
             + u64(e["gas_limit"]) + u64(e["gas_price"]) + u64(e["value"]))
+    if "deploy_library" in i:
+        l = i["deploy_library"]
+        return u8(2) + u8(3) + hx(l["author"]) + u64(l["nonce"]) + bstr(hx(l["code"])) + u64(l["gas_limit"]) + u64(l["gas_price"])
     raise Exception(i)
 
 F = {
  "code_hash": lambda i: code_hash(hx(i["code"])),
  "contract_address": lambda i: contract_address(hx(i["author"]), i["nonce"], hx(i["code_hash"])),
  "fee_account": lambda i: FEE_ACCOUNT,
+ "library_address": lambda i: library_address(hx(i["code_hash"])),
  "page_hash": lambda i: page_hash(hx(i["address"]), i["index"], hx(i["page"])),
  "page_tree_node": lambda i: ptree_node(hx(i["left"]), hx(i["right"])),
  "contract_state": lambda i: contract_state(hx(i["address"]), i["page_count"], {int(k): hx(v) for k, v in i["pages"].items()}),
@@ -164,7 +175,8 @@ F = {
  "transaction_encoding": tx,
  "state_root_with_events": lambda i: state_root_with_events(hx(i["accounts"]), hx(i["events"])),
  "contract_meta_hash": lambda i: meta_hash(i["code_len"], i["page_count"], [tuple(s) for s in i["slices"]],
-        {n: ([VT[t] for t in s["params"]], [VT[t] for t in s["results"]]) for n, s in i["exports"].items()}),
+        {n: ([VT[t] for t in s["params"]], [VT[t] for t in s["results"]]) for n, s in i["exports"].items()},
+        [hx(h) for h in i.get("libraries", [])]),
 }
 
 
