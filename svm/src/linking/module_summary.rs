@@ -51,7 +51,18 @@ impl ModuleSummary {
     /// The summary of `code` when it imports at least one library; `None` when it imports none or does not parse
     /// (validation then judges it as it is).
     pub fn read_if_linking(code: &[u8]) -> Option<Self> {
-        Self::read(code.into()).ok().filter(|summary| summary.imports.iter().any(|i| i.library().is_some()))
+        // Most deploys import no library: a look at the import section spares them a second full validation
+        // (the allow-list validates them anyway).
+        let imports_a_library = Parser::new(0).parse_all(code).map_while(Result::ok).any(|payload| match payload {
+            Payload::ImportSection(reader) => {
+                reader.into_imports().map_while(Result::ok).any(|import| library_hash(import.module).is_some())
+            }
+            _ => false,
+        });
+        if !imports_a_library {
+            return None;
+        }
+        Self::read(code.into()).ok()
     }
 
     /// Reads `code`, which must be a valid module.
