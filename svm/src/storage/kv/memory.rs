@@ -1,31 +1,56 @@
 //! The in-memory kv store, for tests and the simulator.
 
 use super::{KvError, KvStore, WriteBatch, namespace};
+use foldhash::fast::RandomState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
 /// One stored key and its value.
 pub type Entry = (Vec<u8>, Vec<u8>);
 
-/// An in-memory kv store. Content-addressed entries (keyed by hash, the bulk of any state) live in a
-/// hash map, whose inserts stay cheap as the store fills; every other key in an ordered map. Whatever
-/// lists keys sorts them: iteration is always in key order.
+/// An in-memory kv store. Content-addressed entries (keyed by hash, the bulk of any state) live in hash
+/// maps, whose inserts stay cheap as the store fills — 256 of them, picked by the hash's first byte, so
+/// that growing one moves 1/256 of the store at a time instead of stalling one write on all of it;
+/// every other key lives in an ordered map. Whatever lists keys sorts them: iteration is always in key
+/// order.
 #[derive(Debug, Default)]
 pub struct MemKv {
     maps: RwLock<Maps>,
 }
 
 /// The two halves of the key space; a key's first byte says which one holds it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Maps {
-    content: HashMap<Vec<u8>, Vec<u8>>,
+    content: Vec<ContentMap>,
     other: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+/// One shard of the content-addressed entries.
+type ContentMap = HashMap<Vec<u8>, Vec<u8>, RandomState>;
+
+/// How many shards hold the content-addressed entries.
+const SHARDS: usize = 256;
+
+impl Default for Maps {
+    fn default() -> Maps {
+        Maps { content: (0..SHARDS).map(|_| ContentMap::default()).collect(), other: BTreeMap::new() }
+    }
 }
 
 impl Maps {
     /// The map that holds `key`.
     fn of(&mut self, key: &[u8]) -> Half<'_> {
-        if is_content(key) { Half::Content(&mut self.content) } else { Half::Other(&mut self.other) }
+        if is_content(key) { Half::Content(&mut self.content[shard(key)]) } else { Half::Other(&mut self.other) }
+    }
+
+    /// The value stored under `key`.
+    fn get(&self, key: &[u8]) -> Option<&Vec<u8>> {
+        if is_content(key) { self.content[shard(key)].get(key) } else { self.other.get(key) }
+    }
+
+    /// The number of stored keys.
+    fn len(&self) -> usize {
+        self.content.iter().map(HashMap::len).sum::<usize>() + self.other.len()
     }
 
     /// The entries whose keys start with `prefix`, in key order.
@@ -33,16 +58,23 @@ impl Maps {
         let other = self.other.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix));
         let mut entries: Vec<_> = other.collect();
         if prefix.is_empty() || is_content(prefix) {
-            entries.extend(self.content.iter().filter(|(k, _)| k.starts_with(prefix)));
+            let shards: &[ContentMap] =
+                if prefix.len() >= 2 { std::slice::from_ref(&self.content[shard(prefix)]) } else { &self.content };
+            entries.extend(shards.iter().flat_map(|map| map.iter().filter(|(k, _)| k.starts_with(prefix))));
         }
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         entries
     }
 }
 
+/// The shard of a content key (or of a prefix of at least two bytes): its hash's first byte.
+fn shard(key: &[u8]) -> usize {
+    key.get(1).map_or(0, |&byte| usize::from(byte))
+}
+
 /// A mutable borrow of one half.
 enum Half<'m> {
-    Content(&'m mut HashMap<Vec<u8>, Vec<u8>>),
+    Content(&'m mut ContentMap),
     Other(&'m mut BTreeMap<Vec<u8>, Vec<u8>>),
 }
 
@@ -59,8 +91,7 @@ impl MemKv {
 
     /// The number of stored keys.
     pub fn len(&self) -> Result<usize, KvError> {
-        let maps = self.maps.read().map_err(|_| KvError::Poisoned)?;
-        Ok(maps.content.len() + maps.other.len())
+        Ok(self.maps.read().map_err(|_| KvError::Poisoned)?.len())
     }
 
     /// Whether the store holds no key.
@@ -78,7 +109,7 @@ impl MemKv {
 impl KvStore for MemKv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, KvError> {
         let maps = self.maps.read().map_err(|_| KvError::Poisoned)?;
-        Ok(if is_content(key) { maps.content.get(key) } else { maps.other.get(key) }.cloned())
+        Ok(maps.get(key).cloned())
     }
 
     fn write(&self, batch: WriteBatch) -> Result<(), KvError> {
