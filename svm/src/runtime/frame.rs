@@ -149,7 +149,7 @@ pub(crate) fn run_frame(host: &SharedHost, call: &FrameCall) -> Result<FrameEnd,
         },
     );
     let imports = imports_for(&cached.module, &mut store, &env).map_err(RuntimeError::Engine)?;
-    let instance = match Instance::new(&mut store, &cached.module, &imports) {
+    let instance = match Instance::new_by_index(&mut store, &cached.module, &imports) {
         Ok(instance) => instance,
         Err(InstantiationError::Start(error)) => {
             // Instantiation trapped (a data or element segment out of bounds): the contract's doing.

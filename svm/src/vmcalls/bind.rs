@@ -3,26 +3,27 @@
 use super::env::ExecutionEnv;
 use super::registry::{NAMESPACE, VMCALLS, VmcallSpec, vmcall};
 use super::{calldata, calls, collections, context, events, log, registers, storage};
-use wasmer::{AsStoreMut, Function, FunctionEnv, FunctionEnvMut as E, Imports, Module};
+use wasmer::{AsStoreMut, Extern, Function, FunctionEnv, FunctionEnvMut as E, Module};
 
 type Env<'a> = E<'a, ExecutionEnv>;
 
-/// The import object for `module`: exactly the vmcalls it imports. `Err` names an import that is not a
+/// The externs for `module`'s imports, in its import order: exactly the vmcalls it imports. `Err` names an import that is not a
 /// vmcall (deploy validation makes that impossible for stored contracts).
 pub fn imports_for(
     module: &Module,
     store: &mut impl AsStoreMut,
     env: &FunctionEnv<ExecutionEnv>,
-) -> Result<Imports, String> {
-    let mut imports = Imports::new();
-    for import in module.imports() {
-        let function = vmcall(import.name())
-            .filter(|_| import.module() == NAMESPACE)
-            .and_then(|spec| function(store, env, spec))
-            .ok_or_else(|| format!("import {}.{} is not a vmcall", import.module(), import.name()))?;
-        imports.define(NAMESPACE, import.name(), function);
-    }
-    Ok(imports)
+) -> Result<Vec<Extern>, String> {
+    module
+        .imports()
+        .map(|import| {
+            vmcall(import.name())
+                .filter(|_| import.module() == NAMESPACE)
+                .and_then(|spec| function(store, env, spec))
+                .map(Extern::Function)
+                .ok_or_else(|| format!("import {}.{} is not a vmcall", import.module(), import.name()))
+        })
+        .collect()
 }
 
 /// The host function implementing `spec`, if one exists.
