@@ -5,7 +5,7 @@
 use crate::coverage::Coverage;
 use crate::finding::{FAULT_RECOVERY, Finding, NODE_FAULT};
 use crate::history::{FaultKind, History, NodeEventKind};
-use crate::node::{Node, NodeConfig};
+use crate::node::{CacheName, CompilerName, Node, NodeConfig};
 use crate::progress::Progress;
 use crate::recovery;
 use crate::step::{step, undergo_all};
@@ -130,6 +130,9 @@ pub fn run_with(setup: &Setup<'_>, threads: usize, progress: &Progress) -> RunRe
     let finished = AtomicUsize::new(0);
     let configs = setup.nodes;
     let threads = threads.clamp(1, configs.len().max(1));
+    // Longest first, so that the slowest replica does not start last and run alone at the end.
+    let mut order: Vec<usize> = (0..configs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(expected_cost(&configs[i])));
     let mut slots: Vec<Option<ReplicaRun>> = (0..configs.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -138,7 +141,8 @@ pub fn run_with(setup: &Setup<'_>, threads: usize, progress: &Progress) -> RunRe
                     let mut done = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(config) = configs.get(i) else { break };
+                        let Some(&i) = order.get(i) else { break };
+                        let config = &configs[i];
                         done.push((i, run_replica(setup, config, progress)));
                     }
                     finished.fetch_add(1, Ordering::SeqCst);
@@ -159,6 +163,17 @@ pub fn run_with(setup: &Setup<'_>, threads: usize, progress: &Progress) -> RunRe
     let mismatch = first_mismatch(&runs);
     let fingerprint = run_fingerprint(setup, &runs);
     RunResult { replicas, history: setup.history.clone(), mismatch, fingerprint }
+}
+
+/// A rough rank of how long a replica takes (compiles dominate): cranelift compiles cost most, then
+/// compiling on every execution, then restarts (which recompile), then a store on disk. Only scheduling
+/// uses it.
+fn expected_cost(config: &NodeConfig) -> u32 {
+    let compiler = if config.compiler == CompilerName::Cranelift { 4 } else { 0 };
+    let off = if config.cache == CacheName::Off { 3 } else { 0 };
+    let restarts = if config.restart_mean.is_some() { 2 } else { 0 };
+    let disk = if config.kv.is_memory() { 0 } else { 1 };
+    compiler + off + restarts + disk
 }
 
 /// Applies the whole stream on one fresh node of `config`, with its events.

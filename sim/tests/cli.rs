@@ -92,7 +92,7 @@ fn a_divergent_run_exits_1_and_writes_a_replayable_shrinkable_reproducer() {
 fn a_node_fault_on_every_replica_exits_1_with_its_report_section_and_a_reproducer() {
     let dir = tempfile::tempdir().unwrap();
     // The wasmer replicas only: the reference VM, which no canary touches, would stand apart instead.
-    let replicas = "sp-off-big,sp-mem-tiny,cl-off-tiny,cl-ser-tiny";
+    let replicas = "sp-off-big,sp-mem-tiny,cl-once-tiny,cl-ser-tiny";
     let args = ["run", "--seed", "10", "--txs", "150", "--canary", "node-fault", "--replicas", replicas, "--out", "f"];
     let out = sim(&args, dir.path());
     let stdout = text(&out);
