@@ -2,7 +2,7 @@
 //! entry can never be stale and a hit is always the same answer as a miss.
 
 use crate::Hash;
-use foldhash::fast::RandomState;
+use crate::storage::digest_hasher::DigestState as RandomState;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -6,7 +6,8 @@
 //! 4. [`page_slices`] — a contract's variables as (page, offset, length): the only layer vmcalls use.
 //! 5. [`contract_state`] — the one hash that names a contract's whole storage (the page tree's root).
 //!
-//! [`content_cache`] keeps content-addressed values (pages, trie nodes) across executions; [`gc`]
+//! [`content_cache`] keeps content-addressed values (pages, trie nodes) across executions ([`digest_hasher`]
+//! hashes maps keyed by digests); [`gc`]
 //! deletes the content no retained state root reaches ([`reach`]); [`events`] keeps the live events under the
 //! state root; [`head`] records where a store
 //! stands; [`sync`] copies one layer's state from another store, checking every entry.
@@ -14,6 +15,7 @@
 pub mod collections;
 pub mod content_cache;
 pub mod contract_state;
+pub mod digest_hasher;
 pub mod events;
 pub mod gc;
 pub mod head;

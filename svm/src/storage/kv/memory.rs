@@ -1,7 +1,7 @@
 //! The in-memory kv store, for tests and the simulator.
 
 use super::{KvError, KvStore, WriteBatch, namespace};
-use foldhash::fast::RandomState;
+use crate::storage::digest_hasher::DigestState as RandomState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
