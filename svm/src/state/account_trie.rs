@@ -9,9 +9,11 @@
 use super::{Account, StateError};
 use crate::codec;
 use crate::storage::content_cache::ContentCache;
+use crate::storage::digest_hasher::DigestState as RandomState;
 use crate::storage::kv::{KvStore, WriteBatch, namespace};
 use crate::{Address, Hash};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Domain key for leaf hashes (blake3 keyed mode).
 const LEAF_KEY: &[u8; 32] = b"svm/v1/account-trie/leaf........";
@@ -40,15 +42,16 @@ pub type TrieNodeCache = ContentCache<TrieNode>;
 pub struct AccountTrie<'k> {
     kv: &'k dyn KvStore,
     root: Hash,
-    /// Nodes created by updates (encoded and decoded), by hash, until they are added to a batch.
-    pending: BTreeMap<Hash, (Vec<u8>, Node)>,
+    /// Nodes created by updates, by hash, until they are added to a batch; a leaf with its encoding
+    /// (computed to hash it), an internal node without (encoded only if the final root reaches it).
+    pending: HashMap<Hash, (Option<Vec<u8>>, Node), RandomState>,
     cache: Option<&'k TrieNodeCache>,
 }
 
 impl<'k> AccountTrie<'k> {
     /// The trie whose root is `root`.
     pub fn open(kv: &'k dyn KvStore, root: Hash) -> AccountTrie<'k> {
-        AccountTrie { kv, root, pending: BTreeMap::new(), cache: None }
+        AccountTrie { kv, root, pending: HashMap::default(), cache: None }
     }
 
     /// Reads committed nodes through `cache` (checked nodes are kept there and not checked again).
@@ -105,16 +108,24 @@ impl<'k> AccountTrie<'k> {
     pub fn commit_into(mut self, batch: &mut WriteBatch) -> Hash {
         // Updates of the same path supersede each other: store only what the final root reaches.
         let mut stack = vec![self.root];
+        let mut created = Vec::with_capacity(self.pending.len());
         while let Some(hash) = stack.pop() {
             let Some((bytes, node)) = self.pending.remove(&hash) else { continue };
-            if let Node::Internal { left, right } = &node {
-                stack.extend([*left, *right]);
-            }
-            // The next transaction reads these very nodes first: keep them checked and decoded.
-            if let Some(cache) = self.cache {
-                cache.insert(hash, std::sync::Arc::new(TrieNode(node)));
-            }
+            let bytes = match &node {
+                Node::Internal { left, right } => {
+                    stack.extend([*left, *right]);
+                    bytes.unwrap_or_else(|| encode_internal(left, right))
+                }
+                Node::Leaf { address, account } => {
+                    bytes.unwrap_or_else(|| encode_leaf(address, &codec::encode(account)))
+                }
+            };
             batch.put(namespace::key(namespace::ACCOUNT_NODE, hash.as_bytes()), bytes);
+            created.push((hash, Arc::new(TrieNode(node))));
+        }
+        // The next transaction reads these very nodes first: keep them checked and decoded.
+        if let Some(cache) = self.cache {
+            cache.insert_all(created);
         }
         self.root
     }
@@ -189,22 +200,25 @@ impl<'k> AccountTrie<'k> {
         hasher.update(address.as_bytes());
         hasher.update(&account_bytes);
         let hash: Hash = hasher.finalize().into();
-        let mut bytes = Vec::with_capacity(1 + 20 + account_bytes.len());
-        bytes.push(LEAF_TAG);
-        bytes.extend_from_slice(address.as_bytes());
-        bytes.extend_from_slice(&account_bytes);
-        self.pending.insert(hash, (bytes, Node::Leaf { address: *address, account: account.clone() }));
+        let bytes = encode_leaf(address, &account_bytes);
+        self.remember(hash, Some(bytes), Node::Leaf { address: *address, account: account.clone() });
         hash
     }
 
     fn put_internal(&mut self, left: Hash, right: Hash) -> Hash {
         let hash = internal_hash(&left, &right);
-        let mut bytes = Vec::with_capacity(65);
-        bytes.push(NODE_TAG);
-        bytes.extend_from_slice(left.as_bytes());
-        bytes.extend_from_slice(right.as_bytes());
-        self.pending.insert(hash, (bytes, Node::Internal { left, right }));
+        self.remember(hash, None, Node::Internal { left, right });
         hash
+    }
+
+    /// Keeps a node an update created until the commit.
+    fn remember(&mut self, hash: Hash, bytes: Option<Vec<u8>>, node: Node) {
+        if self.pending.capacity() == 0 {
+            // Room for a few paths of a large trie at once (a transaction updates ~3 paths of ~17 nodes):
+            // growing from empty rehashes the map several times.
+            self.pending.reserve(64);
+        }
+        self.pending.insert(hash, (bytes, node));
     }
 
     fn load(&self, hash: Hash) -> Result<Node, StateError> {
@@ -227,10 +241,28 @@ impl<'k> AccountTrie<'k> {
             return Err(StateError::CorruptNode(hash));
         }
         if let Some(cache) = self.cache {
-            cache.insert(hash, std::sync::Arc::new(TrieNode(node.clone())));
+            cache.insert(hash, Arc::new(TrieNode(node.clone())));
         }
         Ok(node)
     }
+}
+
+/// The stored form of a leaf: its tag, its address and its encoded account.
+fn encode_leaf(address: &Address, account_bytes: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(1 + 20 + account_bytes.len());
+    bytes.push(LEAF_TAG);
+    bytes.extend_from_slice(address.as_bytes());
+    bytes.extend_from_slice(account_bytes);
+    bytes
+}
+
+/// The stored form of an internal node: its tag and its children's hashes.
+fn encode_internal(left: &Hash, right: &Hash) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(65);
+    bytes.push(NODE_TAG);
+    bytes.extend_from_slice(left.as_bytes());
+    bytes.extend_from_slice(right.as_bytes());
+    bytes
 }
 
 fn internal_hash(left: &Hash, right: &Hash) -> Hash {

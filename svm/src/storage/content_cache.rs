@@ -54,6 +54,19 @@ impl<V> ContentCache<V> {
         }
     }
 
+    /// Remembers every `(hash, value)` of `entries`, under one lock; the caller guarantees each hash is its
+    /// value's hash.
+    pub fn insert_all(&self, entries: impl IntoIterator<Item = (Hash, Arc<V>)>) {
+        if self.generation == 0 {
+            return;
+        }
+        if let Ok(mut generations) = self.generations.lock() {
+            for (hash, value) in entries {
+                self.admit(&mut generations, hash, value);
+            }
+        }
+    }
+
     /// Puts `value` in the young generation, turning the generations over first when it is full.
     fn admit(&self, generations: &mut Generations<V>, hash: Hash, value: Arc<V>) {
         if generations.young.len() >= self.generation && !generations.young.contains_key(&hash) {
