@@ -44,7 +44,9 @@ impl WriteBatch {
         if self.ops.is_empty() {
             self.ops = later.ops;
         } else {
-            self.ops.extend(later.ops);
+            let mut later = later.ops;
+            // A merge of two sorted maps (later values win), not one insertion per key.
+            self.ops.append(&mut later);
         }
     }
 
