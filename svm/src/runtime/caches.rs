@@ -3,13 +3,15 @@
 //! different cache histories still agree.
 
 use super::RuntimeError;
+use super::config::RuntimeConfig;
 use crate::Hash;
 use crate::contract_meta::ContractMeta;
+use crate::module_cache::ModuleKey;
 use crate::state::{TrieNodeCache, code_hash as code_hash_of, load_code, load_meta};
 use crate::storage::content_cache::ContentCache;
 use crate::storage::kv::KvStore;
 use crate::storage::pages::Page;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Verified pages kept across executions (8 MiB).
 const PAGES: usize = 2048;
@@ -29,6 +31,8 @@ pub struct Caches {
     code: ContentCache<Vec<u8>>,
     metas: ContentCache<ContractMeta>,
     linked: ContentCache<LinkedCode>,
+    /// Contracts that link no library, as the module they run as (by code hash).
+    unlinked: ContentCache<LinkedCode>,
 }
 
 /// A contract linked with its libraries, and the hash of the linked module (what the module cache is keyed by).
@@ -37,6 +41,20 @@ pub struct LinkedCode {
     pub hash: Hash,
     /// The linked module.
     pub code: Arc<Vec<u8>>,
+    /// Its module-cache key under this runtime's compiler and limits, once asked for.
+    key: OnceLock<ModuleKey>,
+}
+
+impl LinkedCode {
+    fn new(hash: Hash, code: Arc<Vec<u8>>) -> LinkedCode {
+        LinkedCode { hash, code, key: OnceLock::new() }
+    }
+
+    /// The module-cache key of this module under `config` (a runtime's configuration never changes, and
+    /// these caches belong to one runtime).
+    pub fn module_key(&self, config: &RuntimeConfig) -> ModuleKey {
+        *self.key.get_or_init(|| ModuleKey::new(&self.hash, config.compiler, &config.limits))
+    }
 }
 
 impl Default for Caches {
@@ -47,6 +65,7 @@ impl Default for Caches {
             code: ContentCache::new(CODE),
             metas: ContentCache::new(METAS),
             linked: ContentCache::new(CODE),
+            unlinked: ContentCache::new(CODE),
         }
     }
 }
@@ -71,7 +90,12 @@ impl Caches {
         libraries: &[Hash],
     ) -> Result<Arc<LinkedCode>, RuntimeError> {
         if libraries.is_empty() {
-            return Ok(Arc::new(LinkedCode { hash: code_hash, code: self.code(kv, code_hash)? }));
+            if let Some(own) = self.unlinked.get(&code_hash) {
+                return Ok(own);
+            }
+            let own = Arc::new(LinkedCode::new(code_hash, self.code(kv, code_hash)?));
+            self.unlinked.insert(code_hash, own.clone());
+            return Ok(own);
         }
         let mut identity = blake3::Hasher::new();
         identity.update(b"svm-linked");
@@ -92,7 +116,7 @@ impl Caches {
                 linked.libraries
             )));
         }
-        let linked = Arc::new(LinkedCode { hash: code_hash_of(&linked.code), code: Arc::new(linked.code.to_vec()) });
+        let linked = Arc::new(LinkedCode::new(code_hash_of(&linked.code), Arc::new(linked.code.to_vec())));
         self.linked.insert(identity, linked.clone());
         Ok(linked)
     }

@@ -10,7 +10,6 @@ use super::{ExecutionStats, RuntimeError};
 use crate::gas::intrinsic;
 use crate::gas::meter::GasMeter;
 use crate::instrument::{STACK_EXHAUSTED_EXPORT, STACK_USED_EXPORT};
-use crate::module_cache::ModuleKey;
 use crate::outcome::{Outcome, Refusal};
 use crate::receipt::Receipt;
 use crate::registers::RegisterFile;
@@ -95,7 +94,7 @@ pub(crate) fn run_frame(host: &SharedHost, call: &FrameCall) -> Result<FrameEnd,
             return Ok(FrameEnd::failed(call, refused, intrinsic, String::new(), Vec::new()));
         }
         let executable = h.caches.executable(kv.as_ref(), call.info.code_hash, &meta.libraries)?;
-        let key = ModuleKey::new(&executable.hash, h.config.compiler, &h.config.limits);
+        let key = executable.module_key(&h.config);
         let config = h.config.clone();
         let (cached, from_cache) = h
             .cache
