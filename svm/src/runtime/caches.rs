@@ -30,9 +30,8 @@ pub struct Caches {
     pub trie: Arc<TrieNodeCache>,
     code: ContentCache<Vec<u8>>,
     metas: ContentCache<ContractMeta>,
+    /// Modules contracts run as, by link identity (the code hash itself for a contract that links no library).
     linked: ContentCache<LinkedCode>,
-    /// Contracts that link no library, as the module they run as (by code hash).
-    unlinked: ContentCache<LinkedCode>,
 }
 
 /// A contract linked with its libraries, and the hash of the linked module (what the module cache is keyed by).
@@ -65,7 +64,6 @@ impl Default for Caches {
             code: ContentCache::new(CODE),
             metas: ContentCache::new(METAS),
             linked: ContentCache::new(CODE),
-            unlinked: ContentCache::new(CODE),
         }
     }
 }
@@ -89,23 +87,14 @@ impl Caches {
         code_hash: Hash,
         libraries: &[Hash],
     ) -> Result<Arc<LinkedCode>, RuntimeError> {
-        if libraries.is_empty() {
-            if let Some(own) = self.unlinked.get(&code_hash) {
-                return Ok(own);
-            }
-            let own = Arc::new(LinkedCode::new(code_hash, self.code(kv, code_hash)?));
-            self.unlinked.insert(code_hash, own.clone());
-            return Ok(own);
-        }
-        let mut identity = blake3::Hasher::new();
-        identity.update(b"svm-linked");
-        identity.update(code_hash.as_bytes());
-        libraries.iter().for_each(|library| {
-            identity.update(library.as_bytes());
-        });
-        let identity: Hash = identity.finalize().into();
+        let identity = link_identity(code_hash, libraries);
         if let Some(linked) = self.linked.get(&identity) {
             return Ok(linked);
+        }
+        if libraries.is_empty() {
+            let own = Arc::new(LinkedCode::new(code_hash, self.code(kv, code_hash)?));
+            self.linked.insert(identity, own.clone());
+            return Ok(own);
         }
         let contract = self.code(kv, code_hash)?;
         let relinked = super::libraries::LibraryLoader::stored(kv, self).link(&contract)?;
@@ -130,4 +119,19 @@ impl Caches {
         self.metas.insert(hash, meta.clone());
         Ok(meta)
     }
+}
+
+/// What a contract runs as, named: its code hash when it links no library, else a hash of its code hash and
+/// its libraries' (a contract's own code hash and a linked identity never coincide but by a blake3 collision).
+fn link_identity(code_hash: Hash, libraries: &[Hash]) -> Hash {
+    if libraries.is_empty() {
+        return code_hash;
+    }
+    let mut identity = blake3::Hasher::new();
+    identity.update(b"svm-linked");
+    identity.update(code_hash.as_bytes());
+    for library in libraries {
+        identity.update(library.as_bytes());
+    }
+    identity.finalize().into()
 }

@@ -9,7 +9,7 @@
 use super::{Account, StateError};
 use crate::codec;
 use crate::storage::content_cache::ContentCache;
-use crate::storage::digest_hasher::DigestState as RandomState;
+use crate::storage::digest_hasher::DigestState;
 use crate::storage::kv::{KvStore, WriteBatch, namespace};
 use crate::{Address, Hash};
 use std::collections::HashMap;
@@ -44,7 +44,7 @@ pub struct AccountTrie<'k> {
     root: Hash,
     /// Nodes created by updates, by hash, until they are added to a batch; a leaf with its encoding
     /// (computed to hash it), an internal node without (encoded only if the final root reaches it).
-    pending: HashMap<Hash, (Option<Vec<u8>>, Node), RandomState>,
+    pending: HashMap<Hash, (Option<Vec<u8>>, Node), DigestState>,
     cache: Option<&'k TrieNodeCache>,
 }
 

@@ -2,7 +2,7 @@
 //! entry can never be stale and a hit is always the same answer as a miss.
 
 use crate::Hash;
-use crate::storage::digest_hasher::DigestState as RandomState;
+use crate::storage::digest_hasher::DigestState;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -20,8 +20,8 @@ pub struct ContentCache<V> {
 
 /// The two generations.
 struct Generations<V> {
-    young: HashMap<Hash, Arc<V>, RandomState>,
-    old: HashMap<Hash, Arc<V>, RandomState>,
+    young: HashMap<Hash, Arc<V>, DigestState>,
+    old: HashMap<Hash, Arc<V>, DigestState>,
 }
 
 impl<V> ContentCache<V> {
@@ -46,12 +46,7 @@ impl<V> ContentCache<V> {
 
     /// Remembers `value` under `hash`; the caller guarantees `hash` is the value's hash.
     pub fn insert(&self, hash: Hash, value: Arc<V>) {
-        if self.generation == 0 {
-            return;
-        }
-        if let Ok(mut generations) = self.generations.lock() {
-            self.admit(&mut generations, hash, value);
-        }
+        self.insert_all([(hash, value)]);
     }
 
     /// Remembers every `(hash, value)` of `entries`, under one lock; the caller guarantees each hash is its
@@ -71,7 +66,7 @@ impl<V> ContentCache<V> {
     fn admit(&self, generations: &mut Generations<V>, hash: Hash, value: Arc<V>) {
         if generations.young.len() >= self.generation && !generations.young.contains_key(&hash) {
             // Sized for a whole generation up front: growing it by doubling rehashes it again and again.
-            let fresh = HashMap::with_capacity_and_hasher(self.generation, RandomState::default());
+            let fresh = HashMap::with_capacity_and_hasher(self.generation, DigestState::default());
             let young = std::mem::replace(&mut generations.young, fresh);
             generations.old = if self.keep_old { young } else { HashMap::default() };
             generations.old.remove(&hash);

@@ -47,19 +47,16 @@ impl DigestHasher {
 
 impl Hasher for DigestHasher {
     fn write(&mut self, bytes: &[u8]) {
-        // A 32-byte digest, or a namespace byte before one: eight bytes of the digest.
-        let offset = usize::from(bytes.len() == 33);
-        match bytes.get(offset..offset + 8) {
-            Some(word) if bytes.len() == 32 || bytes.len() == 33 => {
-                self.fold(u64::from_le_bytes(word.try_into().unwrap_or_default()));
-            }
-            _ => {
-                for chunk in bytes.chunks(8) {
-                    let mut word = [0u8; 8];
-                    word[..chunk.len()].copy_from_slice(chunk);
-                    self.fold(u64::from_le_bytes(word));
-                }
-            }
+        // A 32-byte digest, or a namespace byte before one: eight bytes of the digest; else every byte.
+        let digest = match bytes.len() {
+            32 => &bytes[..8],
+            33 => &bytes[1..9],
+            _ => bytes,
+        };
+        for chunk in digest.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.fold(u64::from_le_bytes(word));
         }
     }
 

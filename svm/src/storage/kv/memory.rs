@@ -1,7 +1,7 @@
 //! The in-memory kv store, for tests and the simulator.
 
 use super::{KvError, KvStore, WriteBatch, namespace};
-use crate::storage::digest_hasher::DigestState as RandomState;
+use crate::storage::digest_hasher::DigestState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::RwLock;
 
@@ -26,7 +26,7 @@ struct Maps {
 }
 
 /// One shard of the content-addressed entries.
-type ContentMap = HashMap<Vec<u8>, Vec<u8>, RandomState>;
+type ContentMap = HashMap<Vec<u8>, Vec<u8>, DigestState>;
 
 /// How many shards hold the content-addressed entries.
 const SHARDS: usize = 256;
