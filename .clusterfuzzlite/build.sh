@@ -11,8 +11,11 @@
 #   SRC=$src OUT=$(mktemp -d) SANITIZER=none .clusterfuzzlite/build.sh
 #
 # The flags are cargo-fuzz's defaults written out (-O: release; --debug-assertions: on, as without -O),
-# so this build and a plain `cargo fuzz build --sanitizer none` are the same build and share fuzz/target/.
+# and fuzz/uninstrumented-compilers (the rustc wrapper) keeps coverage and assertions off wasmer's code
+# generators, so this build, fuzz/campaign.sh's and a by-hand
+# `RUSTC_WRAPPER=$PWD/fuzz/uninstrumented-compilers cargo fuzz build --sanitizer none` share fuzz/target/.
 cd "$SRC/svm"
+export RUSTC_WRAPPER="$PWD/fuzz/uninstrumented-compilers"
 
 case "${SANITIZER:-address}" in
   # The base image's cargo wrapper turns `cargo fuzz build` into a coverage build by itself.

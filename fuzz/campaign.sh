@@ -12,6 +12,8 @@ shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(codec storage collections events vmcalls differential stream contracts)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+# Coverage and assertions stay off wasmer's code generators (see fuzz/uninstrumented-compilers).
+export RUSTC_WRAPPER="$PWD/fuzz/uninstrumented-compilers"
 cargo fuzz build --sanitizer none
 mkdir -p reports/fuzz fuzz/logs
 stamp=$(date -u +%Y-%m-%dT%H%MZ)

@@ -19,6 +19,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(codec storage collections events vmcalls differential stream contracts)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # The build fuzz/campaign.sh and .ci/run make: nothing to do when it is there.
+export RUSTC_WRAPPER="$PWD/fuzz/uninstrumented-compilers"
 cargo fuzz build --sanitizer none >&2
 bin=fuzz/target/x86_64-unknown-linux-gnu/release
 mkdir -p fuzz/logs
