@@ -15,12 +15,15 @@
 # generators, so this build, fuzz/campaign.sh's and a by-hand
 # `RUSTC_WRAPPER=$PWD/fuzz/uninstrumented-compilers cargo fuzz build --sanitizer none` share fuzz/target/.
 cd "$SRC/svm"
-export RUSTC_WRAPPER="$PWD/fuzz/uninstrumented-compilers"
 
 case "${SANITIZER:-address}" in
-  # The base image's cargo wrapper turns `cargo fuzz build` into a coverage build by itself.
+  # The base image's cargo wrapper turns `cargo fuzz build` into a coverage build by itself (and a coverage
+  # report should show the code generators as they are: no rustc wrapper of ours there).
   coverage) sanitizer=() ;;
-  none | address | leak | memory | thread) sanitizer=(--sanitizer "${SANITIZER:-address}") ;;
+  none | address | leak | memory | thread)
+    sanitizer=(--sanitizer "${SANITIZER:-address}")
+    export RUSTC_WRAPPER="$PWD/fuzz/uninstrumented-compilers"
+    ;;
   *) echo "build.sh: cargo-fuzz has no sanitizer \"$SANITIZER\"" >&2; exit 1 ;;
 esac
 cargo fuzz build -O --debug-assertions "${sanitizer[@]}"
