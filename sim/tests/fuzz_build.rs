@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// cargo-fuzz's flags as it writes them (`-C…` single arguments), plus a split `-C flag` pair.
+/// cargo-fuzz's flags as it writes them (`-C…` single arguments); `wrapped_arguments` adds two split
+/// `-C flag` pairs.
 const FUZZ_FLAGS: [&str; 10] = [
     "-Cpasses=sancov-module",
     "-Cllvm-args=-sanitizer-coverage-level=4",
